@@ -1,0 +1,22 @@
+// Progressive enhancement only: every page works without this file.
+import {
+  initButtons,
+  initCharacterCounts,
+  initCheckboxes,
+  initErrorSummary,
+  initHeader,
+  initRadios,
+  initSkipLinks,
+} from "nhsuk-frontend";
+
+// nhsuk-frontend's own template sets these classes with an inline script, which our
+// Content-Security-Policy forbids; a module script runs late enough to do it here.
+document.body.classList.add("js-enabled", "nhsuk-frontend-supported");
+
+initHeader();
+initSkipLinks();
+initButtons();
+initErrorSummary();
+initRadios();
+initCheckboxes();
+initCharacterCounts();

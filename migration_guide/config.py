@@ -1,0 +1,76 @@
+"""Settings, read from the environment in one place.
+
+Every setting has a default that works on a fresh machine with nothing set,
+so `make serve` and `make test` need no configuration.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    content_dir: Path = PROJECT_ROOT / "content"
+    templates_dir: Path = PROJECT_ROOT / "templates"
+    assets_dir: Path = PROJECT_ROOT / "assets"
+    node_modules_dir: Path = PROJECT_ROOT / "node_modules"
+    instance_dir: Path = PROJECT_ROOT / "instance"
+    out_dir: Path = PROJECT_ROOT / "site"
+    asset_build_dir: Path = PROJECT_ROOT / "build" / "assets"
+    #: Prefix the site is served under, such as "/prm-practice-migration"; "" for the root.
+    base_path: str = ""
+    #: Absolute address of the live site, for the sitemap and canonical links.
+    site_url: str = "https://gp-practice-migration-guide.netlify.app"
+    #: "production" turns on the checks that only matter for the live site.
+    site_env: str = "development"
+    #: While the guide is in beta it asks search engines not to index it.
+    allow_indexing: bool = False
+    database_url: str = ""
+    outbox_dir: Path | None = None
+    notify_api_key: str = ""
+    notify_base_url: str = ""
+    use_render_cache: bool = True
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_environment(cls, **overrides) -> "Settings":
+        env = os.environ
+        settings = cls(
+            instance_dir=Path(env.get("INSTANCE_DIR", PROJECT_ROOT / "instance")),
+            site_url=env.get("SITE_URL", cls.site_url).rstrip("/"),
+            site_env=env.get("SITE_ENV", cls.site_env),
+            allow_indexing=env.get("ALLOW_INDEXING", "").lower() in {"1", "true", "yes"},
+            database_url=env.get("DATABASE_URL", ""),
+            outbox_dir=Path(env["OUTBOX_DIR"]) if env.get("OUTBOX_DIR") else None,
+            notify_api_key=env.get("NOTIFY_API_KEY", ""),
+            notify_base_url=env.get("NOTIFY_BASE_URL", ""),
+        )
+        return settings.with_overrides(**overrides)
+
+    def with_overrides(self, **overrides) -> "Settings":
+        overrides = {key: value for key, value in overrides.items() if value is not None}
+        if "base_path" in overrides:
+            overrides["base_path"] = normalise_base_path(overrides["base_path"])
+        for key in ("content_dir", "out_dir", "instance_dir", "templates_dir"):
+            if key in overrides:
+                overrides[key] = Path(overrides[key])
+        return replace(self, **overrides)
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.instance_dir / "cache"
+
+    @property
+    def is_production(self) -> bool:
+        return self.site_env == "production"
+
+
+def normalise_base_path(base_path: str) -> str:
+    """'/prefix/' and 'prefix' both become '/prefix'; '/' and '' become ''."""
+    base_path = (base_path or "").strip().strip("/")
+    return f"/{base_path}" if base_path else ""

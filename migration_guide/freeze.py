@@ -1,0 +1,80 @@
+"""Freezing the guide to static files with Frozen-Flask, plus what Frozen-Flask leaves to us:
+the 404 page, redirect pages and Netlify's `_redirects` file."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from flask import render_template
+from flask_frozen import Freezer, MissingURLGeneratorWarning
+
+from .app import create_app
+from .config import Settings
+from .content import Guide, load_guide
+
+#: Files in the output folder that the freezer did not write but must keep.
+WRITTEN_AFTER_FREEZING = ["404.html", "_redirects"]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    pages: int
+    files: int
+    seconds: float
+    out_dir: Path
+
+    def summary(self) -> str:
+        return f"Built {self.pages} pages ({self.files} files) to {self.out_dir} in {self.seconds:.2f}s"
+
+
+def _urls(guide: Guide, asset_files: Iterable[str]) -> Iterable[str]:
+    yield from guide.pages
+    yield "/sitemap.xml"
+    yield "/robots.txt"
+    for name in asset_files:
+        yield f"/assets/{name}"
+
+
+def build_site(settings: Settings, on_progress: Callable[[str], None] | None = None) -> BuildReport:
+    """Load, check and freeze the whole guide into `settings.out_dir`. Raises `ContentError` on bad content."""
+    started = time.perf_counter()
+    guide = load_guide(settings)
+    app = create_app(settings, guide)
+    out_dir = settings.out_dir.resolve()
+    app.config.update(
+        FREEZER_DESTINATION=str(out_dir),
+        FREEZER_BASE_URL=f"http://localhost{settings.base_path}/",
+        FREEZER_REMOVE_EXTRA_FILES=True,
+        FREEZER_DESTINATION_IGNORE=WRITTEN_AFTER_FREEZING + ["pagefind/*", "api/*"],
+        FREEZER_REDIRECT_POLICY="error",
+    )
+    freezer = Freezer(app, with_static_files=False, with_no_argument_rules=False, log_url_for=False)
+    asset_files = app.extensions["assets"].files()
+    freezer.register_generator(lambda: _urls(guide, asset_files))
+
+    files = 0
+    with warnings.catch_warnings():
+        # Our generator yields plain URLs, so Frozen-Flask cannot tell which endpoints it covered.
+        warnings.simplefilter("ignore", MissingURLGeneratorWarning)
+        for url in freezer.freeze_yield():
+            files += 1
+            if on_progress:
+                on_progress(url.url)
+
+    with app.test_request_context(base_url=f"http://localhost{settings.base_path}/"):
+        (out_dir / "404.html").write_text(render_template("404.jinja"), encoding="utf-8")
+        redirect_lines = []
+        for old, permalink in sorted(guide.redirects.items()):
+            target = settings.base_path + permalink
+            page_file = out_dir / old.strip("/") / "index.html"
+            page_file.parent.mkdir(parents=True, exist_ok=True)
+            page_file.write_text(render_template("redirect.jinja", target=target, page=guide.pages[permalink]), encoding="utf-8")
+            redirect_lines.append(f"{settings.base_path}{old} {target} 301")
+            files += 1
+        (out_dir / "_redirects").write_text("\n".join(redirect_lines) + "\n", encoding="utf-8")
+    files += 2
+    return BuildReport(len(guide.pages), files, time.perf_counter() - started, out_dir)

@@ -1,0 +1,99 @@
+"""Views for guide pages, their assets, and the files search engines ask for."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, send_from_directory
+
+from .content import Guide, Page
+from .urls import LEGACY_BASE_PATH, canonical_path
+
+blueprint = Blueprint("pages", __name__)
+
+
+def current_guide() -> Guide:
+    return current_app.extensions["guide_source"].guide
+
+
+def page_url(path: str) -> str:
+    """A page's address under the base path; the one way templates build internal links."""
+    return current_app.config["SETTINGS"].base_path + canonical_path(path)
+
+
+def absolute_url(path: str) -> str:
+    settings = current_app.config["SETTINGS"]
+    return settings.site_url + page_url(path)
+
+
+@blueprint.app_context_processor
+def site_context():
+    settings = current_app.config["SETTINGS"]
+    assets = current_app.extensions["assets"]
+    return {
+        "settings": settings,
+        "navigation": current_guide().navigation,
+        "page_url": page_url,
+        "absolute_url": absolute_url,
+        "asset_url": lambda name: assets.url(name, settings.base_path),
+    }
+
+
+def render_page(page: Page, status: int = 200):
+    guide = current_guide()
+    previous, following = guide.previous_and_next(page)
+    return render_template(
+        f"layouts/{page.layout}.jinja",
+        page=page,
+        guide=guide,
+        breadcrumbs=guide.breadcrumbs(page),
+        previous=previous,
+        following=following,
+        sidebar=guide.navigation.sidebar,
+    ), status
+
+
+@blueprint.route("/")
+@blueprint.route("/<path:path>/")
+def show(path: str = ""):
+    guide = current_guide()
+    permalink = canonical_path("/" + path)
+    page = guide.pages.get(permalink)
+    if page is not None:
+        return render_page(page)
+    if permalink in guide.redirects:
+        return redirect(page_url(guide.redirects[permalink]), 301)
+    abort(404)
+
+
+@blueprint.route(f"{LEGACY_BASE_PATH}/")
+@blueprint.route(f"{LEGACY_BASE_PATH}/<path:path>")
+def legacy(path: str = ""):
+    """The guide's first address: send readers to the same page here (netlify.toml does the same in production)."""
+    return redirect(page_url("/" + path), 301)
+
+
+@blueprint.route("/assets/<path:filename>")
+def asset(filename: str):
+    assets = current_app.extensions["assets"]
+    immutable = filename in assets.manifest.values()
+    return send_from_directory(assets.directory, filename, max_age=31536000 if immutable else 3600)
+
+
+@blueprint.route("/sitemap.xml")
+def sitemap():
+    pages = sorted(current_guide().pages.values(), key=lambda page: page.permalink)
+    xml = render_template("sitemap.xml", pages=pages)
+    return Response(xml, mimetype="application/xml")
+
+
+@blueprint.route("/robots.txt")
+def robots():
+    settings = current_app.config["SETTINGS"]
+    rules = ["User-agent: *", "Allow: /" if settings.allow_indexing else "Disallow: /"]
+    if settings.allow_indexing:
+        rules.append(f"Sitemap: {absolute_url('/sitemap.xml')}")
+    return Response("\n".join(rules) + "\n", mimetype="text/plain")
+
+
+@blueprint.app_errorhandler(404)
+def not_found(error):
+    return render_template("404.jinja"), 404

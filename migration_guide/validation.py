@@ -1,0 +1,91 @@
+"""Every check that stops bad content being published, each naming the file and line.
+
+Rendering records what each page links to; here those links are checked
+against the whole guide at once.
+"""
+
+from __future__ import annotations
+
+from .content import Guide, Page, Problem
+from .urls import APP_PATHS, canonical_path, is_internal, parse_internal
+
+
+def validate(guide: Guide) -> list[Problem]:
+    problems: list[Problem] = []
+    for page in guide.pages.values():
+        problems.extend(_check_page_references(guide, page))
+        problems.extend(_check_links(guide, page))
+    problems.extend(_check_steps(guide))
+    problems.extend(_check_navigation(guide))
+    for old, permalink in guide.redirects.items():
+        if old in guide.pages:
+            problems.append(Problem(guide.pages[permalink].source, None, f"redirect_from {old} is the address of a page"))
+    return problems
+
+
+def _target_problem(guide: Guide, href: str) -> str | None:
+    """Why an internal address leads nowhere, or None when it is fine."""
+    link = parse_internal(href)
+    if link.path in APP_PATHS or link.path.startswith("/assets/"):
+        return None
+    if link.path in guide.redirects:
+        return f"link to {href} goes through a redirect; link to {guide.redirects[link.path]} instead"
+    target = guide.pages.get(link.path)
+    if target is None:
+        return f"link to {href}: no page has the permalink {link.path}"
+    if link.fragment and link.fragment not in target.rendered.element_ids:
+        return f"link to {href}: {target.source.name} has no heading with the id '{link.fragment}'"
+    return None
+
+
+def _check_links(guide: Guide, page: Page) -> list[Problem]:
+    problems = []
+    for link in page.rendered.links:
+        if not link.path and link.fragment:
+            continue
+        message = _target_problem(guide, link.raw)
+        if message:
+            problems.append(Problem(page.source, page.line_of(link.raw), message))
+    return problems
+
+
+def _check_page_references(guide: Guide, page: Page) -> list[Problem]:
+    problems = []
+    for key in ("nextpage", "previouspage", "breadcrumbparent"):
+        value = page.meta.get(key)
+        if value and canonical_path(str(value)) not in guide.pages:
+            problems.append(Problem(page.source, _front_matter_line(page, key), f"{key} {value} is not the permalink of any page"))
+    return problems
+
+
+def _front_matter_line(page: Page, key: str) -> int | None:
+    for number, line in enumerate(page.source.read_text(encoding="utf-8").splitlines()[: page.body_line], start=1):
+        if line.startswith(f"{key}:"):
+            return number
+    return None
+
+
+def _check_steps(guide: Guide) -> list[Problem]:
+    problems = []
+    for group, steps in guide.steps.items():
+        if not steps:
+            problems.append(Problem(guide.content_dir / "steps" / group, None, "steps group has no steps"))
+        for step in steps:
+            if is_internal(step.title_url):
+                message = _target_problem(guide, step.title_url)
+                if message:
+                    problems.append(Problem(step.source, None, f"title_url: {message}"))
+    return problems
+
+
+def _check_navigation(guide: Guide) -> list[Problem]:
+    source = guide.content_dir / "data" / "navigation.yml"
+    problems = []
+    links = [link.href for link in guide.navigation.header + guide.navigation.footer] + [guide.navigation.feedback_href]
+    links += [permalink for section in guide.navigation.sidebar for permalink in section.permalinks]
+    for href in links:
+        if is_internal(href):
+            message = _target_problem(guide, href)
+            if message:
+                problems.append(Problem(source, None, message))
+    return problems
