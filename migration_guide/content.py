@@ -125,7 +125,7 @@ class Navigation:
     sidebar: list[NavSection] = field(default_factory=list)
     footer: list[NavLink] = field(default_factory=list)
     #: Where the beta banner asks readers to tell us how to improve the guide.
-    feedback_href: str = "/"
+    feedback_href: str = ""
 
     def section_of(self, permalink: str) -> NavSection | None:
         return next((section for section in self.sidebar if permalink in section.permalinks), None)
@@ -213,8 +213,9 @@ def _read_front_matter(path: Path, text: str, problems: list[Problem]) -> tuple[
         front, body = handler.split(text)
         metadata = handler.load(front) or {}
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark else 1  # +1 for 1-based lines, +1 for the opening '---'
+        # The context mark (where the broken construct starts) is nearer the mistake than the problem mark.
+        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else 1  # the front matter text starts on the opening "---" line
         problems.append(Problem(path, line, f"front matter is not valid YAML: {getattr(error, 'problem', error)}"))
         return None
     except ValueError as error:
@@ -231,7 +232,7 @@ def _load_yaml(path: Path, problems: list[Problem]):
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
+        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         problems.append(Problem(path, mark.line + 1 if mark else None, f"not valid YAML: {getattr(error, 'problem', error)}"))
         return None
 
@@ -251,7 +252,7 @@ def _load_navigation(raw, path: Path, problems: list[Problem]) -> Navigation:
                 for section in raw.get("sidebar") or []
             ],
             footer=[NavLink(str(item["text"]), str(item["href"])) for item in raw.get("footer") or []],
-            feedback_href=str(raw.get("feedback_href") or "/"),
+            feedback_href=str(raw.get("feedback_href") or ""),
         )
     except (KeyError, TypeError) as error:
         problems.append(Problem(path, None, f"navigation entry is missing {error}"))

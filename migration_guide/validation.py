@@ -81,8 +81,10 @@ def _check_steps(guide: Guide) -> list[Problem]:
 def _check_navigation(guide: Guide) -> list[Problem]:
     source = guide.content_dir / "data" / "navigation.yml"
     problems = []
-    links = [link.href for link in guide.navigation.header + guide.navigation.footer] + [guide.navigation.feedback_href]
+    links = [link.href for link in guide.navigation.header + guide.navigation.footer]
     links += [permalink for section in guide.navigation.sidebar for permalink in section.permalinks]
+    if guide.navigation.feedback_href:
+        links.append(guide.navigation.feedback_href)
     for href in links:
         if is_internal(href):
             message = _target_problem(guide, href)

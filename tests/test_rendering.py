@@ -1,0 +1,107 @@
+import pytest
+
+from migration_guide.config import PROJECT_ROOT
+from migration_guide.rendering import MarkdownRenderer
+
+STEPS = {
+    "phases": [
+        {"title": "Kick <off>", "title_url": "/guide/kick-off#start", "duration": "1 day", "body": "Meet [everyone](/glossary)."},
+    ]
+}
+
+
+@pytest.fixture
+def renderer():
+    return MarkdownRenderer(PROJECT_ROOT / "templates", base_path="/prefix", steps=STEPS)
+
+
+def test_an_explicit_heading_id_is_kept_exactly(renderer):
+    page = renderer.render("## Decommission the old system {#decommission-the-existingold-system-system}")
+    assert 'id="decommission-the-existingold-system-system"' in page.html
+    assert page.headings[0].id == "decommission-the-existingold-system-system"
+
+
+def test_headings_without_ids_get_stable_distinct_slugs(renderer):
+    page = renderer.render("## Tasks include\n\ntext\n\n## Tasks include\n\nmore")
+    assert [heading.id for heading in page.headings] == ["tasks-include", "tasks-include_1"]
+    assert renderer.render("## Tasks include").headings[0].id == "tasks-include"
+
+
+def test_each_section_heading_has_a_keyboard_and_screen_reader_friendly_link(renderer):
+    page = renderer.render("## Check dates {#check-dates}\n\n### Secure dates {#secure}\n\n#### Not linked {#deep}")
+    assert '<a class="app-heading-link" href="#check-dates"><span class="nhsuk-u-visually-hidden">Link to the section: Check dates</span><span aria-hidden="true">#</span></a>' in page.html
+    assert 'href="#secure"' in page.html
+    assert 'href="#deep"' not in page.html
+
+
+def test_internal_links_are_rewritten_to_canonical_urls_under_the_base_path(renderer):
+    page = renderer.render("[a](/guide/kick-off#check-dates) [b](/prm-practice-migration/guide) [c](/glossary/)")
+    assert 'href="/prefix/guide/kick-off/#check-dates"' in page.html
+    assert 'href="/prefix/guide/"' in page.html
+    assert 'href="/prefix/glossary/"' in page.html
+    assert [(link.path, link.fragment) for link in page.links] == [
+        ("/guide/kick-off/", "check-dates"), ("/guide/", ""), ("/glossary/", "")
+    ]
+
+
+def test_external_links_stay_as_written(renderer):
+    page = renderer.render("[x](https://digital.nhs.uk/services/a-b?c=1&d=2#e) [y](//cdn.example.com/z)")
+    assert 'href="https://digital.nhs.uk/services/a-b?c=1&amp;d=2#e"' in page.html  # the same URL, HTML-encoded
+    assert 'href="//cdn.example.com/z"' in page.html
+    assert page.links == []
+
+
+def test_inset_warning_and_details_use_the_nhsuk_components(renderer):
+    page = renderer.render(
+        ":::inset Lesson learnt\nAsk **early**.\n:::\n\n:::warning\nDo not post-date.\n:::\n\n"
+        ":::details What is IDP?\nThe first load.\n:::"
+    )
+    assert '<div class="nhsuk-inset-text">' in page.html
+    assert "<p><strong>Lesson learnt</strong></p><p>Ask <strong>early</strong>.</p>" in page.html
+    assert "nhsuk-card--warning" in page.html and "Important" in page.html
+    assert '<details class="nhsuk-details">' in page.html and "What is IDP?" in page.html
+
+
+def test_action_links_and_buttons_take_one_markdown_link(renderer):
+    page = renderer.render(":::action-link\n[Read the guide](/guide)\n:::\n\n:::button\n[Get help](https://example.com/help)\n:::")
+    assert 'class="nhsuk-action-link" href="/prefix/guide/"' in page.html
+    assert 'class="nhsuk-button"' in page.html and 'href="https://example.com/help"' in page.html
+    assert page.links[0].path == "/guide/"
+
+
+def test_the_steps_block_lists_each_step_linking_to_its_title_url(renderer):
+    page = renderer.render(":::steps phases\n:::")
+    assert '<ol class="app-timeline">' in page.html
+    assert '<a href="/prefix/guide/kick-off/#start">Kick &lt;off&gt;</a>' in page.html
+    assert 'href="/prefix/glossary/"' in page.html
+    assert page.steps_groups == ["phases"]
+
+
+def test_component_titles_are_escaped(renderer):
+    page = renderer.render(':::details <script>alert("x")</script>\nBody.\n:::')
+    assert "<script>" not in page.html
+    assert "&lt;script&gt;" in page.html
+
+
+@pytest.mark.parametrize(
+    "markdown, message",
+    [
+        (":::callout\nx\n:::", "unknown component ':::callout'"),
+        ("text\n\n:::inset\nnever closed", "is never closed"),
+        (":::details\nbody\n:::", "needs a title"),
+        (":::steps nowhere\n:::", "steps group 'nowhere' has no steps"),
+        (":::action-link\nnot a link\n:::", "must hold one Markdown link"),
+    ],
+)
+def test_component_mistakes_are_reported_with_their_line(renderer, markdown, message):
+    problems = renderer.render(markdown).problems
+    assert len(problems) == 1
+    line, text = problems[0]
+    assert message in text
+    assert line == markdown.splitlines().index(next(l for l in markdown.splitlines() if l.startswith(":::"))) + 1
+
+
+def test_tables_get_nhsuk_classes(renderer):
+    page = renderer.render("| Phase | Length |\n|---|---|\n| Kick-off | 1 day |")
+    assert '<table class="nhsuk-table">' in page.html
+    assert '<td class="nhsuk-table__cell">Kick-off</td>' in page.html
