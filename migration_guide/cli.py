@@ -78,3 +78,7 @@ def check(content_dir):
         _fail_with_problems(error)
     links = sum(len(page.rendered.links) for page in guide.pages.values())
     click.echo(f"{len(guide.pages)} pages and {links} internal links checked: no problems found")
+
+
+if __name__ == "__main__":
+    main()

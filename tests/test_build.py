@@ -1,0 +1,84 @@
+"""Freezing: the real guide builds to a static site whose every link, anchor and asset resolves,
+at the root and under a base path."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from migration_guide.config import Settings
+from migration_guide.freeze import build_site
+from migration_guide.sitecheck import check_site
+
+from conftest import REAL_CONTENT, page
+
+
+@pytest.fixture(scope="module", params=["", "/prm-practice-migration"], ids=["root", "base-path"])
+def built_guide(request, tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    settings = Settings.from_environment(
+        content_dir=REAL_CONTENT, out_dir=out, instance_dir=tmp_path_factory.mktemp("instance"), base_path=request.param
+    )
+    report = build_site(settings)
+    return settings, report
+
+
+def test_every_link_anchor_and_asset_in_the_built_guide_resolves(built_guide):
+    settings, report = built_guide
+    assert report.pages >= 15
+    assert check_site(settings.out_dir, settings.base_path) == []
+
+
+def test_pages_are_frozen_to_their_permalink_index_html(built_guide):
+    settings, _ = built_guide
+    out = settings.out_dir
+    for path in ("index.html", "guide/index.html", "guide/kick-off/index.html", "practice-staff/index.html"):
+        assert (out / path).is_file(), path
+    assert not (out / "guide" / "kick-off.html").exists()
+
+
+def test_the_build_writes_404_sitemap_robots_and_redirects(built_guide):
+    settings, _ = built_guide
+    out = settings.out_dir
+    assert "Page not found" in (out / "404.html").read_text()
+    assert f"{settings.site_url}{settings.base_path}/guide/kick-off/</loc>" in (out / "sitemap.xml").read_text()
+    assert (out / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"
+    redirects = (out / "_redirects").read_text()
+    assert f"{settings.base_path}/clinical-comissioning-groups/ {settings.base_path}/integrated-care-boards/ 301" in redirects
+    moved = (out / "clinical-comissioning-groups" / "index.html").read_text()
+    assert f'content="0; url={settings.base_path}/integrated-care-boards/"' in moved
+
+
+def test_assets_have_content_hashed_names_and_work_under_the_base_path(built_guide):
+    settings, _ = built_guide
+    html = (settings.out_dir / "guide" / "index.html").read_text()
+    stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)"', html)[1]
+    assert re.fullmatch(rf"{settings.base_path}/assets/build/app\.[0-9a-f]{{10}}\.css", stylesheet)
+    css = (settings.out_dir / stylesheet[len(settings.base_path) + 1:]).read_text()
+    assert "url(/assets" not in css  # root-absolute icon URLs would break under a base path
+
+
+def test_the_build_refuses_bad_content_and_names_the_file(tmp_path, write_content):
+    content = write_content({"a.md": page("A", "/a/", "[broken](/nowhere/)")})
+    result = subprocess.run(
+        [sys.executable, "-m", "migration_guide.cli", "build", "--content", str(content), "--out", str(tmp_path / "out")],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 1
+    assert f"{content}/a.md:5: link to /nowhere/: no page has the permalink /nowhere/" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_check_passes_on_the_real_guide():
+    result = subprocess.run([sys.executable, "-m", "migration_guide.cli", "check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "no problems found" in result.stdout
+
+
+def test_the_build_ends_with_one_summary_line(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "migration_guide.cli", "build", "--out", str(tmp_path / "out")], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r"Built \d+ pages \(\d+ files\) to .+ in \d+\.\d\ds", result.stdout.strip().splitlines()[-1])

@@ -1,0 +1,119 @@
+"""The guide itself: the seed page kept byte for byte with every link landing, and the standards every page meets."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from migration_guide.config import Settings
+from migration_guide.content import load_guide
+from migration_guide.freeze import build_site
+from migration_guide.urls import parse_internal
+
+from conftest import REAL_CONTENT, SEED_PAGE
+
+SEED_LINK = re.compile(r"\]\((/prm-practice-migration/[^)]+)\)")
+
+
+@pytest.fixture(scope="module")
+def guide(tmp_path_factory):
+    return load_guide(Settings.from_environment(instance_dir=tmp_path_factory.mktemp("instance")))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    build_site(Settings.from_environment(out_dir=out, instance_dir=tmp_path_factory.mktemp("instance")))
+    return out
+
+
+class _Ids(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids = set()
+
+    def handle_starttag(self, tag, attrs):
+        self.ids.update(value for name, value in attrs if name == "id")
+
+
+def ids_in(path) -> set[str]:
+    parser = _Ids()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.ids
+
+
+@pytest.mark.skipif(not SEED_PAGE.exists(), reason="the shared seed page is not beside this checkout")
+def test_the_seed_page_is_kept_byte_for_byte():
+    assert (REAL_CONTENT / "practice-staff.md").read_bytes() == SEED_PAGE.read_bytes()
+
+
+def test_every_seed_link_reaches_a_frozen_page_and_an_element_with_its_id(site):
+    links = SEED_LINK.findall((REAL_CONTENT / "practice-staff.md").read_text())
+    assert len(links) == 13
+    for href in links:
+        link = parse_internal(href)
+        frozen = site / link.path.lstrip("/") / "index.html"
+        assert frozen.is_file(), href
+        if link.fragment:
+            assert link.fragment in ids_in(frozen), href
+
+
+def test_the_seed_page_renders_at_its_own_permalink(site):
+    html = (site / "practice-staff" / "index.html").read_text()
+    assert "<h1>Practice managers and staff</h1>" in html
+    for heading_id in ("key-questions-and-things-to-read", "have-you-notified-patients-of-any-disrcuption-or-changes"):
+        assert f'id="{heading_id}"' in html
+
+
+def test_the_old_ccg_address_redirects_to_the_icb_checklist(guide):
+    assert guide.redirects["/clinical-comissioning-groups/"] == "/integrated-care-boards/"
+
+
+def guide_pages(guide):
+    return [page for page in guide.pages.values() if page.permalink.startswith("/guide/")]
+
+
+def test_every_guide_page_has_an_owner_review_dates_and_a_description(guide):
+    for page in guide_pages(guide):
+        assert page.meta.get("owner"), page.source
+        assert page.last_reviewed and page.review_due and page.review_due > page.last_reviewed, page.source
+        assert page.description, page.source
+
+
+def test_every_guide_page_in_the_sidebar_has_previous_and_next_in_guide_order(guide):
+    order = guide.navigation.sidebar[0].permalinks
+    for before, after in zip(order, order[1:]):
+        assert guide.previous_and_next(guide.pages[before])[1].permalink == after
+        assert guide.previous_and_next(guide.pages[after])[0].permalink == before
+
+
+def words(markdown: str) -> int:
+    return len(re.findall(r"[A-Za-z][A-Za-z'’-]*", re.sub(r"\]\([^)]*\)|\{#[^}]*\}|:::\S*", " ", markdown)))
+
+
+def test_the_guide_has_at_least_10000_words_and_no_near_empty_page(guide):
+    counts = {page.permalink: words(page.body) for page in guide_pages(guide)}
+    assert sum(counts.values()) >= 10_000
+    assert min(counts.values()) >= 300, counts
+
+
+def test_the_glossary_defines_at_least_30_terms(site):
+    html = (site / "glossary" / "index.html").read_text()
+    assert html.count("<dt>") >= 30
+    assert html.count("<dt>") == html.count("<dd>")
+
+
+def test_the_introduction_shows_the_key_phases_timeline_with_each_phase_linked(guide, site):
+    html = (site / "guide" / "index.html").read_text()
+    steps = guide.steps["key-phases"]
+    assert len(steps) >= 10
+    assert html.count('class="app-timeline__step"') == len(steps)
+
+
+def test_the_guide_speaks_of_2026_bodies(guide):
+    # CCGs and NHS Digital may be named only as history: next to the words that say they were replaced.
+    for page in guide.pages.values():
+        for paragraph in page.body.split("\n\n"):
+            if re.search(r"\bCCGs?\b|Clinical Commissioning Group", paragraph) and page.permalink != "/practice-staff/":
+                assert re.search(r"replaced|until|used to|older|retired|changed|2019", paragraph), (page.source, paragraph)
+            assert "NHS Digital" not in paragraph, page.source
