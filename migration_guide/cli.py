@@ -80,5 +80,24 @@ def check(content_dir):
     click.echo(f"{len(guide.pages)} pages and {links} internal links checked: no problems found")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8888, show_default=True, type=int)
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), help="Frozen site (default site/).")
+def preview(host: str, port: int, site_dir):
+    """Serve the frozen site as Netlify would (netlify.toml, _redirects, pretty URLs, 404.html), with /api/*."""
+    from werkzeug.serving import run_simple
+
+    from .preview import create_preview_app
+
+    settings = Settings.from_environment()
+    site_dir = site_dir or settings.out_dir
+    if not (site_dir / "index.html").is_file():
+        click.secho(f"{site_dir} has no index.html: run 'guide build' first", fg="red", err=True)
+        sys.exit(1)
+    click.echo(f"Previewing {site_dir} at http://{host}:{port}/")
+    run_simple(host, port, create_preview_app(site_dir, settings=settings), threaded=True)
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,182 @@
+"""`guide preview`: the frozen site served by Netlify's rules, checked with werkzeug's test client."""
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from flask import Flask, request
+from werkzeug.test import Client
+
+from migration_guide.config import PROJECT_ROOT
+from migration_guide.freeze import build_site
+from migration_guide.preview import NetlifyConfig, RedirectRule, create_preview_app, iter_pages, parse_redirects_file
+from migration_guide.security import SECURITY_HEADERS
+
+NETLIFY_TOML = PROJECT_ROOT / "netlify.toml"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The fixture guide, frozen once for this module."""
+    from conftest import FIXTURE_CONTENT
+    from migration_guide.config import Settings
+
+    out = tmp_path_factory.mktemp("site")
+    settings = Settings.from_environment(content_dir=FIXTURE_CONTENT, out_dir=out,
+                                         instance_dir=tmp_path_factory.mktemp("instance"))
+    build_site(settings)
+    return out
+
+
+def fake_functions():
+    app = Flask("functions")
+
+    @app.post("/api/feedback")
+    def feedback():
+        return f"stored {request.form['answer']} for {request.path}", 200
+
+    return app
+
+
+@pytest.fixture
+def client(site):
+    return Client(create_preview_app(site, NETLIFY_TOML, functions=fake_functions()))
+
+
+def test_pages_are_served_at_their_pretty_url(client):
+    response = client.get("/guide/first-step/")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "<h1>First step</h1>" in response.get_data(as_text=True)
+    assert "<h1>" in client.get("/").get_data(as_text=True)
+
+
+def test_an_address_without_the_trailing_slash_redirects_permanently(client):
+    response = client.get("/guide/first-step?from=email")
+    assert (response.status_code, response.headers["Location"]) == (301, "/guide/first-step/?from=email")
+
+
+def test_misses_get_the_404_page_with_status_404(client, site):
+    for url in ("/no-such-page/", "/no-such-page", "/guide/first-step/nothing.css", "/../etc/passwd"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert response.get_data(as_text=True) == (site / "404.html").read_text()
+
+
+def test_every_response_carries_the_headers_of_netlify_toml(client):
+    for url in ("/", "/guide/", "/guide", "/no-such-page/", "/robots.txt"):
+        response = client.get(url)
+        for name, value in SECURITY_HEADERS.items():
+            assert response.headers[name] == value, (url, name)
+        assert response.headers["Cache-Control"] == "public, max-age=0, must-revalidate"
+
+
+def test_hashed_assets_are_cached_for_a_year(client, site):
+    css = next((site / "assets" / "build").glob("app.*.css")).name
+    response = client.get(f"/assets/build/{css}")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/css; charset=utf-8"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert response.headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"]
+
+
+def test_the_old_base_path_redirects_with_the_splat(client):
+    response = client.get("/prm-practice-migration/guide/first-step/")
+    assert (response.status_code, response.headers["Location"]) == (301, "/guide/first-step/")
+    assert client.get("/prm-practice-migration").headers["Location"] == "/"
+
+
+def test_a_redirect_from_page_is_served_as_the_file_the_build_wrote(client, site):
+    # The build writes both a page and a _redirects line; on Netlify an unforced rule never
+    # shadows a file that exists, so the page (a meta refresh) is what readers get.
+    assert "/old-about/ /about/ 301" in (site / "_redirects").read_text()
+    response = client.get("/old-about/")
+    assert response.status_code == 200
+    assert 'content="0; url=/about/"' in response.get_data(as_text=True)
+
+
+def test_api_requests_go_to_the_functions_with_their_path_unchanged(client):
+    response = client.post("/api/feedback", data={"answer": "yes"})
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "stored yes for /api/feedback")
+
+
+def test_other_methods_on_static_files_are_refused(client):
+    assert client.post("/guide/").status_code == 405
+    assert client.head("/guide/").status_code == 200
+
+
+def test_the_functions_are_the_flask_app_when_none_are_given(site, settings):
+    app = create_preview_app(site, NETLIFY_TOML, settings=settings)
+    assert app.functions() is not None and hasattr(app.functions(), "url_map")
+
+
+def test_every_frozen_page_is_listed(site):
+    pages = list(iter_pages(site))
+    assert "/" in pages and "/guide/first-step/" in pages and pages[-1] == "/404.html"
+
+
+def test_redirect_rules(tmp_path):
+    (tmp_path / "index.html").write_text("home")
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "kept" / "index.html").write_text("kept")
+    (tmp_path / "new.html").write_text("new")
+    (tmp_path / "404.html").write_text("missing")
+    (tmp_path / "_redirects").write_text(textwrap.dedent("""\
+        # comments and blank lines are skipped
+
+        /kept/ /elsewhere/ 301
+        /forced/* /new.html 200!
+        /news/:year/:slug /articles/:slug?y=:year 302
+        /moved /kept/ 308!
+    """))
+    toml = tmp_path / "netlify.toml"
+    toml.write_text(textwrap.dedent("""\
+        [[redirects]]
+          from = "/rewrite"
+          to = "/new.html"
+          status = 200
+        [[redirects]]
+          from = "/kept/"
+          to = "/forced-away/"
+          status = 302
+          force = true
+        [[headers]]
+          for = "/*"
+          [headers.values]
+            X-One = "a"
+        [[headers]]
+          for = "/kept/*"
+          [headers.values]
+            X-One = "b"
+            Cache-Control = "no-store"
+    """))
+    client = Client(create_preview_app(tmp_path, toml, functions=fake_functions()))
+    assert client.get("/kept/").get_data(as_text=True) == "kept"  # shadowed: _redirects is read first, and unforced
+    assert client.get("/forced/anything").get_data(as_text=True) == "new"
+    news = client.get("/news/2026/launch")
+    assert (news.status_code, news.headers["Location"]) == (302, "/articles/launch?y=2026")
+    assert client.get("/moved").headers["Location"] == "/kept/"
+    assert (client.get("/rewrite").status_code, client.get("/rewrite").get_data(as_text=True)) == (200, "new")
+    kept = client.get("/kept/")
+    assert kept.headers["X-One"] == "a, b" and kept.headers["Cache-Control"] == "no-store"
+    assert client.get("/").headers["X-One"] == "a"
+    assert client.get("/nothing/").status_code == 404
+
+
+def test_parse_redirects_file():
+    assert parse_redirects_file("/a /b\n/c/* /d/:splat 302!  # note\n") == [
+        RedirectRule("/a", "/b", 301, False), RedirectRule("/c/*", "/d/:splat", 302, True)]
+
+
+def test_the_real_netlify_toml_is_understood():
+    config = NetlifyConfig.load(NETLIFY_TOML)
+    assert config.headers_for("/guide/")["X-Frame-Options"] == "DENY"
+    assert "Cache-Control" not in config.headers_for("/guide/")
+    assert config.redirects[0].target("/prm-practice-migration/guide/kick-off/") == "/guide/kick-off/"
+
+
+def test_guide_preview_refuses_a_folder_with_no_site(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "migration_guide.cli", "preview", "--site", str(tmp_path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 1 and "run 'guide build' first" in result.stderr
