@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import pages
-from .assets import build_assets
+from . import api, pages
+from .assets import Assets, build_assets
+from . import planner, printing, search
 from .config import Settings
 from .content import Guide, load_guide
+from .manifest import SiteManifest
 from .security import add_security_headers
+from .store import Database
 from .templating import JINJA_OPTIONS, template_loader
 
 
@@ -39,9 +42,23 @@ class GuideSource:
             self._guide = load_guide(self.settings)
         return self._guide
 
+    @property
+    def site(self) -> SiteManifest:
+        guide = self.guide
+        if getattr(self, "_site_for", None) is not guide:
+            self._site, self._site_for = SiteManifest.from_guide(guide, self.settings.base_path), guide
+        return self._site
 
-def create_app(settings: Settings | None = None, guide: Guide | None = None, watch: bool = False) -> Flask:
-    settings = settings or Settings.from_environment()
+
+class ManifestSource:
+    """What the functions know of the site: the manifest the build wrote, loaded once."""
+
+    def __init__(self, manifest: SiteManifest):
+        self.site = manifest
+
+
+def _base_app(settings: Settings, watch: bool = False) -> Flask:
+    """What every app shares: templates, settings, the form store and security headers."""
     app = Flask(
         __name__,
         static_folder=None,
@@ -51,9 +68,46 @@ def create_app(settings: Settings | None = None, guide: Guide | None = None, wat
     app.jinja_options = {**app.jinja_options, **JINJA_OPTIONS}
     app.jinja_loader = template_loader(settings.templates_dir)
     app.config.update(SETTINGS=settings, TEMPLATES_AUTO_RELOAD=watch)
-    app.extensions["guide_source"] = GuideSource(settings, guide, watch=watch)
+    app.extensions["database"] = Database(settings.database_url, settings.instance_dir / "guide.sqlite3")
+    app.context_processor(_site_context)
+    app.after_request(add_security_headers)
+    return app
+
+
+def _site_context():
+    from flask import current_app
+
+    settings = current_app.config["SETTINGS"]
+    assets = current_app.extensions["assets"]
+    return {
+        "settings": settings,
+        "navigation": current_app.extensions["site_source"].site.navigation,
+        "page_url": pages.page_url,
+        "absolute_url": pages.absolute_url,
+        "asset_url": lambda name: assets.url(name, settings.base_path),
+    }
+
+
+def create_app(settings: Settings | None = None, guide: Guide | None = None, watch: bool = False) -> Flask:
+    settings = settings or Settings.from_environment()
+    app = _base_app(settings, watch)
+    source = GuideSource(settings, guide, watch=watch)
+    app.extensions["guide_source"] = app.extensions["site_source"] = source
     app.extensions["assets"] = build_assets(settings)
 
     app.register_blueprint(pages.blueprint)
-    app.after_request(add_security_headers)
+    for feature in (planner, search, printing):  # find, plan and print
+        app.register_blueprint(feature.blueprint)
+    app.register_blueprint(api.blueprint)
+    return app
+
+
+def create_functions_app(settings: Settings | None = None, manifest: SiteManifest | None = None) -> Flask:
+    """Only the form endpoints, for AWS Lambda: no Markdown, no asset compiling, no guide loading."""
+    settings = settings or Settings.from_environment()
+    manifest = manifest or SiteManifest.load(settings.functions_manifest)
+    app = _base_app(settings)
+    app.extensions["site_source"] = ManifestSource(manifest)
+    app.extensions["assets"] = Assets(None, manifest.assets)
+    app.register_blueprint(api.blueprint)
     return app

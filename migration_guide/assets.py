@@ -15,7 +15,13 @@ from pathlib import Path
 
 from .config import PROJECT_ROOT, Settings
 
-BUNDLES = {"app.css": "scss/app.scss", "app.js": "js/app.mjs"}
+BUNDLES = {
+    "app.css": "scss/app.scss",
+    "app.js": "js/app.mjs",
+    # Loaded only by the pages that need them.
+    "planner.js": "js/planner.mjs",
+    "search.js": "js/search.mjs",
+}
 HASHED_FOLDER = "build"
 
 
@@ -70,12 +76,14 @@ def build_assets(settings: Settings) -> Assets:
     if out.exists():
         shutil.rmtree(out)
     (out / HASHED_FOLDER).mkdir(parents=True)
-    compiled = {"app.css": out / "app.css", "app.js": out / "app.js"}
+    compiled = {name: out / name for name in BUNDLES}
+    scripts = {name: source for name, source in BUNDLES.items() if name.endswith(".js")}
     commands = [
         [_tool(node_modules, "sass"), "--no-source-map", "--style=compressed", "--quiet-deps",
          f"--load-path={node_modules}", str(sources / BUNDLES["app.css"]), str(compiled["app.css"])],
-        [_tool(node_modules, "esbuild"), str(sources / BUNDLES["app.js"]), "--bundle", "--minify", "--format=esm",
-         "--target=es2020", "--log-level=warning", f"--outfile={compiled['app.js']}"],
+        # One esbuild run for every script: each entry point becomes out/<name>.js.
+        [_tool(node_modules, "esbuild"), *(f"{name[:-3]}={sources / source}" for name, source in scripts.items()),
+         "--bundle", "--minify", "--format=esm", "--target=es2020", "--log-level=warning", f"--outdir={out}"],
     ]
     for command in commands:
         result = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT_ROOT)

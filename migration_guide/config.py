@@ -22,6 +22,8 @@ class Settings:
     instance_dir: Path = PROJECT_ROOT / "instance"
     out_dir: Path = PROJECT_ROOT / "site"
     asset_build_dir: Path = PROJECT_ROOT / "build" / "assets"
+    #: What the form functions know of the site; written by the build, shipped with the Lambda bundle.
+    functions_manifest: Path = PROJECT_ROOT / "build" / "functions" / "manifest.json"
     #: Prefix the site is served under, such as "/prm-practice-migration"; "" for the root.
     base_path: str = ""
     #: Absolute address of the live site, for the sitemap and canonical links.
@@ -35,6 +37,8 @@ class Settings:
     notify_api_key: str = ""
     notify_base_url: str = ""
     use_render_cache: bool = True
+    #: Origins, besides SITE_URL's, allowed to post the forms (ALLOWED_ORIGINS, comma-separated).
+    extra_origins: frozenset[str] = frozenset()
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -42,6 +46,7 @@ class Settings:
         env = os.environ
         settings = cls(
             instance_dir=Path(env.get("INSTANCE_DIR", PROJECT_ROOT / "instance")),
+            functions_manifest=Path(env.get("FUNCTIONS_MANIFEST", cls.functions_manifest)),
             site_url=env.get("SITE_URL", cls.site_url).rstrip("/"),
             site_env=env.get("SITE_ENV", cls.site_env),
             allow_indexing=env.get("ALLOW_INDEXING", "").lower() in {"1", "true", "yes"},
@@ -49,6 +54,7 @@ class Settings:
             outbox_dir=Path(env["OUTBOX_DIR"]) if env.get("OUTBOX_DIR") else None,
             notify_api_key=env.get("NOTIFY_API_KEY", ""),
             notify_base_url=env.get("NOTIFY_BASE_URL", ""),
+            extra_origins=frozenset(o.strip().rstrip("/") for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()),
         )
         return settings.with_overrides(**overrides)
 
@@ -56,7 +62,7 @@ class Settings:
         overrides = {key: value for key, value in overrides.items() if value is not None}
         if "base_path" in overrides:
             overrides["base_path"] = normalise_base_path(overrides["base_path"])
-        for key in ("content_dir", "out_dir", "instance_dir", "templates_dir"):
+        for key in ("content_dir", "out_dir", "instance_dir", "templates_dir", "functions_manifest"):
             if key in overrides:
                 overrides[key] = Path(overrides[key])
         return replace(self, **overrides)

@@ -79,8 +79,8 @@ class Page:
         return self.rendered.html if self.rendered else ""
 
     @property
-    def sections(self):
-        """The h2 headings, for 'On this page'."""
+    def contents(self):
+        """The h2 headings, for 'On this page' and for section feedback."""
         return [heading for heading in self.rendered.headings if heading.level == 2] if self.rendered else []
 
     def line_of(self, text: str) -> int | None:

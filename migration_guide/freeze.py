@@ -15,6 +15,9 @@ from flask_frozen import Freezer, MissingURLGeneratorWarning
 from .app import create_app
 from .config import Settings
 from .content import Guide, load_guide
+from .search import index_site
+from .urls import APP_PAGES
+from .manifest import SiteManifest
 
 #: Files in the output folder that the freezer did not write but must keep.
 WRITTEN_AFTER_FREEZING = ["404.html", "_redirects"]
@@ -35,6 +38,7 @@ def _urls(guide: Guide, asset_files: Iterable[str]) -> Iterable[str]:
     yield from guide.pages
     yield "/sitemap.xml"
     yield "/robots.txt"
+    yield from APP_PAGES
     for name in asset_files:
         yield f"/assets/{name}"
 
@@ -77,4 +81,6 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
             files += 1
         (out_dir / "_redirects").write_text("\n".join(redirect_lines) + "\n", encoding="utf-8")
     files += 2
+    index_site(out_dir)  # Pagefind reads the frozen pages, so it comes last
+    SiteManifest.from_guide(guide, settings.base_path, app.extensions["assets"].manifest).dump(settings.functions_manifest)
     return BuildReport(len(guide.pages), files, time.perf_counter() - started, out_dir)

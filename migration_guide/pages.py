@@ -24,19 +24,6 @@ def absolute_url(path: str) -> str:
     return settings.site_url + page_url(path)
 
 
-@blueprint.app_context_processor
-def site_context():
-    settings = current_app.config["SETTINGS"]
-    assets = current_app.extensions["assets"]
-    return {
-        "settings": settings,
-        "navigation": current_guide().navigation,
-        "page_url": page_url,
-        "absolute_url": absolute_url,
-        "asset_url": lambda name: assets.url(name, settings.base_path),
-    }
-
-
 def render_page(page: Page, status: int = 200):
     guide = current_guide()
     previous, following = guide.previous_and_next(page)

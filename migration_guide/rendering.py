@@ -22,7 +22,7 @@ from .templating import standalone_environment
 from .urls import is_internal, parse_internal
 
 #: Bump when rendering changes, so cached pages from an older renderer are not reused.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 
 COMPONENT_OPEN = re.compile(r"^:::\s*(?P<name>[A-Za-z][\w-]*)\s*(?P<title>.*?)\s*$")
 COMPONENT_CLOSE = re.compile(r"^:::\s*$")
@@ -47,9 +47,19 @@ class LinkRef:
     fragment: str
 
 
+@dataclass(frozen=True)
+class Section:
+    """A run of the page from one h2 to the next; the first has no heading (id None)."""
+
+    id: str | None
+    title: str
+    html: str
+
+
 @dataclass
 class RenderedPage:
     html: str
+    sections: list[Section]
     headings: list[Heading]
     element_ids: frozenset[str]
     links: list[LinkRef]
@@ -200,6 +210,7 @@ class MarkdownRenderer:
         headings = [Heading(level, ident, html_lib.unescape(name)) for level, ident, name in _flatten_toc(md.toc_tokens)]
         return RenderedPage(
             html=html,
+            sections=_split_sections(html, headings),
             headings=headings,
             element_ids=frozenset(re.findall(r'\sid="([^"]+)"', html)),
             links=list(state.links),
@@ -248,6 +259,19 @@ class MarkdownRenderer:
                 views.append(StepView(step["title"], href, step.get("duration", ""), self.render_fragment(step["body"])))
             self._steps_cache[group] = views
         return self._steps_cache[group]
+
+
+H2_START = re.compile(r'(?=<h2 id="([^"]+)")')
+
+
+def _split_sections(html: str, headings: list[Heading]) -> list[Section]:
+    titles = {heading.id: heading.text for heading in headings if heading.level == 2}
+    starts = [(match.start(), match.group(1)) for match in H2_START.finditer(html)]
+    sections = [Section(None, "", html[: starts[0][0]] if starts else html)]
+    for index, (start, section_id) in enumerate(starts):
+        end = starts[index + 1][0] if index + 1 < len(starts) else len(html)
+        sections.append(Section(section_id, titles.get(section_id, ""), html[start:end]))
+    return sections
 
 
 def _flatten_toc(tokens, into=None):

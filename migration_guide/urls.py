@@ -54,3 +54,8 @@ def parse_internal(href: str) -> InternalLink:
 #: Addresses the app serves that are not Markdown pages. Links to them are valid;
 #: each feature adds its page here when it lands.
 APP_PATHS: frozenset[str] = frozenset({"/sitemap.xml", "/robots.txt"})
+
+#: Pages made by the app rather than from Markdown: search, the date planner and the whole
+#: guide to print. They are frozen like guide pages, and content may link to them.
+APP_PAGES: tuple[str, ...] = ("/search/", "/plan/", "/guide/print/")
+APP_PATHS = APP_PATHS | frozenset(APP_PAGES)

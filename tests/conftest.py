@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 import textwrap
 from pathlib import Path
 
@@ -20,7 +21,8 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 def settings(tmp_path) -> Settings:
     """Settings for the small fixture guide, with every output in a temporary folder."""
     return Settings.from_environment(
-        content_dir=FIXTURE_CONTENT, instance_dir=tmp_path / "instance", out_dir=tmp_path / "site"
+        content_dir=FIXTURE_CONTENT, instance_dir=tmp_path / "instance", out_dir=tmp_path / "site",
+        functions_manifest=tmp_path / "functions" / "manifest.json", database_url="",
     )
 
 
@@ -46,3 +48,40 @@ def page(title: str, permalink: str, body: str = "Some text.", **front_matter) -
     """A Markdown page with front matter, for tests that write their own content."""
     lines = [f"title: {title}", f"permalink: {permalink}"] + [f"{key}: {value}" for key, value in front_matter.items()]
     return "---\n" + "\n".join(lines) + "\n---\n" + textwrap.dedent(body).strip() + "\n"
+
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://guide:guide@127.0.0.1:5432/guide_test")
+
+
+def _postgres_schema_url(request) -> str:
+    """A PostgreSQL URL whose search_path is a new, empty schema, dropped after the test."""
+    try:
+        import psycopg
+
+        admin = psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3)
+    except Exception as error:  # no driver or no server
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI but unavailable: {error}")
+        pytest.skip(f"PostgreSQL not available: {error}")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin.execute(f"CREATE SCHEMA {schema}")
+    request.addfinalizer(lambda: (admin.execute(f"DROP SCHEMA {schema} CASCADE"), admin.close()))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """Each storage test runs on SQLite and on a real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    return _postgres_schema_url(request)
+
+
+@pytest.fixture
+def database(database_url, tmp_path):
+    from migration_guide.store import Database
+
+    db = Database(database_url, tmp_path / "unused.sqlite3")
+    yield db
+    db.close()

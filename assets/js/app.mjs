@@ -9,6 +9,8 @@ import {
   initSkipLinks,
 } from "nhsuk-frontend";
 
+import { initFeedbackForms } from "./feedback.mjs";
+
 // nhsuk-frontend's own template sets these classes with an inline script, which our
 // Content-Security-Policy forbids; a module script runs late enough to do it here.
 document.body.classList.add("js-enabled", "nhsuk-frontend-supported");
@@ -20,3 +22,4 @@ initErrorSummary();
 initRadios();
 initCheckboxes();
 initCharacterCounts();
+initFeedbackForms();

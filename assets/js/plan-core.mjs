@@ -1,0 +1,134 @@
+// The planner's arithmetic and file formats, with no DOM: the same rules as
+// migration_guide/planner.py, which the tests hold this file to (they run it in Node).
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** A calendar day as a UTC timestamp, so daylight saving time never moves a date. */
+export function makeDay(year, month, day) {
+  return Date.UTC(year, month - 1, day);
+}
+
+/** The timestamp, or null when day/month/year is not a real date. */
+export function realDay(year, month, day) {
+  const time = makeDay(year, month, day);
+  const date = new Date(time);
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+    return null;
+  }
+  return time;
+}
+
+export function addDays(time, days) {
+  return time + days * DAY;
+}
+
+export function isoDate(time) {
+  return new Date(time).toISOString().slice(0, 10);
+}
+
+const LONG_DATE = new Intl.DateTimeFormat("en-GB", {
+  weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC",
+});
+
+/** "Monday 26 April 2027", the NHS way of writing a date. */
+export function longDate(time) {
+  return LONG_DATE.format(new Date(time)).replace(",", "");
+}
+
+/** Every phase with its first and last day (both inclusive), worked back from go-live. */
+export function planDates(goLive, phases) {
+  return phases.map((phase) => ({
+    ...phase,
+    start: addDays(goLive, -7 * phase.startsWeeks),
+    end: addDays(goLive, -7 * phase.endsWeeks),
+  }));
+}
+
+// iCalendar (RFC 5545)
+
+function icsText(value) {
+  return String(value)
+    .replace(/\\/g, "\\\\")
+    .replace(/;/g, "\\;")
+    .replace(/,/g, "\\,")
+    .replace(/\r?\n/g, "\\n");
+}
+
+/** Lines of at most 75 octets, continued on lines that start with a space; never splits a character. */
+function fold(line) {
+  const encoder = new TextEncoder();
+  const parts = [];
+  let current = "";
+  let octets = 0;
+  for (const character of line) {
+    const size = encoder.encode(character).length;
+    const limit = parts.length ? 74 : 75;
+    if (octets + size > limit) {
+      parts.push(current);
+      current = "";
+      octets = 0;
+    }
+    current += character;
+    octets += size;
+  }
+  parts.push(current);
+  return parts.join("\r\n ");
+}
+
+function icsDate(time) {
+  return isoDate(time).replace(/-/g, "");
+}
+
+function icsStamp(now) {
+  return new Date(now).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+}
+
+/**
+ * A calendar with one all-day event per phase. `absolute(href)` turns a guide link into a full address.
+ * All-day events end on the day after their last day (DTEND is exclusive).
+ */
+export function toIcs(planned, { goLive, absolute, now = Date.now(), checklist = null }) {
+  const lines = [
+    "BEGIN:VCALENDAR",
+    "VERSION:2.0",
+    "PRODID:-//GP practice migration guide//Migration planner//EN",
+    "CALSCALE:GREGORIAN",
+    "METHOD:PUBLISH",
+    "X-WR-CALNAME:GP practice migration plan",
+  ];
+  planned.forEach((phase, index) => {
+    const url = absolute(phase.href);
+    let description = `${phase.summary}\n\nRead about this phase in the guide: ${url}`;
+    if (checklist) {
+      description += `\n\nYour checklist (${checklist.label}): ${absolute(checklist.checklistHref)}`;
+    }
+    lines.push(
+      "BEGIN:VEVENT",
+      `UID:${icsDate(goLive)}-phase-${index + 1}@gp-practice-migration-guide`,
+      `DTSTAMP:${icsStamp(now)}`,
+      `DTSTART;VALUE=DATE:${icsDate(phase.start)}`,
+      `DTEND;VALUE=DATE:${icsDate(addDays(phase.end, 1))}`,
+      `SUMMARY:${icsText(phase.title)}`,
+      `DESCRIPTION:${icsText(description)}`,
+      `URL:${url}`,
+      "TRANSP:TRANSPARENT",
+      "END:VEVENT",
+    );
+  });
+  lines.push("END:VCALENDAR");
+  return lines.map(fold).join("\r\n") + "\r\n";
+}
+
+// CSV (RFC 4180), with a byte order mark so spreadsheet programs read it as UTF-8
+
+function csvField(value) {
+  return `"${String(value).replace(/"/g, '""')}"`;
+}
+
+export function toCsv(planned, { absolute }) {
+  const rows = [["Phase", "Starts", "Finishes", "Starts (weeks before go-live)", "Finishes (weeks before go-live)", "Guide"]];
+  for (const phase of planned) {
+    rows.push([phase.title, isoDate(phase.start), isoDate(phase.end), phase.startsWeeks, phase.endsWeeks, absolute(phase.href)]);
+  }
+  return "\uFEFF" + rows.map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";
+}

@@ -1,0 +1,143 @@
+// The date planner on /plan/. Everything happens here, in the reader's browser: the form is
+// never submitted and nothing is sent anywhere. Without this script the page shows the same
+// plan in weeks before go-live.
+import { longDate, planDates, realDay, toCsv, toIcs } from "./plan-core.mjs";
+
+const data = JSON.parse(document.getElementById("plan-data")?.textContent || "null");
+const area = document.getElementById("plan-form-area");
+const form = document.getElementById("plan-form");
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.append(...children);
+  return node;
+}
+
+const absolute = (href) => new URL(href, document.baseURI).href;
+
+// Errors, the NHS.UK way: a summary at the top linking to each field, and a message at the field.
+
+function clearErrors() {
+  document.getElementById("plan-errors").replaceChildren();
+  for (const group of form.querySelectorAll(".nhsuk-form-group--error")) {
+    group.classList.remove("nhsuk-form-group--error");
+  }
+  for (const input of form.querySelectorAll(".nhsuk-input--error")) input.classList.remove("nhsuk-input--error");
+  for (const message of form.querySelectorAll(".app-planner__error")) message.remove();
+}
+
+function showErrors(errors) {
+  const list = element("ul", { class: "nhsuk-list nhsuk-error-summary__list" });
+  for (const error of errors) {
+    list.append(element("li", {}, element("a", { href: `#${error.target}` }, error.message)));
+    const group = error.group;
+    group.classList.add("nhsuk-form-group--error");
+    const message = element("span", { class: "nhsuk-error-message app-planner__error", id: `${error.field}-error` },
+      element("span", { class: "nhsuk-u-visually-hidden" }, "Error:"), ` ${error.message}`);
+    const fieldset = group.querySelector("fieldset");
+    const hint = group.querySelector(".nhsuk-hint");
+    (hint || fieldset.querySelector("legend")).after(message);
+    fieldset.setAttribute("aria-describedby", [hint?.id, message.id].filter(Boolean).join(" "));
+    for (const input of error.inputs) input.classList.add("nhsuk-input--error");
+  }
+  const summary = element("div", { class: "nhsuk-error-summary", tabindex: "-1" },
+    element("div", { role: "alert" },
+      element("h2", { class: "nhsuk-error-summary__title" }, "There is a problem"),
+      element("div", { class: "nhsuk-error-summary__body" }, list)));
+  list.addEventListener("click", (event) => {
+    const link = event.target.closest("a");
+    if (!link) return;
+    event.preventDefault();
+    document.getElementById(link.getAttribute("href").slice(1))?.focus();
+  });
+  document.getElementById("plan-errors").append(summary);
+  summary.focus();
+}
+
+function readDate() {
+  const parts = ["day", "month", "year"].map((part) => document.getElementById(`go-live-${part}`));
+  const [day, month, year] = parts.map((input) => input.value.trim());
+  const group = parts[0].closest(".nhsuk-form-group");
+  const fail = (message, inputs) => ({ error: { field: "go-live", target: inputs[0].id, message, group, inputs } });
+  if (!day && !month && !year) return fail("Enter your go-live date", parts);
+  const missing = parts.filter((input) => !input.value.trim());
+  if (missing.length) {
+    const names = missing.map((input) => input.id.replace("go-live-", ""));
+    return fail(`Go-live date must include a ${names.join(" and a ")}`, missing);
+  }
+  if (!/^\d{4}$/.test(year)) return fail("Year must include 4 numbers", [parts[2]]);
+  const time = /^\d{1,2}$/.test(day) && /^\d{1,2}$/.test(month) ? realDay(+year, +month, +day) : null;
+  if (time === null) return fail("Go-live date must be a real date", parts);
+  return { time };
+}
+
+function readRole() {
+  const radios = [...form.querySelectorAll('input[name="role"]')];
+  if (!radios.length) return { role: null };
+  const chosen = radios.find((radio) => radio.checked);
+  if (!chosen) {
+    return { error: { field: "role", target: radios[0].id, message: "Select your role",
+      group: radios[0].closest(".nhsuk-form-group"), inputs: [] } };
+  }
+  return { role: data.roles.find((role) => role.value === chosen.value) || null };
+}
+
+// The plan
+
+let downloads = [];
+
+function offer(link, text, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  link.href = url;
+  downloads.push(url);
+}
+
+function weeks(text) {
+  return element("span", { class: "app-plan-table__weeks" }, text);
+}
+
+function showPlan(goLive, role) {
+  const planned = planDates(goLive, data.phases);
+  const rows = document.querySelectorAll("#plan-table tbody tr");
+  planned.forEach((phase, index) => {
+    const row = rows[index];
+    row.querySelector("[data-starts]").replaceChildren(longDate(phase.start), weeks(phase.startsText));
+    row.querySelector("[data-ends]").replaceChildren(longDate(phase.end), weeks(phase.endsText));
+  });
+
+  const summary = document.getElementById("plan-summary");
+  summary.replaceChildren(`Go-live date: ${longDate(goLive)}.`);
+  if (role) {
+    summary.append(" The checklist for your role: ", element("a", { href: role.checklistHref }, role.label), ".");
+  }
+
+  downloads.forEach((url) => URL.revokeObjectURL(url));
+  downloads = [];
+  offer(document.getElementById("download-ics"), toIcs(planned, { goLive, absolute, checklist: role }), "text/calendar");
+  offer(document.getElementById("download-csv"), toCsv(planned, { absolute }), "text/csv");
+  document.getElementById("plan-actions").hidden = false;
+
+  const heading = document.getElementById("your-plan");
+  heading.setAttribute("tabindex", "-1");
+  heading.focus();
+}
+
+if (data && area && form) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearErrors();
+    const date = readDate();
+    const role = readRole();
+    const errors = [date.error, role.error].filter(Boolean);
+    if (errors.length) {
+      showErrors(errors);
+      return;
+    }
+    showPlan(date.time, role.role);
+  });
+  document.getElementById("print-plan")?.addEventListener("click", () => window.print());
+  document.getElementById("plan-summary").textContent =
+    "Each phase is shown in weeks before go-live. Enter your go-live date to see the dates.";
+  area.hidden = false;
+}

@@ -1,0 +1,110 @@
+// Search on /search/, using the Pagefind index the build writes to pagefind/.
+// Pagefind's own interface sets inline styles, which our Content-Security-Policy forbids, so the
+// results are drawn here with NHS.UK classes. Each result leads to the section that matched.
+// Without this script the page still has its A to Z index of every page and section.
+
+const app = document.getElementById("search-app");
+const form = document.getElementById("search-form");
+const input = document.getElementById("search-query");
+const status = document.getElementById("search-status");
+const list = document.getElementById("search-results");
+const MAX_PAGES = 10;
+const MORE_SECTIONS = 3;
+
+let pagefind = null;
+
+async function loadPagefind() {
+  if (!pagefind) {
+    const bundle = app.dataset.bundle;
+    pagefind = await import(/* webpackIgnore: true */ `${bundle}pagefind.js`);
+    await pagefind.options({ baseUrl: app.dataset.baseUrl, excerptLength: 24 });
+  }
+  return pagefind;
+}
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.append(...children);
+  return node;
+}
+
+/** An excerpt as text with <mark> highlights: nothing else from the index becomes markup. */
+function excerpt(html) {
+  const parsed = new DOMParser().parseFromString(`<p>${html}</p>`, "text/html").body.firstChild;
+  const paragraph = element("p", { class: "nhsuk-body-s nhsuk-u-margin-bottom-2" });
+  for (const node of parsed.childNodes) {
+    paragraph.append(node.nodeName === "MARK" ? element("mark", {}, node.textContent) : node.textContent);
+  }
+  return paragraph;
+}
+
+const score = (section) => section.weighted_locations.reduce((sum, location) => sum + location.balanced_score, 0);
+
+/** A page's matching sections, best first; the page itself when no section matched. */
+function sections(result) {
+  const found = (result.sub_results || []).filter((section) => section.locations.length);
+  found.sort((a, b) => score(b) - score(a) || a.locations[0] - b.locations[0]);
+  return found.length ? found : [{ url: result.url, title: result.meta.title, excerpt: result.excerpt }];
+}
+
+function render(results, query) {
+  list.replaceChildren();
+  for (const result of results) {
+    const [best, ...others] = sections(result);
+    const item = element("li", { class: "app-search-results__item" },
+      element("h2", { class: "nhsuk-heading-s nhsuk-u-margin-bottom-1" },
+        element("a", { href: best.url, class: "app-search-results__link" }, best.title)));
+    if (best.title !== result.meta.title) {
+      item.append(element("p", { class: "nhsuk-body-s nhsuk-u-secondary-text-colour nhsuk-u-margin-bottom-1" },
+        `In: ${result.meta.title}`));
+    }
+    item.append(excerpt(best.excerpt));
+    if (others.length) {
+      const more = element("ul", { class: "nhsuk-list nhsuk-body-s app-search-results__more" });
+      for (const section of others.slice(0, MORE_SECTIONS)) {
+        more.append(element("li", {}, element("a", { href: section.url }, section.title)));
+      }
+      item.append(element("p", { class: "nhsuk-body-s nhsuk-u-margin-bottom-1" }, "Also on this page:"), more);
+    }
+    list.append(item);
+  }
+  const count = results.length;
+  status.textContent = count
+    ? `${count === MAX_PAGES ? "Top " : ""}${count} page${count === 1 ? "" : "s"} found for ‘${query}’`
+    : `No results found for ‘${query}’. Check the spelling, try other words, or use the A to Z index.`;
+}
+
+async function run(query) {
+  query = query.trim();
+  list.replaceChildren();
+  if (!query) {
+    status.textContent = "Enter a word or phrase to search for.";
+    return;
+  }
+  status.textContent = "Searching…";
+  try {
+    const engine = await loadPagefind();
+    const search = await engine.search(query);
+    const results = await Promise.all(search.results.slice(0, MAX_PAGES).map((result) => result.data()));
+    render(results, query);
+  } catch (error) {
+    status.textContent = "Search is not working at the moment. Use the A to Z index to find what you need.";
+    throw error;
+  }
+}
+
+if (app && form && input) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const url = new URL(window.location.href);
+    url.searchParams.set("q", input.value.trim());
+    window.history.replaceState(null, "", url);
+    run(input.value);
+  });
+  document.getElementById("search-no-js")?.setAttribute("hidden", "");
+  form.hidden = false;
+  const query = new URLSearchParams(window.location.search).get("q") || "";
+  input.value = query;
+  if (query.trim()) run(query);
+}

@@ -1,0 +1,286 @@
+"""Section feedback: the form on every guide section, the endpoint's checks, storage and the report."""
+
+import base64
+import json
+import logging
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from migration_guide import feedback
+from migration_guide.app import create_app, create_functions_app
+from migration_guide.freeze import build_site
+
+ORIGIN = "https://gp-practice-migration-guide.netlify.app"
+GOOD = {"page": "/guide/first-step/", "section": "check-dates", "answer": "no", "comment": "Too short", "website": ""}
+
+
+@pytest.fixture
+def app(settings, database_url):
+    return create_app(settings.with_overrides(database_url=database_url))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def post(client, data=None, origin=ORIGIN, accept="text/html", content_type="application/x-www-form-urlencoded",
+         body=None, environ_base=None, **headers):
+    headers = {"Accept": accept, **headers}
+    if origin:
+        headers["Origin"] = origin
+    return client.post("/api/feedback", data=body if body is not None else urlencode(data or GOOD),
+                       content_type=content_type, headers=headers, environ_base=environ_base or {})
+
+
+def stored(app):
+    with app.extensions["database"].transaction() as cursor:
+        return cursor.execute("SELECT page, section, answer, comment, content_version FROM feedback").all()
+
+
+# What a reader sees on the page
+
+def test_every_h2_section_of_a_guide_page_ends_with_its_own_feedback_form(settings):
+    html = create_app(settings).test_client().get("/guide/").get_data(as_text=True)
+    assert html.count('<form class="app-feedback"') == 3  # "Key phases", "Repeat", "Repeat" (as repeat_1)
+    assert 'aria-label="Feedback on the section: Key phases"' in html
+    assert 'name="section" value="repeat_1"' in html
+    assert "Do not include personal or patient information" in html
+    assert "required" not in html.split('<form class="app-feedback"')[1].split("</form>")[0]
+
+
+def test_the_forms_accessible_names_are_unique_per_section(settings):
+    html = create_app(settings).test_client().get("/guide/first-step/").get_data(as_text=True)
+    assert "Was this section helpful?<span class=\"nhsuk-u-visually-hidden\"> Section: Check dates</span>" in html
+    assert 'id="feedback-check-dates-answer"' in html and 'id="feedback-check-dates-comment"' in html
+
+
+def test_pages_that_are_not_guide_pages_have_no_feedback_forms(settings):
+    assert "app-feedback" not in create_app(settings).test_client().get("/about/").get_data(as_text=True)
+
+
+# The endpoint
+
+def test_a_good_answer_is_stored_with_the_pages_content_version_and_nothing_about_the_reader(app, client):
+    response = post(client)
+    assert response.status_code == 200
+    assert "Thank you for your feedback" in response.get_data(as_text=True)
+    assert 'href="/guide/first-step/#check-dates"' in response.get_data(as_text=True)
+    version = app.extensions["guide_source"].guide.pages["/guide/first-step/"].version
+    assert stored(app) == [{"page": "/guide/first-step/", "section": "check-dates", "answer": "no",
+                            "comment": "Too short", "content_version": version}]
+    with app.extensions["database"].transaction() as cursor:
+        columns = cursor.execute("SELECT * FROM feedback").one().keys()
+    assert set(columns) == {"id", "page", "section", "answer", "comment", "content_version", "created_at"}
+
+
+def test_javascript_gets_json_back(client):
+    response = post(client, accept="application/json")
+    assert response.status_code == 200
+    assert response.get_json() == {"ok": True, "message": "Thank you for your feedback."}
+
+
+def test_a_missing_answer_gets_the_nhs_error_pattern_with_input_kept(app, client):
+    response = post(client, {**GOOD, "answer": "", "comment": "Kept <b>text</b>"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "<title>Error: Was this section helpful?" in html
+    assert "There is a problem" in html and 'class="nhsuk-error-summary"' in html
+    assert 'href="#feedback-check-dates-answer"' in html
+    assert 'class="nhsuk-error-message"' in html
+    assert "Select yes if this section was helpful, or no if it was not" in html
+    assert "Kept &lt;b&gt;text&lt;/b&gt;</textarea>" in html
+    assert stored(app) == []
+
+
+def test_errors_come_back_as_json_when_asked(client):
+    response = post(client, {**GOOD, "answer": "maybe"}, accept="application/json")
+    assert response.status_code == 400
+    assert list(response.get_json()["errors"]) == ["answer"]
+
+
+@pytest.mark.parametrize("length, status", [(1200, 200), (1201, 400)])
+def test_comments_are_at_most_1200_characters(client, length, status):
+    response = post(client, {**GOOD, "comment": "x" * length})
+    assert response.status_code == status
+    if status == 400:
+        assert "Your comment must be 1,200 characters or fewer" in response.get_data(as_text=True)
+
+
+def test_an_unknown_page_or_section_is_refused(app, client):
+    for data in ({**GOOD, "page": "/nowhere/"}, {**GOOD, "section": "no-such-heading"}, {**GOOD, "page": "/about/", "section": "x"}):
+        response = post(client, data)
+        assert response.status_code == 400
+        assert "We could not find that section of the guide" in response.get_data(as_text=True)
+    assert stored(app) == []
+
+
+def test_a_filled_honeypot_is_thanked_and_dropped(app, client):
+    response = post(client, {**GOOD, "website": "http://spam.example"})
+    assert response.status_code == 200
+    assert stored(app) == []
+
+
+def test_hostile_text_is_stored_as_text_and_escaped_wherever_it_is_shown(app, client):
+    hostile = '<script>alert("x")</script> =HYPERLINK("http://evil") @SUM(1)'
+    assert post(client, {**GOOD, "comment": hostile}).status_code == 200
+    assert stored(app)[0]["comment"] == hostile
+    page = post(client, {**GOOD, "answer": "", "comment": hostile}).get_data(as_text=True)
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+
+
+@pytest.mark.parametrize("comment", [b"%FF%FE%80bad", b"\xff\xfe\x80bad"], ids=["percent-encoded", "raw"])
+def test_text_that_is_not_utf8_is_refused_without_breaking_the_page(app, client, comment):
+    response = post(client, body=b"page=%2Fguide%2Ffirst-step%2F&section=check-dates&answer=yes&comment=" + comment)
+    assert response.status_code == 400
+    assert "contains characters we cannot read" in response.get_data(as_text=True)
+    assert stored(app) == []
+
+
+# Refusals
+
+def test_a_foreign_origin_is_refused(app, client):
+    assert post(client, origin="https://evil.example").status_code == 403
+    assert post(client, origin=None, Referer="https://evil.example/page").status_code == 403
+    assert post(client, origin=None).status_code == 403
+    assert post(client, origin=None, Referer=ORIGIN + "/guide/first-step/").status_code == 200
+    assert post(client, origin="https://evil.example", accept="application/json").get_json()["status"] == 403
+
+
+def test_the_dev_server_accepts_posts_from_itself(client):
+    assert post(client, origin="http://localhost").status_code == 200
+
+
+def test_a_body_over_16_kb_is_refused(app, client):
+    response = post(client, {**GOOD, "comment": "x" * 17000})
+    assert response.status_code == 413
+    assert "What you sent is too long" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain", "multipart/form-data; boundary=x"])
+def test_other_content_types_are_refused(client, content_type):
+    assert post(client, content_type=content_type, body=json.dumps(GOOD)).status_code == 415
+
+
+@pytest.mark.parametrize("method", ["get", "put", "delete"])
+def test_other_methods_are_refused(client, method):
+    response = getattr(client, method)("/api/feedback")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "POST"
+    assert "This address only accepts forms" in response.get_data(as_text=True)
+
+
+def test_more_than_10_posts_a_minute_from_one_client_are_refused(app, client):
+    statuses = [post(client, environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code for _ in range(12)]
+    assert statuses == [200] * 10 + [429] * 2
+    assert post(client, environ_base={"REMOTE_ADDR": "203.0.113.10"}).status_code == 200
+
+
+def test_the_rate_limit_never_stores_the_address(app, client):
+    for _ in range(3):
+        post(client, environ_base={"REMOTE_ADDR": "203.0.113.77"})
+    with app.extensions["database"].transaction() as cursor:
+        rows = cursor.execute("SELECT client FROM rate_limit").all()
+    assert rows and all("203.0.113.77" not in row["client"] and len(row["client"]) == 32 for row in rows)
+
+
+def test_function_responses_carry_their_own_security_headers(client):
+    response = post(client)
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+# The Lambda function
+
+@pytest.fixture
+def lambda_handler(settings, database_url, monkeypatch):
+    build_site(settings)
+    from apig_wsgi import make_lambda_handler
+
+    app = create_functions_app(settings.with_overrides(database_url=database_url))
+    return app, make_lambda_handler(app, binary_support=True)
+
+
+def lambda_event(name: str, body: str, base64_body: bool) -> dict:
+    event = json.loads((Path(__file__).parent / "fixtures" / "lambda" / name).read_text())
+    event["body"] = base64.b64encode(body.encode()).decode() if base64_body else body
+    event["isBase64Encoded"] = base64_body
+    if event["headers"].get("content-length") == "LENGTH":
+        event["headers"]["content-length"] = str(len(body.encode()))
+    return event
+
+
+def test_the_function_url_event_with_a_base64_body_is_stored(lambda_handler):
+    app, handler = lambda_handler
+    reply = handler(lambda_event("function-url.json", urlencode(GOOD), base64_body=True), None)
+    assert reply["statusCode"] == 200
+    assert json.loads(reply["body"]) == {"ok": True, "message": "Thank you for your feedback."}
+    assert "Content-Security-Policy" in {k.title(): v for k, v in reply["headers"].items()}
+    assert len(stored(app)) == 1
+
+
+def test_the_api_gateway_v2_event_gets_an_html_page(lambda_handler):
+    app, handler = lambda_handler
+    reply = handler(lambda_event("api-gateway-v2.json", urlencode({**GOOD, "answer": ""}), base64_body=False), None)
+    assert reply["statusCode"] == 400
+    assert "There is a problem" in reply["body"]
+    assert stored(app) == []
+
+
+def test_the_function_entry_points_expose_a_lambda_handler(settings, monkeypatch):
+    build_site(settings)
+    monkeypatch.setenv("FUNCTIONS_MANIFEST", str(settings.functions_manifest))
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "functions"))
+    try:
+        for name in ("feedback", "request_help"):
+            module = importlib.import_module(name)
+            assert callable(module.handler)
+    finally:
+        sys.path.pop(0)
+
+
+# The report
+
+def add(db, page, section, answer, comment=""):
+    feedback.save(db, page, section, answer, comment, "v1")
+
+
+def test_the_report_counts_and_flags_sections_that_need_review(database):
+    for answer in ["no", "no", "no", "yes"]:
+        add(database, "/guide/", "intro", answer)
+    for answer in ["no", "no", "yes", "yes", "yes"]:
+        add(database, "/guide/", "phases", answer, "=cmd|' /C calc'!A0" if answer == "no" else "")
+    add(database, "/guide/kick-off/", "who", "no")
+    add(database, "/guide/kick-off/", "who", "no")
+    reports = {(r.page, r.section): r for r in feedback.report(database)}
+    intro, phases, who = reports[("/guide/", "intro")], reports[("/guide/", "phases")], reports[("/guide/kick-off/", "who")]
+    assert (intro.yes, intro.no, intro.helpful_percent, intro.flagged) == (1, 3, 25, True)
+    assert (phases.yes, phases.no, phases.helpful_percent, phases.flagged) == (3, 2, 60, False)
+    assert (who.no, who.flagged) == (2, False)  # half "no", but fewer than 3
+    assert feedback.report(database)[0].section == "intro"  # flagged first
+
+
+def test_the_report_csv_neutralises_formulas(database):
+    add(database, "/guide/", "intro", "no", "=HYPERLINK(\"http://evil\")")
+    add(database, "/guide/", "intro", "no", "+1")
+    add(database, "/guide/", "intro", "no", "-1")
+    add(database, "/guide/", "intro", "no", "@SUM(A1)")
+    csv_text = feedback.report_csv(feedback.report(database))
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    assert rows[0] == ["page", "section", "yes", "no", "percent_helpful", "flagged", "comments"]
+    assert rows[1][6].startswith("'=HYPERLINK")
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+def test_the_report_can_start_from_a_date(database):
+    add(database, "/guide/", "intro", "yes")
+    assert feedback.report(database, since="2999-01-01") == []
+    assert len(feedback.report(database, since="2000-01-01")) == 1
