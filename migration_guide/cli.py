@@ -99,5 +99,10 @@ def preview(host: str, port: int, site_dir):
     run_simple(host, port, create_preview_app(site_dir, settings=settings), threaded=True)
 
 
+from .cli_records import feedback_group  # noqa: E402  (commands that read the form store)
+
+main.add_command(feedback_group)
+
+
 if __name__ == "__main__":
     main()

@@ -284,3 +284,21 @@ def test_the_report_can_start_from_a_date(database):
     add(database, "/guide/", "intro", "yes")
     assert feedback.report(database, since="2999-01-01") == []
     assert len(feedback.report(database, since="2000-01-01")) == 1
+
+
+def test_guide_feedback_report_prints_a_table_or_csv(database, database_url, monkeypatch):
+    from click.testing import CliRunner
+
+    from migration_guide.cli import main
+
+    for answer in ["no", "no", "no"]:
+        add(database, "/guide/", "intro", answer, "Needs an example")
+    add(database, "/guide/kick-off/", "who", "yes")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    table = CliRunner().invoke(main, ["feedback", "report"])
+    assert table.exit_code == 0, table.output
+    assert "/guide/           intro    0    3   0%       REVIEW" in table.output
+    assert "2 sections, 1 flagged for review" in table.output
+    assert "  - Needs an example" in table.output
+    csv_out = CliRunner().invoke(main, ["feedback", "report", "--format", "csv", "--since", "2000-01-01"])
+    assert csv_out.output.splitlines()[1].startswith("/guide/,intro,0,3,0,yes,")
