@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_PY := $(VENV)/.installed
 STAMP_JS := node_modules/.installed
 
-.PHONY: install serve build check test bench clean
+.PHONY: install serve build check test bench clean functions
 
 install: $(STAMP_PY) $(STAMP_JS)
 
@@ -30,6 +30,19 @@ check: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The Lambda bundle for template.yaml: our package, templates, the build's manifest and the
+# runtime dependencies for Python 3.12 on Linux, zipped in build/lambda.zip.
+LAMBDA_DEPENDENCIES := flask wtforms apig-wsgi "psycopg[binary]" notifications-python-client nhsuk-frontend-jinja pyyaml python-frontmatter markdown frozen-flask
+functions: build
+	rm -rf build/lambda build/lambda.zip
+	mkdir -p build/lambda/build
+	$(BIN)/python -m pip install --quiet --target build/lambda --platform manylinux2014_x86_64 \
+		--implementation cp --python-version 3.12 --only-binary=:all: $(LAMBDA_DEPENDENCIES)
+	cp -r migration_guide functions templates build/lambda/
+	cp -r build/functions build/lambda/build/
+	cd build/lambda && $(abspath $(BIN))/python -m zipfile -c ../lambda.zip .
+	@echo "Lambda bundle: build/lambda.zip"
 
 clean:
 	rm -rf site build instance/cache .pytest_cache

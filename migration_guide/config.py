@@ -37,6 +37,8 @@ class Settings:
     notify_api_key: str = ""
     notify_base_url: str = ""
     use_render_cache: bool = True
+    #: The AWS Lambda Function URL the form functions run at; the build proxies /api/* to it.
+    functions_url: str = ""
     #: Origins, besides SITE_URL's, allowed to post the forms (ALLOWED_ORIGINS, comma-separated).
     extra_origins: frozenset[str] = frozenset()
     extra: dict = field(default_factory=dict)
@@ -54,6 +56,7 @@ class Settings:
             outbox_dir=Path(env["OUTBOX_DIR"]) if env.get("OUTBOX_DIR") else None,
             notify_api_key=env.get("NOTIFY_API_KEY", ""),
             notify_base_url=env.get("NOTIFY_BASE_URL", ""),
+            functions_url=env.get("FUNCTIONS_URL", "").rstrip("/"),
             extra_origins=frozenset(o.strip().rstrip("/") for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()),
         )
         return settings.with_overrides(**overrides)

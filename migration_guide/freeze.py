@@ -72,6 +72,9 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
     with app.test_request_context(base_url=f"http://localhost{settings.base_path}/"):
         (out_dir / "404.html").write_text(render_template("404.jinja"), encoding="utf-8")
         redirect_lines = []
+        if settings.functions_url:
+            # Netlify cannot run Python: the form functions live on AWS Lambda, proxied (status 200) from here.
+            redirect_lines.append(f"{settings.base_path}/api/* {settings.functions_url}/api/:splat 200")
         for old, permalink in sorted(guide.redirects.items()):
             target = settings.base_path + permalink
             page_file = out_dir / old.strip("/") / "index.html"

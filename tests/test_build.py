@@ -82,3 +82,20 @@ def test_the_build_ends_with_one_summary_line(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(r"Built \d+ pages \(\d+ files\) to .+ in \d+\.\d\ds", result.stdout.strip().splitlines()[-1])
+
+
+def test_the_build_proxies_api_requests_to_the_lambda_function_url(settings):
+    settings = settings.with_overrides(functions_url="https://abc123.lambda-url.eu-west-2.on.aws")
+    build_site(settings)
+    lines = (settings.out_dir / "_redirects").read_text().splitlines()
+    assert lines[0] == "/api/* https://abc123.lambda-url.eu-west-2.on.aws/api/:splat 200"
+
+
+def test_the_build_writes_the_manifest_the_functions_ship_with(settings):
+    from migration_guide.manifest import SiteManifest
+
+    build_site(settings)
+    manifest = SiteManifest.load(settings.functions_manifest)
+    assert manifest.section("/guide/first-step/", "check-dates")[1] == "Check dates"
+    assert manifest.section("/about/", "anything") is None
+    assert manifest.assets["app.css"].startswith("build/app.")
