@@ -162,3 +162,30 @@ def _feedback_thanks(permalink: str, section_id: str):
     page = site.pages.get(permalink)
     return render_template("api/feedback-thanks.jinja", permalink=permalink if page else "/", guide_page=page,
                            section_id=section_id if page and section_id in page.sections else "")
+
+
+@blueprint.post("/request-help")
+@form_endpoint(max_bytes=64 * 1024)  # a 3,000-character message percent-encodes to far more than 16 KB
+def post_request_help():
+    from . import help_requests, outbox, request_help
+
+    settings = current_app.config["SETTINGS"]
+    form = request_help.new_form(request.form)
+    if form.website.data:
+        # A bot: thank it and keep nothing.
+        return jsonify(ok=True) if wants_json() else render_template("api/request-help-dropped.jinja")
+    if not form.validate():
+        errors = first_errors(form)
+        if wants_json():
+            return jsonify(errors=errors), 400
+        return request_help.render_form(form, errors, 400)
+    stored = help_requests.store_request(database(), help_requests.cleaned(form), request_help.directory())
+    try:
+        outbox.deliver_due(database(), outbox.sender_for(settings), ids=stored.message_ids)
+    except Exception:
+        # The request and its messages are safely stored; `guide outbox retry` sends them later.
+        current_app.logger.warning("sending for %s deferred to the outbox retry", stored.reference, exc_info=False)
+    if wants_json():
+        return jsonify(reference=stored.reference, partner=stored.partner.name, created=stored.created)
+    return render_template("api/request-help-confirmation.jinja", reference=stored.reference,
+                           partner=stored.partner, created=stored.created)

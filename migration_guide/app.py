@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import api, pages
+from . import api, pages, request_help
 from .assets import Assets, build_assets
 from . import planner, printing, search
 from .config import Settings
@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None, guide: Guide | None = None, wat
     app.extensions["assets"] = build_assets(settings)
 
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(request_help.blueprint)
     for feature in (planner, search, printing):  # find, plan and print
         app.register_blueprint(feature.blueprint)
     app.register_blueprint(api.blueprint)

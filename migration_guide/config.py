@@ -37,6 +37,10 @@ class Settings:
     notify_api_key: str = ""
     notify_base_url: str = ""
     use_render_cache: bool = True
+    #: GOV.UK Notify template ids for the two help-request emails.
+    notify_templates: dict = field(default_factory=lambda: {"partner": "", "requester": ""})
+    #: Days a help request (with its personal data) is kept before `guide requests purge` deletes it.
+    request_retention_days: int = 90
     #: The AWS Lambda Function URL the form functions run at; the build proxies /api/* to it.
     functions_url: str = ""
     #: Origins, besides SITE_URL's, allowed to post the forms (ALLOWED_ORIGINS, comma-separated).
@@ -57,6 +61,9 @@ class Settings:
             notify_api_key=env.get("NOTIFY_API_KEY", ""),
             notify_base_url=env.get("NOTIFY_BASE_URL", ""),
             functions_url=env.get("FUNCTIONS_URL", "").rstrip("/"),
+            notify_templates={"partner": env.get("NOTIFY_TEMPLATE_PARTNER", ""),
+                              "requester": env.get("NOTIFY_TEMPLATE_REQUESTER", "")},
+            request_retention_days=int(env.get("REQUEST_RETENTION_DAYS", cls.request_retention_days)),
             extra_origins=frozenset(o.strip().rstrip("/") for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()),
         )
         return settings.with_overrides(**overrides)

@@ -103,7 +103,16 @@ class Step:
     meta: dict
 
     def as_view_source(self) -> dict:
-        return {"title": self.title, "title_url": self.title_url, "duration": self.duration, "body": self.body}
+        return {"title": self.title, "title_url": self.title_url, "duration": self.duration, "body": self.body,
+                "when": self.when}
+
+    @property
+    def when(self) -> str:
+        """When the step happens, from its week offsets (the planner's source too); "" without them."""
+        from .planner import END_KEY, START_KEY, describe_span, is_week_offset
+
+        starts, ends = self.meta.get(START_KEY), self.meta.get(END_KEY)
+        return describe_span(starts, ends) if is_week_offset(starts) and is_week_offset(ends) else ""
 
 
 @dataclass(frozen=True)
@@ -410,7 +419,7 @@ def load_guide(settings: Settings) -> Guide:
             redirects[canonical_path(str(old))] = page.permalink
 
     guide = Guide(content_dir, {page.permalink: page for page in pages}, steps, navigation, data, redirects)
-    problems.extend(validate(guide))
+    problems.extend(validate(guide, settings.is_production))
     if problems:
         raise ContentError(problems)
     return guide

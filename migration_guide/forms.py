@@ -8,7 +8,7 @@ arrived as broken UTF-8 is refused, and nothing is rendered unescaped.
 
 from __future__ import annotations
 
-from wtforms import Form, RadioField, StringField, TextAreaField
+from wtforms import Form, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
@@ -21,6 +21,25 @@ def readable_text(form, field) -> None:
         raise ValidationError(f"{field.label.text} contains characters we cannot read. Remove them and try again")
 
 
+class _PlainChoiceErrors:
+    """An answer that is not one of the choices gets the field's own message, not WTForms' "Not a valid choice"."""
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            message = next((v.message for v in self.validators if getattr(v, "message", None)), "Select an option")
+            raise ValidationError(message) from None
+
+
+class ChoiceRadioField(_PlainChoiceErrors, RadioField):
+    pass
+
+
+class ChoiceSelectField(_PlainChoiceErrors, SelectField):
+    pass
+
+
 def stripped(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -28,7 +47,7 @@ def stripped(value):
 class FeedbackForm(Form):
     page = StringField("Page", filters=[stripped], validators=[InputRequired(), Length(max=300)])
     section = StringField("Section", filters=[stripped], validators=[InputRequired(), Length(max=300)])
-    answer = RadioField(
+    answer = ChoiceRadioField(
         "Was this section helpful?",
         choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
         validators=[InputRequired(message="Select yes if this section was helpful, or no if it was not")],

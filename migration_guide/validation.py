@@ -7,15 +7,20 @@ against the whole guide at once.
 from __future__ import annotations
 
 from .content import Guide, Page, Problem
+from .directory import Directory
 from .urls import APP_PATHS, canonical_path, is_internal, parse_internal
 
 
-def validate(guide: Guide) -> list[Problem]:
+def validate(guide: Guide, production: bool = False) -> list[Problem]:
     problems: list[Problem] = []
+    if "icbs" in guide.data or "delivery_partners" in guide.data:
+        source = guide.content_dir / "data"
+        problems.extend(Problem(source, None, message) for message in Directory.from_data(guide.data).problems(production))
     for page in guide.pages.values():
         problems.extend(_check_page_references(guide, page))
         problems.extend(_check_links(guide, page))
     problems.extend(_check_steps(guide))
+    problems.extend(_check_phase_offsets(guide))
     problems.extend(_check_navigation(guide))
     for old, permalink in guide.redirects.items():
         if old in guide.pages:
@@ -75,6 +80,25 @@ def _check_steps(guide: Guide) -> list[Problem]:
                 message = _target_problem(guide, step.title_url)
                 if message:
                     problems.append(Problem(step.source, None, f"title_url: {message}"))
+    return problems
+
+
+def _check_phase_offsets(guide: Guide) -> list[Problem]:
+    """The date planner and the timeline need each key phase's start and end in whole weeks."""
+    from .planner import END_KEY, GROUP, START_KEY, is_week_offset
+
+    problems = []
+    for step in guide.steps.get(GROUP, []):
+        text = step.source.read_text(encoding="utf-8").splitlines()
+        line_of = lambda key: next((n for n, line in enumerate(text, 1) if line.startswith(f"{key}:")), None)  # noqa: E731
+        values = {key: step.meta.get(key) for key in (START_KEY, END_KEY)}
+        for key, value in values.items():
+            if not is_week_offset(value):
+                problem = "is missing" if value is None else f"must be a whole number of weeks, not {value!r}"
+                problems.append(Problem(step.source, line_of(key) or 1, f"{key} {problem} (negative means after go-live)"))
+        if all(is_week_offset(value) for value in values.values()) and values[START_KEY] < values[END_KEY]:
+            problems.append(Problem(step.source, line_of(END_KEY), f"{END_KEY} ({values[END_KEY]}) is more than "
+                                    f"{START_KEY} ({values[START_KEY]}): the phase would finish before it starts"))
     return problems
 
 
