@@ -10,9 +10,12 @@ new field needs a particular kind of answer.
 from __future__ import annotations
 
 import re
+import time
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from migration_guide.preview import iter_pages
 
@@ -91,6 +94,28 @@ def is_submit(field: dict) -> bool:
     return (field["tag"] == "button" and field["type"] in ("", "submit")) or (field["tag"] == "input" and field["type"] == "submit")
 
 
+SETTLED = """action => document.readyState === 'complete' && (
+  !!document.querySelector('.nhsuk-error-summary') || location.pathname.startsWith('/api/') ||
+  (document.activeElement && document.activeElement !== document.body && !document.activeElement.closest(`form[action="${action}"]`))
+)"""
+
+
+def settle(page, action: str, seconds: float = 10) -> None:
+    """Waits for what a submission ends in: a page from the function (errors or thanks), or, with
+    JavaScript, the form answered in place (focus moved to the message). A refused submission
+    that JavaScript sent falls back to an ordinary one, so a navigation may follow the response."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            page.wait_for_load_state("load")
+            if page.evaluate(SETTLED, action):
+                return
+        except PlaywrightError:
+            pass  # the document was replaced while we looked
+        page.wait_for_timeout(100)
+    pytest.fail(f"the submission to {action} ended in nothing a reader can see")
+
+
 def submit_by_keyboard(page, action: str, fill: bool) -> None:
     field = into_form(page, action)
     filled_groups = set()
@@ -98,8 +123,9 @@ def submit_by_keyboard(page, action: str, fill: bool) -> None:
         if field is None or not field["inForm"]:
             pytest.fail(f"Tab left the form posting to {action} before reaching its submit button")
         if is_submit(field):
-            with page.expect_navigation():
+            with page.expect_response(lambda r: r.request.method == "POST" and r.url.split("?")[0].endswith(action)):
                 page.keyboard.press("Enter")
+            settle(page, action)
             return
         if fill and field["name"] not in LEFT_EMPTY:
             if field["tag"] == "textarea" or (field["tag"] == "input" and field["type"] in ("", "text", "email", "tel", "number", "search", "url")):
@@ -139,10 +165,16 @@ def test_each_form_by_keyboard_errors_included(new_page, forms, screenshots, jav
         assert summary.count() == 1 and summary.is_visible(), f"{action}: no error summary after an empty submission"
         assert summary.locator("a").count() >= 1
         page.screenshot(path=screenshots / f"{name}-errors.png", full_page=True)
+        # The function answers a refused submission with status 400, which Chromium logs as a
+        # console error; that is the error state under test, not a fault of the page.
+        page.problems[:] = [p for p in page.problems if not ("status of 400" in p and action in p)]
 
         page.goto(url)
         submit_by_keyboard(page, action, fill=True)
         errors = page.locator(".nhsuk-error-summary")
         assert errors.count() == 0, f"{action}: the filled-in form was refused: {errors.first.inner_text()}"
-        assert page.locator("h1").count() == 1
+        if urlsplit(page.url).path == url:  # answered in place, with JavaScript
+            assert page.evaluate(FOCUSED_FIELD, action)["inForm"] is False
+        else:
+            assert page.locator("h1").count() == 1
         page.screenshot(path=screenshots / f"{name}-sent.png", full_page=True)
