@@ -72,7 +72,14 @@ def test_the_header_menu_is_reached_and_used_by_keyboard(new_page, width):
         assert reached == MENU, f"{width}, JavaScript {'on' if javascript else 'off'}: reached {reached}"
 
         page.goto("/guide/kick-off/")
-        tab_until(page, lambda f: f["inHeader"] and f["href"] == "/glossary/")
+        for _ in range(40):
+            focused = tab(page)
+            if focused and focused["tag"] == "button" and "More" in focused["text"]:
+                page.keyboard.press("Enter")
+            elif focused and focused["inHeader"] and focused["href"] == "/glossary/":
+                break
+        else:
+            pytest.fail("Tab never reached Glossary in the menu")
         page.keyboard.press("Enter")
         page.wait_for_url("**/glossary/")
         assert page.locator("h1").inner_text() == "Glossary"
