@@ -99,9 +99,10 @@ def preview(host: str, port: int, site_dir):
     run_simple(host, port, create_preview_app(site_dir, settings=settings), threaded=True)
 
 
-from .cli_records import feedback_group  # noqa: E402  (commands that read the form store)
+from .cli_records import feedback_group, outbox_group, requests_group  # noqa: E402  (commands on the form store)
 
-main.add_command(feedback_group)
+for group in (feedback_group, requests_group, outbox_group):
+    main.add_command(group)
 
 
 if __name__ == "__main__":

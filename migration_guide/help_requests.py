@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Form, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
@@ -185,3 +186,33 @@ def store_request(db: Database, details: dict, directory: Directory, now: dateti
         icb_name = directory.icbs[details["icb_code"]].name
         message_ids = outbox.enqueue_for_request(cursor, request_id, reference, details, partner, icb_name)
     return StoredRequest(reference, partner, True, message_ids)
+
+
+EXPORT_COLUMNS = ["reference", "created_at", "full_name", "email", "phone", "role", "practice_name", "ods_code",
+                  "icb_code", "phase", "go_live_date", "current_system", "new_system", "message", "partner"]
+
+
+def export(db: Database, since: str | None = None) -> list[dict]:
+    """Every stored request (since an ISO date, if given), oldest first: for subject access and hand-overs."""
+    sql = f"SELECT {', '.join(EXPORT_COLUMNS)} FROM help_requests"
+    params: tuple = ()
+    if since:
+        sql, params = sql + " WHERE created_at >= ?", (since,)
+    with db.transaction() as cursor:
+        return cursor.execute(sql + " ORDER BY created_at, id", params).all()
+
+
+def purge(db: Database, older_than_days: int, now: datetime | None = None) -> int:
+    """Deletes requests older than the given number of days, with their outgoing messages. Returns how many."""
+    cutoff = ((now or datetime.now(timezone.utc)) - timedelta(days=older_than_days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    with db.transaction() as cursor:
+        old = "SELECT id FROM help_requests WHERE created_at < ?"
+        cursor.execute(f"DELETE FROM outbox WHERE request_id IN ({old})", (cutoff,))
+        return cursor.execute("DELETE FROM help_requests WHERE created_at < ?", (cutoff,)).rowcount
+
+
+def cleaned_from(fields: dict) -> dict:
+    """The stored form of raw form fields, for tests and imports that skip the web form."""
+    form = HelpRequestForm(MultiDict(fields))
+    form.ods_code.data = upper(fields.get("ods_code", ""))
+    return {**cleaned(form), "icb_code": fields["icb"], "ods_code": upper(fields["ods_code"])}

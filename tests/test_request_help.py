@@ -1,0 +1,435 @@
+"""Request help from a delivery partner: the form, routing, the one-transaction store, email and personal data."""
+
+import csv
+import io
+import json
+import logging
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlencode
+
+import pytest
+from werkzeug import Response
+
+from migration_guide import help_requests, outbox
+from migration_guide.app import create_app
+from migration_guide.config import Settings
+from migration_guide.content import ContentError, load_guide
+from migration_guide.directory import Directory
+
+from conftest import REAL_CONTENT
+
+ORIGIN = "https://gp-practice-migration-guide.netlify.app"
+GOOD = {
+    "full_name": "Ann Smith", "email": "ann.smith@nhs.net", "phone": "01632 960 001", "role": "Practice manager",
+    "practice_name": "High Street Surgery", "ods_code": "B86022", "icb": "QWO", "phase": "Kick-off",
+    "go_live_day": "27", "go_live_month": "3", "go_live_year": "2027", "current_system": "EMIS Web",
+    "new_system": "SystmOne", "message": "We need help choosing cut-over dates.", "consent": "y", "website": "",
+}
+
+
+@pytest.fixture(scope="module")
+def real_guide(tmp_path_factory):
+    """The real guide, loaded once for the module: each test's app is handed it instead of reloading."""
+    return load_guide(Settings.from_environment(instance_dir=tmp_path_factory.mktemp("instance")))
+
+
+@pytest.fixture
+def settings_for(tmp_path):
+    def make(database_url="", **overrides):
+        return Settings.from_environment(
+            instance_dir=tmp_path / "instance", database_url=database_url, outbox_dir=tmp_path / "outbox",
+            functions_manifest=tmp_path / "manifest.json", **overrides)
+    return make
+
+
+@pytest.fixture
+def app(settings_for, database_url, real_guide):
+    return create_app(settings_for(database_url), guide=real_guide)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def directory(real_guide):
+    return Directory.from_data(real_guide.data)
+
+
+def send(client, data=None, accept="text/html", origin=ORIGIN, **kwargs):
+    headers = {"Accept": accept}
+    if origin:
+        headers["Origin"] = origin
+    return client.post("/api/request-help", data=urlencode(data if data is not None else GOOD),
+                       content_type="application/x-www-form-urlencoded", headers=headers, **kwargs)
+
+
+def rows(app, table):
+    with app.extensions["database"].transaction() as cursor:
+        return cursor.execute(f"SELECT * FROM {table} ORDER BY id").all()
+
+
+# The page
+
+def test_the_form_page_uses_nhs_patterns_and_no_html5_validation(settings_for, real_guide):
+    html = create_app(settings_for(), guide=real_guide).test_client().get("/request-help/").get_data(as_text=True)
+    for name in ("full_name", "email", "phone", "role", "practice_name", "ods_code", "icb", "phase", "go_live_day",
+                 "go_live_month", "go_live_year", "current_system", "new_system", "message", "consent"):
+        assert f'name="{name}"' in html, name
+    form = html.split('<form method="post"')[1].split("</form>")[0]
+    assert " required" not in form and "pattern=" not in form
+    assert 'class="nhsuk-input nhsuk-input--width-10 nhsuk-input--code"' in form
+    assert "Do not include patient information" in form
+    assert 'data-module="nhsuk-character-count"' in form and 'data-maxlength="3000"' in form
+
+
+def test_the_form_is_linked_from_the_header_and_every_guide_page(settings_for, real_guide):
+    client = create_app(settings_for(), guide=real_guide).test_client()
+    for url in ("/", "/guide/", "/guide/kick-off/"):
+        assert 'href="/request-help/"' in client.get(url).get_data(as_text=True), url
+    assert "Need help with your migration?" in client.get("/guide/training/").get_data(as_text=True)
+
+
+def test_only_active_icbs_are_offered_and_the_phases_follow_the_guide(settings_for, directory, real_guide):
+    html = create_app(settings_for(), guide=real_guide).test_client().get("/request-help/").get_data(as_text=True)
+    for icb in directory.icbs.values():
+        assert (f'value="{icb.code}"' in html) == icb.is_active, icb.code
+    assert len(directory.active_icbs()) == 36
+    assert '<option value="Kick-off"' in html and '<option value="Go live"' in html
+
+
+# Validation of every field
+
+@pytest.mark.parametrize("field, value, message", [
+    ("full_name", "", "Enter your full name"),
+    ("full_name", "x" * 101, "Full name must be 100 characters or fewer"),
+    ("email", "", "Enter your work email address"),
+    ("email", "not-an-email", "Enter an email address in the correct format"),
+    ("email", "a@b.c" + "x" * 260, "254 characters or fewer"),
+    ("phone", "call me", "Enter a phone number"),
+    ("phone", "123", "Enter a phone number"),
+    ("role", "", "Select your role"),
+    ("role", "Hacker", "Select your role"),
+    ("practice_name", "", "Enter the practice name"),
+    ("ods_code", "", "Enter the practice ODS code"),
+    ("ods_code", "B8602", "1 letter and 5 numbers"),
+    ("ods_code", "886022", "1 letter and 5 numbers"),
+    ("icb", "", "Select the practice&#39;s Integrated Care Board"),
+    ("icb", "QHG", "Select the practice&#39;s Integrated Care Board"),  # merged on 1 April 2026
+    ("icb", "<script>", "Select the practice&#39;s Integrated Care Board"),
+    ("phase", "", "Select the phase you are in"),
+    ("phase", "Phase 99", "Select the phase you are in"),
+    ("go_live_day", "31", "must be a real date"),  # 31 March is real: see next line for the combination
+    ("current_system", "", "Select the practice&#39;s current clinical system"),
+    ("current_system", "Not decided", "Select the practice&#39;s current clinical system"),
+    ("new_system", "Windows 95", "Select the new clinical system"),
+    ("message", "", "Enter how we can help"),
+    ("message", "x" * 3001, "Your message must be 3,000 characters or fewer"),
+    ("consent", "", "Confirm that we can share your request"),
+])
+def test_each_field_is_checked_by_the_server(client, app, field, value, message):
+    data = {**GOOD, field: value}
+    if field == "go_live_day":
+        data["go_live_month"] = "2"
+    response = send(client, data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "<title>Error: Request help from a delivery partner" in html
+    assert "There is a problem" in html and message in html
+    assert rows(app, "help_requests") == []
+
+
+def test_a_partly_filled_date_names_what_is_missing(client):
+    html = send(client, {**GOOD, "go_live_month": "", "go_live_year": ""}).get_data(as_text=True)
+    assert "Planned go-live date must include a month and a year" in html
+
+
+def test_errors_keep_every_input_and_link_to_their_field(client):
+    html = send(client, {**GOOD, "ods_code": "bad", "message": "Keep <this> text"}).get_data(as_text=True)
+    assert 'href="#ods-code"' in html
+    assert 'value="BAD"' in html and 'value="Ann Smith"' in html and 'value="ann.smith@nhs.net"' in html
+    assert "Keep &lt;this&gt; text</textarea>" in html
+    assert '<option value="QWO" selected>' in html
+    assert 'value="Practice manager" checked' in html
+
+
+def test_optional_fields_may_be_left_out_and_the_ods_code_is_tidied(client, app):
+    data = {**GOOD, "phone": "", "go_live_day": "", "go_live_month": "", "go_live_year": "", "ods_code": "  b86022 "}
+    assert send(client, data).status_code == 200
+    stored = rows(app, "help_requests")[0]
+    assert (stored["ods_code"], stored["phone"], stored["go_live_date"]) == ("B86022", "", "")
+
+
+def test_hostile_text_is_stored_as_text_and_escaped(client, app):
+    hostile = '<img src=x onerror=alert(1)> =cmd|"/C calc"!A0'
+    response = send(client, {**GOOD, "full_name": hostile, "practice_name": hostile, "message": hostile})
+    assert response.status_code == 200
+    assert "<img src=x" not in response.get_data(as_text=True)
+    assert rows(app, "help_requests")[0]["message"] == hostile
+
+
+# Routing, the transaction and the reference
+
+def test_every_active_icb_routes_to_its_regions_delivery_partner(directory):
+    for icb in directory.active_icbs():
+        partner = directory.partner_for(icb.code)
+        assert partner is not None and partner.key == icb.region.lower().replace(" ", "-"), icb.code
+        assert partner.email.endswith("@example.org") and partner.replies_within
+    for icb in directory.icbs.values():
+        if not icb.is_active:
+            assert directory.partner_for(icb.code) is None
+            assert icb.successors and all(directory.icbs[s].is_active for s in icb.successors), icb.code
+
+
+def test_a_request_is_stored_with_a_reference_and_two_messages(client, app):
+    response = send(client)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'class="nhsuk-panel' in html and "Request sent" in html
+    assert "North East and Yorkshire GP IT delivery partner (example)" in html
+    assert "What happens next" in html
+    request_row = rows(app, "help_requests")[0]
+    assert request_row["reference"] in html
+    assert request_row["partner"] == "north-east-and-yorkshire"
+    messages = rows(app, "outbox")
+    assert [(m["recipient_role"], m["recipient"], m["status"]) for m in messages] == [
+        ("partner", "gp-migrations.north-east-and-yorkshire@example.org", "sent"),
+        ("requester", "ann.smith@nhs.net", "sent"),
+    ]
+    to_partner = json.loads(messages[0]["personalisation"])
+    assert to_partner["message"] == GOOD["message"] and to_partner["icb_name"] == "NHS West Yorkshire Integrated Care Board"
+    to_requester = json.loads(messages[1]["personalisation"])
+    assert set(to_requester) == {"reference", "full_name", "partner_name", "replies_within", "what_happens_next"}
+
+
+def test_references_are_short_and_unambiguous():
+    for _ in range(200):
+        reference = help_requests.new_reference()
+        assert len(reference) == 13 and reference.startswith("PMG-")
+        assert not set(reference[4:].replace("-", "")) & set("01ILOU")
+
+
+def test_the_request_and_its_messages_are_stored_together_or_not_at_all(client, app, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("the outbox insert failed")
+
+    monkeypatch.setattr(outbox, "enqueue_for_request", fail)
+    assert send(client).status_code == 500
+    assert rows(app, "help_requests") == [] and rows(app, "outbox") == []
+
+
+def test_an_identical_request_within_15_minutes_gets_the_same_reference(app, directory):
+    db = app.extensions["database"]
+    details = {**help_requests.cleaned_from(GOOD)}
+    now = datetime.now(timezone.utc)
+    first = help_requests.store_request(db, details, directory, now=now)
+    again = help_requests.store_request(db, {**details, "message": "  " + details["message"].upper()}, directory,
+                                        now=now + timedelta(minutes=5))
+    assert (again.reference, again.created) == (first.reference, False)
+    assert len(rows(app, "help_requests")) == 1 and len(rows(app, "outbox")) == 2
+    different = help_requests.store_request(db, {**details, "ods_code": "B86023"}, directory, now=now)
+    assert different.reference != first.reference
+
+
+def test_the_same_request_after_15_minutes_is_a_new_request(app, directory, monkeypatch):
+    db = app.extensions["database"]
+    details = help_requests.cleaned_from(GOOD)
+    first = help_requests.store_request(db, details, directory)
+    with db.transaction() as cursor:
+        cursor.execute("UPDATE help_requests SET created_at = ?", ("2026-01-01T00:00:00.000000Z",))
+    assert help_requests.store_request(db, details, directory).reference != first.reference
+
+
+def test_the_confirmation_says_when_a_resubmission_was_not_sent_again(client):
+    first = send(client).get_data(as_text=True)
+    second = send(client).get_data(as_text=True)
+    assert "so we have not sent it again" in second and "so we have not sent it again" not in first
+
+
+def test_javascript_clients_get_json(client):
+    reply = send(client, accept="application/json").get_json()
+    assert reply["reference"].startswith("PMG-") and reply["created"] is True
+
+
+def test_a_filled_honeypot_is_thanked_and_dropped(client, app):
+    assert send(client, {**GOOD, "website": "spam"}).status_code == 200
+    assert rows(app, "help_requests") == []
+
+
+@pytest.mark.parametrize("status, kwargs", [
+    (403, {"origin": "https://evil.example"}),
+    (415, {"content_type": "application/json"}),
+    (413, {"data": {**GOOD, "message": "é" * 12000}}),
+])
+def test_the_same_refusals_as_feedback(client, app, status, kwargs):
+    kwargs = dict(kwargs)  # parameters are shared between the SQLite and PostgreSQL runs
+    data = kwargs.pop("data", GOOD)
+    if "content_type" in kwargs:
+        response = client.post("/api/request-help", data=json.dumps(data), content_type=kwargs["content_type"],
+                               headers={"Origin": ORIGIN})
+    else:
+        response = send(client, data, **kwargs)
+    assert response.status_code == status
+    assert rows(app, "help_requests") == []
+
+
+def test_get_is_not_allowed(client):
+    assert client.get("/api/request-help").status_code == 405
+
+
+def test_too_many_requests_from_one_client(client):
+    statuses = [send(client, {**GOOD, "ods_code": f"B{86000 + n}"}).status_code for n in range(11)]
+    assert statuses[-1] == 429 and statuses[:10] == [200] * 10
+
+
+# Email through GOV.UK Notify (a local fake) and the outbox
+
+@pytest.fixture
+def notify(httpserver, settings_for, database_url, real_guide):
+    settings = settings_for(database_url, notify_api_key=f"test-{uuid.uuid4()}-{uuid.uuid4()}",
+                            notify_base_url=httpserver.url_for("/").rstrip("/"),
+                            notify_templates={"partner": "tpl-partner", "requester": "tpl-requester"})
+    app = create_app(settings, guide=real_guide)
+    return app, settings, httpserver
+
+
+def notify_replies(httpserver, status, count=1):
+    body = {"id": str(uuid.uuid4())} if status == 201 else {"errors": [{"error": "Error", "message": "no"}]}
+    for _ in range(count):
+        httpserver.expect_ordered_request("/v2/notifications/email", method="POST").respond_with_json(body, status=status)
+
+
+def test_notify_success_sends_both_messages_with_their_templates(notify):
+    app, _, server = notify
+    notify_replies(server, 201, count=2)
+    assert send(app.test_client()).status_code == 200
+    sent = [json.loads(request.data) for request, _ in server.log]
+    assert [m["template_id"] for m in sent] == ["tpl-partner", "tpl-requester"]
+    assert [m["status"] for m in rows(app, "outbox")] == ["sent", "sent"]
+
+
+def test_notify_4xx_marks_the_message_failed_but_keeps_the_request(notify):
+    app, _, server = notify
+    notify_replies(server, 400, count=2)
+    response = send(app.test_client())
+    assert response.status_code == 200 and "Request sent" in response.get_data(as_text=True)
+    assert [(m["status"], m["attempts"]) for m in rows(app, "outbox")] == [("failed", 1), ("failed", 1)]
+    assert len(rows(app, "help_requests")) == 1
+
+
+def test_notify_5xx_leaves_messages_queued_and_retry_sends_them_when_due(notify):
+    app, settings, server = notify
+    notify_replies(server, 500, count=2)
+    assert send(app.test_client()).status_code == 200
+    queued = rows(app, "outbox")
+    assert [(m["status"], m["attempts"]) for m in queued] == [("queued", 1), ("queued", 1)]
+    assert all(m["next_attempt_at"] > m["created_at"] for m in queued)
+    db = app.extensions["database"]
+    assert outbox.deliver_due(db, outbox.sender_for(settings)) == []  # not due yet
+    notify_replies(server, 503, count=2)
+    later = datetime.now(timezone.utc) + timedelta(minutes=2)
+    assert [d.status for d in outbox.deliver_due(db, outbox.sender_for(settings), now=later)] == ["queued", "queued"]
+    notify_replies(server, 201, count=2)
+    much_later = later + timedelta(minutes=10)
+    assert [d.status for d in outbox.deliver_due(db, outbox.sender_for(settings), now=much_later)] == ["sent", "sent"]
+    assert [(m["status"], m["attempts"]) for m in rows(app, "outbox")] == [("sent", 3), ("sent", 3)]
+
+
+def test_a_notify_timeout_keeps_the_message_queued(notify):
+    app, settings, server = notify
+
+    def slow(request):
+        time.sleep(1.5)
+        return Response(json.dumps({"id": "late"}), status=201, content_type="application/json")
+
+    server.expect_request("/v2/notifications/email").respond_with_handler(slow)
+    db = app.extensions["database"]
+    stored = help_requests.store_request(db, help_requests.cleaned_from(GOOD),
+                                         Directory.from_data(app.extensions["site_source"].site.data))
+    sender = outbox.NotifySender(settings.notify_api_key, settings.notify_base_url, settings.notify_templates, timeout=0.5)
+    deliveries = outbox.deliver_due(db, sender, ids=stored.message_ids)
+    assert [d.status for d in deliveries] == ["queued", "queued"]
+    assert all(m["last_error"] for m in rows(app, "outbox"))
+
+
+def test_without_notify_each_message_is_a_file_in_the_outbox_folder(client, app):
+    send(client)
+    settings = app.config["SETTINGS"]
+    files = sorted(p.name for p in settings.outbox_dir.iterdir())
+    reference = rows(app, "help_requests")[0]["reference"]
+    assert files == [f"{reference}-partner-1.json", f"{reference}-requester-2.json"]
+    written = json.loads((settings.outbox_dir / files[1]).read_text())
+    assert written["to"] == "ann.smith@nhs.net" and written["personalisation"]["reference"] == reference
+
+
+def test_guide_outbox_list_and_retry(app, database_url, settings_for, monkeypatch):
+    from click.testing import CliRunner
+
+    from migration_guide.cli import main
+
+    settings = app.config["SETTINGS"]
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("INSTANCE_DIR", str(settings.instance_dir))
+    monkeypatch.setenv("OUTBOX_DIR", str(settings.outbox_dir))
+    db = app.extensions["database"]
+    help_requests.store_request(db, help_requests.cleaned_from(GOOD), Directory.from_data(app.extensions["site_source"].site.data))
+    listing = CliRunner().invoke(main, ["outbox", "list"]).output
+    assert "partner" in listing and "requester" in listing and "queued" in listing
+    assert "Tried 2 message(s): 2 sent" in CliRunner().invoke(main, ["outbox", "retry"]).output
+    assert listing.count("@") == 0  # recipients are not printed
+
+
+# Personal data
+
+def test_names_emails_and_phone_numbers_never_reach_the_logs(client, caplog):
+    caplog.set_level(logging.DEBUG)
+    send(client)
+    send(client, {**GOOD, "ods_code": "bad"})
+    logged = caplog.text + "".join(str(record.args) for record in caplog.records)
+    assert caplog.records, "the submission should have logged something to inspect"
+    for personal in ("Ann Smith", "ann.smith@nhs.net", "01632 960 001", "High Street Surgery"):
+        assert personal not in logged
+
+
+def test_export_as_formula_safe_csv_and_as_json(app, database_url, monkeypatch, directory):
+    from click.testing import CliRunner
+
+    from migration_guide.cli import main
+
+    db = app.extensions["database"]
+    help_requests.store_request(db, help_requests.cleaned_from({**GOOD, "practice_name": "=HYPERLINK(\"x\")"}), directory)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("INSTANCE_DIR", str(app.config["SETTINGS"].instance_dir))
+    exported = list(csv.reader(io.StringIO(CliRunner().invoke(main, ["requests", "export"]).output)))
+    assert exported[0][:3] == ["reference", "created_at", "full_name"]
+    assert exported[1][6] == "'=HYPERLINK(\"x\")"
+    as_json = json.loads(CliRunner().invoke(main, ["requests", "export", "--format", "json", "--since", "2000-01-01"]).output)
+    assert as_json[0]["email"] == "ann.smith@nhs.net"
+    assert CliRunner().invoke(main, ["requests", "export", "--since", "2999-01-01"]).output.count("\n") == 1
+
+
+def test_purge_deletes_old_requests_and_their_messages(app, directory, database_url, monkeypatch):
+    from click.testing import CliRunner
+
+    from migration_guide.cli import main
+
+    db = app.extensions["database"]
+    help_requests.store_request(db, help_requests.cleaned_from(GOOD), directory)
+    help_requests.store_request(db, help_requests.cleaned_from({**GOOD, "ods_code": "C12345"}), directory)
+    with db.transaction() as cursor:
+        cursor.execute("UPDATE help_requests SET created_at = ? WHERE ods_code = 'B86022'", ("2026-01-01T00:00:00.000000Z",))
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("INSTANCE_DIR", str(app.config["SETTINGS"].instance_dir))
+    assert CliRunner().invoke(main, ["requests", "purge", "--older-than", "30"]).output.strip() == \
+        "Deleted 1 request(s) older than 30 days."
+    assert [r["ods_code"] for r in rows(app, "help_requests")] == ["C12345"]
+    assert len(rows(app, "outbox")) == 2
+
+
+def test_a_production_build_refuses_example_contacts(tmp_path):
+    with pytest.raises(ContentError) as caught:
+        load_guide(Settings.from_environment(site_env="production", instance_dir=tmp_path, use_render_cache=False))
+    assert "still has the example contact gp-migrations.london@example.org" in str(caught.value)
