@@ -84,6 +84,7 @@ def test_the_form_page_uses_nhs_patterns_and_no_html5_validation(settings_for, r
     assert 'class="nhsuk-input nhsuk-input--width-10 nhsuk-input--code"' in form
     assert "Do not include patient information" in form
     assert 'data-module="nhsuk-character-count"' in form and 'data-maxlength="3000"' in form
+    assert "None" not in form
 
 
 def test_the_form_is_linked_from_the_header_and_every_guide_page(settings_for, real_guide):
