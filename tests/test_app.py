@@ -84,6 +84,7 @@ def test_review_dates_show_where_the_front_matter_gives_them(client):
 def test_the_home_page_has_a_card_per_role(client):
     html = client.get("/").get_data(as_text=True)
     assert "nhsuk-card--clickable" in html and "Practice staff" in html
+    assert "<section class=\"nhsuk-hero" in html and "Everything you need to test the engine." in html
 
 
 def test_on_this_page_lists_the_sections_of_long_pages_only(client):
