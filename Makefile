@@ -37,8 +37,11 @@ LAMBDA_DEPENDENCIES := flask wtforms apig-wsgi "psycopg[binary]" notifications-p
 functions: build
 	rm -rf build/lambda build/lambda.zip
 	mkdir -p build/lambda/build
+	# Lambda needs wheels for Linux and Python 3.12; docopt (used by the Notify client) ships only a
+	# source archive, so it is built here as a pure-Python wheel first.
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir build/wheels docopt
 	$(BIN)/python -m pip install --quiet --target build/lambda --platform manylinux2014_x86_64 \
-		--implementation cp --python-version 3.12 --only-binary=:all: $(LAMBDA_DEPENDENCIES)
+		--implementation cp --python-version 3.12 --only-binary=:all: --find-links build/wheels $(LAMBDA_DEPENDENCIES)
 	cp -r migration_guide functions templates build/lambda/
 	cp -r build/functions build/lambda/build/
 	cd build/lambda && $(abspath $(BIN))/python -m zipfile -c ../lambda.zip .

@@ -302,3 +302,20 @@ def test_guide_feedback_report_prints_a_table_or_csv(database, database_url, mon
     assert "  - Needs an example" in table.output
     csv_out = CliRunner().invoke(main, ["feedback", "report", "--format", "csv", "--since", "2000-01-01"])
     assert csv_out.output.splitlines()[1].startswith("/guide/,intro,0,3,0,yes,")
+
+
+def test_the_sam_template_runs_the_entry_points_on_python_312_with_a_function_url():
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)  # CloudFormation's !Ref and !GetAtt
+    root = Path(__file__).parent.parent
+    template = yaml.load((root / "template.yaml").read_text(), Loader=Loader)
+    assert template["Globals"]["Function"]["Runtime"] == "python3.12"
+    functions = template["Resources"]
+    assert functions["FormsFunction"]["Properties"]["FunctionUrlConfig"]["AuthType"] == "NONE"
+    for resource in functions.values():
+        module, _, name = resource["Properties"]["Handler"].rpartition(".")
+        assert (root / f"{module}.py").is_file() and name == "handler"
