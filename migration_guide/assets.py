@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,8 +75,9 @@ def build_assets(settings: Settings) -> Assets:
         if recorded.get("fingerprint") == fingerprint:
             return Assets(out, recorded["manifest"])
 
-    if out.exists():
-        shutil.rmtree(out)
+    # Build beside the folder and swap it in, so a build running at the same time (another
+    # test process, the dev server) never sees a half-written folder.
+    final, out = out, out.parent / f".{out.name}-{os.getpid()}-{time.time_ns()}"
     (out / HASHED_FOLDER).mkdir(parents=True)
     compiled = {name: out / name for name in BUNDLES}
     scripts = {name: source for name, source in BUNDLES.items() if name.endswith(".js")}
@@ -100,5 +103,15 @@ def build_assets(settings: Settings) -> Assets:
 
     frontend_assets = node_modules / "nhsuk-frontend" / "dist" / "nhsuk" / "assets"
     shutil.copytree(frontend_assets / "images", out / "images")
-    lock.write_text(json.dumps({"fingerprint": fingerprint, "manifest": manifest}, indent=2))
-    return Assets(out, manifest)
+    (out / lock.name).write_text(json.dumps({"fingerprint": fingerprint, "manifest": manifest}, indent=2))
+    old = final.parent / f"{out.name}-old"
+    try:
+        final.rename(old)
+    except FileNotFoundError:
+        pass
+    try:
+        out.rename(final)
+    except OSError:  # another build swapped its folder in first: the same sources, so the same files
+        shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    return Assets(final, json.loads((final / lock.name).read_text())["manifest"])

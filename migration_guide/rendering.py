@@ -22,7 +22,7 @@ from .templating import standalone_environment
 from .urls import is_internal, parse_internal
 
 #: Bump when rendering changes, so cached pages from an older renderer are not reused.
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 
 COMPONENT_OPEN = re.compile(r"^:::\s*(?P<name>[A-Za-z][\w-]*)\s*(?P<title>.*?)\s*$")
 COMPONENT_CLOSE = re.compile(r"^:::\s*$")
@@ -76,6 +76,8 @@ class StepView:
     href: str
     duration: str
     summary_html: str
+    #: When the step happens relative to go-live, such as "16 to 15 weeks before go-live".
+    when: str = ""
 
 
 class _RenderState:
@@ -116,7 +118,9 @@ class _HeadingDecorator(Treeprocessor):
         for element in root.iter():
             if element.tag in ("h2", "h3") and element.get("id"):
                 text = "".join(element.itertext()).strip()
-                link = etree.SubElement(element, "a", {"class": "app-heading-link", "href": "#" + element.get("id")})
+                # Not part of the heading's text for search (Pagefind names a result after its heading).
+                link = etree.SubElement(element, "a", {"class": "app-heading-link", "href": "#" + element.get("id"),
+                                                       "data-pagefind-ignore": "all"})
                 hidden = etree.SubElement(link, "span", {"class": "nhsuk-u-visually-hidden"})
                 hidden.text = f"Link to the section: {text}"
                 mark = etree.SubElement(link, "span", {"aria-hidden": "true"})
@@ -256,7 +260,8 @@ class MarkdownRenderer:
             for step in self._steps_source.get(group, []):
                 url = step["title_url"]
                 href = parse_internal(url).href(self.base_path) if is_internal(url) else url
-                views.append(StepView(step["title"], href, step.get("duration", ""), self.render_fragment(step["body"])))
+                views.append(StepView(step["title"], href, step.get("duration", ""), self.render_fragment(step["body"]),
+                                      step.get("when", "")))
             self._steps_cache[group] = views
         return self._steps_cache[group]
 

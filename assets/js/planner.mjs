@@ -58,7 +58,7 @@ function showErrors(errors) {
 function readDate() {
   const parts = ["day", "month", "year"].map((part) => document.getElementById(`go-live-${part}`));
   const [day, month, year] = parts.map((input) => input.value.trim());
-  const group = parts[0].closest(".nhsuk-form-group");
+  const group = document.getElementById("go-live").closest("fieldset").closest(".nhsuk-form-group");
   const fail = (message, inputs) => ({ error: { field: "go-live", target: inputs[0].id, message, group, inputs } });
   if (!day && !month && !year) return fail("Enter your go-live date", parts);
   const missing = parts.filter((input) => !input.value.trim());

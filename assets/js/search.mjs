@@ -9,6 +9,8 @@ const input = document.getElementById("search-query");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const MAX_PAGES = 10;
+// Pages fetched and re-ranked by section: more than are shown, so a strong section on a lower-ranked page can rise.
+const CONSIDERED = 20;
 const MORE_SECTIONS = 3;
 
 let pagefind = null;
@@ -39,19 +41,46 @@ function excerpt(html) {
   return paragraph;
 }
 
-const score = (section) => section.weighted_locations.reduce((sum, location) => sum + location.balanced_score, 0);
+// Ranking. Pagefind ranks pages; readers want the section. A section whose heading holds every
+// word searched for comes first, then the rest by how strongly they match (Pagefind's
+// balanced score, which already counts headings above body text). Pages keep Pagefind's order
+// when no heading matches.
+
+const words = (text) => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) || [];
+const sameWord = (a, b) => a === b || (Math.min(a.length, b.length) >= 4 && (a.startsWith(b) || b.startsWith(a)));
+const score = (section) => (section.weighted_locations || []).reduce((sum, location) => sum + location.balanced_score, 0);
+
+function headingMatches(section, terms) {
+  const title = words(section.title || "");
+  return terms.length > 0 && terms.every((term) => title.some((word) => sameWord(word, term)));
+}
 
 /** A page's matching sections, best first; the page itself when no section matched. */
-function sections(result) {
-  const found = (result.sub_results || []).filter((section) => section.locations.length);
-  found.sort((a, b) => score(b) - score(a) || a.locations[0] - b.locations[0]);
+function sections(result, terms) {
+  const found = (result.sub_results || []).filter((section) => section.locations?.length);
+  const rank = (section) => [headingMatches(section, terms) ? 1 : 0, score(section)];
+  found.sort((a, b) => {
+    const [matchA, scoreA] = rank(a);
+    const [matchB, scoreB] = rank(b);
+    return matchB - matchA || scoreB - scoreA || a.locations[0] - b.locations[0];
+  });
   return found.length ? found : [{ url: result.url, title: result.meta.title, excerpt: result.excerpt }];
+}
+
+function ranked(results, query) {
+  const terms = words(query);
+  const entries = results.map((result, order) => {
+    const found = sections(result, terms);
+    return { result, found, order, match: headingMatches(found[0], terms), score: score(found[0]) };
+  });
+  entries.sort((a, b) => (b.match - a.match) || (a.match ? b.score - a.score : 0) || a.order - b.order);
+  return entries;
 }
 
 function render(results, query) {
   list.replaceChildren();
-  for (const result of results) {
-    const [best, ...others] = sections(result);
+  for (const { result, found } of ranked(results, query).slice(0, MAX_PAGES)) {
+    const [best, ...others] = found;
     const item = element("li", { class: "app-search-results__item" },
       element("h2", { class: "nhsuk-heading-s nhsuk-u-margin-bottom-1" },
         element("a", { href: best.url, class: "app-search-results__link" }, best.title)));
@@ -69,7 +98,7 @@ function render(results, query) {
     }
     list.append(item);
   }
-  const count = results.length;
+  const count = Math.min(results.length, MAX_PAGES);
   status.textContent = count
     ? `${count === MAX_PAGES ? "Top " : ""}${count} page${count === 1 ? "" : "s"} found for ‘${query}’`
     : `No results found for ‘${query}’. Check the spelling, try other words, or use the A to Z index.`;
@@ -86,7 +115,7 @@ async function run(query) {
   try {
     const engine = await loadPagefind();
     const search = await engine.search(query);
-    const results = await Promise.all(search.results.slice(0, MAX_PAGES).map((result) => result.data()));
+    const results = await Promise.all(search.results.slice(0, CONSIDERED).map((result) => result.data()));
     render(results, query);
   } catch (error) {
     status.textContent = "Search is not working at the moment. Use the A to Z index to find what you need.";

@@ -1,0 +1,257 @@
+"""The date planner: its arithmetic, the week offsets it reads, the page without JavaScript, and the
+browser's own arithmetic and calendar file (assets/js/plan-core.mjs, run here in Node) held to Python's."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import subprocess
+from datetime import date, timedelta
+
+import pytest
+
+from migration_guide.app import create_app
+from migration_guide.config import PROJECT_ROOT, Settings
+from migration_guide.content import ContentError, load_guide
+from migration_guide.planner import Phase, describe_span, describe_weeks, phases, plan, roles
+
+from conftest import IN_CI, REAL_CONTENT, page
+
+PLAN_CORE = PROJECT_ROOT / "assets" / "js" / "plan-core.mjs"
+
+
+@pytest.fixture(scope="module")
+def guide(tmp_path_factory):
+    return load_guide(Settings.from_environment(content_dir=REAL_CONTENT, instance_dir=tmp_path_factory.mktemp("i")))
+
+
+def phase(starts: int, ends: int, title: str = "Phase") -> Phase:
+    return Phase(title, "/guide/", starts, ends, "Summary.")
+
+
+# Date arithmetic
+
+
+def test_dates_are_counted_back_from_go_live_in_whole_weeks():
+    go_live = date(2027, 4, 26)  # a Monday
+    [(_, start, end)] = plan(go_live, [phase(16, 15)])
+    assert (start, end) == (date(2027, 1, 4), date(2027, 1, 11))
+    assert start.weekday() == end.weekday() == go_live.weekday()
+
+
+def test_go_live_itself_and_phases_after_it():
+    go_live = date(2027, 4, 26)
+    planned = plan(go_live, [phase(0, 0), phase(0, -2), phase(-2, -6)])
+    assert [(start, end) for _, start, end in planned] == [
+        (go_live, go_live),
+        (go_live, date(2027, 5, 10)),
+        (date(2027, 5, 10), date(2027, 6, 7)),
+    ]
+
+
+def test_dates_cross_year_ends_leap_days_and_clock_changes():
+    assert plan(date(2028, 3, 6), [phase(1, 1)])[0][1] == date(2028, 2, 28)  # 2028 is a leap year
+    assert plan(date(2027, 1, 11), [phase(2, 2)])[0][1] == date(2026, 12, 28)
+    assert plan(date(2027, 4, 5), [phase(2, 2)])[0][1] == date(2027, 3, 22)  # across the March clock change
+
+
+def test_weeks_in_words():
+    assert [describe_weeks(n) for n in (16, 1, 0, -1, -6)] == [
+        "16 weeks before go-live", "1 week before go-live", "at go-live", "1 week after go-live", "6 weeks after go-live",
+    ]
+    assert describe_span(16, 15) == "16 to 15 weeks before go-live"
+    assert describe_span(13, 13) == "13 weeks before go-live"
+    assert describe_span(1, 0) == "from 1 week before go-live to go-live"
+    assert describe_span(0, -2) == "from go-live to 2 weeks after go-live"
+    assert describe_span(-2, -6) == "2 to 6 weeks after go-live"
+
+
+# One source of truth: the key-phases steps
+
+
+def test_the_phases_are_the_key_phases_steps_with_their_front_matter_offsets(guide):
+    steps = guide.steps["key-phases"]
+    found = phases(guide)
+    assert [p.title for p in found] == [step.title for step in steps]
+    assert [(p.starts_weeks, p.ends_weeks) for p in found] == [
+        (step.meta["starts_weeks_before_go_live"], step.meta["ends_weeks_before_go_live"]) for step in steps
+    ]
+    assert found[2].href == "/guide/kick-off/"
+    assert phases(guide, "/base")[2].href == "/base/guide/kick-off/"
+
+
+def test_the_timeline_on_the_guide_shows_the_same_offsets(guide):
+    html = guide.pages["/guide/"].html
+    for item in phases(guide):
+        assert f"When: {item.when}" in html
+
+
+def test_roles_come_from_the_home_page_checklists(guide):
+    assert [(role.value, role.checklist_href) for role in roles(guide, "/base")] == [
+        ("practice-staff", "/base/practice-staff/"),
+        ("project-managers", "/base/project-managers/"),
+        ("integrated-care-boards", "/base/integrated-care-boards/"),
+    ]
+
+
+def test_the_guide_links_to_the_planner_from_its_key_phases(guide):
+    assert "/plan/" in [link.path for link in guide.pages["/guide/"].rendered.links]
+
+
+# Validation
+
+
+def key_phase(**front_matter) -> str:
+    lines = ["title: Kick-off", "order: 1", "title_url: /a/"] + [f"{key}: {value}" for key, value in front_matter.items()]
+    return "---\n" + "\n".join(lines) + "\n---\nText.\n"
+
+
+def problems_for(settings, write_content, step: str) -> list[str]:
+    content = write_content({"a.md": page("A", "/a/"), "steps/key-phases/01-kick-off.md": step})
+    with pytest.raises(ContentError) as caught:
+        load_guide(settings.with_overrides(content_dir=content))
+    return [str(problem).replace(str(content) + "/", "") for problem in caught.value.problems]
+
+
+def test_a_key_phase_without_week_offsets_is_refused_naming_the_file(settings, write_content):
+    assert problems_for(settings, write_content, key_phase()) == [
+        "steps/key-phases/01-kick-off.md:1: starts_weeks_before_go_live is missing (negative means after go-live)",
+        "steps/key-phases/01-kick-off.md:1: ends_weeks_before_go_live is missing (negative means after go-live)",
+    ]
+
+
+def test_week_offsets_must_be_whole_numbers(settings, write_content):
+    problems = problems_for(settings, write_content, key_phase(starts_weeks_before_go_live="2.5",
+                                                               ends_weeks_before_go_live="soon"))
+    assert problems == [
+        "steps/key-phases/01-kick-off.md:5: starts_weeks_before_go_live must be a whole number of weeks, not 2.5 (negative means after go-live)",
+        "steps/key-phases/01-kick-off.md:6: ends_weeks_before_go_live must be a whole number of weeks, not 'soon' (negative means after go-live)",
+    ]
+
+
+def test_a_phase_cannot_finish_before_it_starts(settings, write_content):
+    problems = problems_for(settings, write_content, key_phase(starts_weeks_before_go_live=5, ends_weeks_before_go_live=8))
+    assert problems == ["steps/key-phases/01-kick-off.md:6: ends_weeks_before_go_live (8) is more than "
+                        "starts_weeks_before_go_live (5): the phase would finish before it starts"]
+
+
+def test_other_steps_groups_need_no_offsets(settings, write_content):
+    content = write_content({"a.md": page("A", "/a/"), "steps/other/01.md": "---\ntitle: X\ntitle_url: /a/\n---\nText.\n"})
+    load_guide(settings.with_overrides(content_dir=content))
+
+
+# The page without JavaScript
+
+
+@pytest.fixture
+def plan_html(tmp_path):
+    settings = Settings.from_environment(content_dir=REAL_CONTENT, instance_dir=tmp_path / "instance", base_path="/base")
+    response = create_app(settings).test_client().get("/plan/")  # the app serves at the root; the base path is in its links
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_without_javascript_the_page_shows_every_phase_in_weeks_before_go_live(plan_html, guide):
+    rows = re.findall(r'<tr class="nhsuk-table__row" data-phase="\d+">(.*?)</tr>', plan_html, re.S)
+    assert len(rows) == len(guide.steps["key-phases"])
+    assert '<a href="/base/guide/#decision-to-migrate-and-funding">Decide to migrate and secure funding</a>' in rows[0]
+    assert "16 weeks before go-live" in rows[0] and "15 weeks before go-live" in rows[0]
+    assert "At go-live" in rows[9] and "2 weeks after go-live" in rows[10]
+    # The form only works with JavaScript, so it is hidden until the script shows it.
+    assert re.search(r'<div class="app-planner__form" id="plan-form-area" hidden', plan_html)
+
+
+def test_the_page_carries_its_data_as_json_and_no_inline_script(plan_html, guide):
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", plan_html, re.S)
+    executable = [attributes for attributes, body in scripts if 'type="application/json"' not in attributes]
+    assert all('type="module" src="/base/assets/' in attributes for attributes in executable)
+    assert any("/assets/build/planner." in attributes for attributes in executable)
+    [data] = [json.loads(body) for attributes, body in scripts if 'id="plan-data"' in attributes]
+    assert [p["title"] for p in data["phases"]] == [step.title for step in guide.steps["key-phases"]]
+    assert data["phases"][0] | {"summary": ""} == {
+        "title": "Decide to migrate and secure funding", "href": "/base/guide/#decision-to-migrate-and-funding",
+        "startsWeeks": 16, "endsWeeks": 15, "startsText": "16 weeks before go-live", "endsText": "15 weeks before go-live",
+        "summary": "",
+    }
+    assert "style=" not in plan_html and "<style" not in plan_html
+
+
+# The browser's arithmetic and files, run in Node
+
+
+@pytest.fixture(scope="module")
+def node():
+    found = shutil.which("node")
+    if not found:
+        if IN_CI:
+            pytest.fail("node is needed to build the assets and to run these tests")
+        pytest.skip("node is not installed")
+    return found
+
+
+def run_plan_core(node, go_live: date, plan_phases: list[Phase], role=None) -> dict:
+    script = f"""
+import {{ planDates, makeDay, isoDate, toIcs, toCsv }} from {json.dumps(PLAN_CORE.as_uri())};
+const input = JSON.parse(process.argv[1]);
+const goLive = makeDay(...input.goLive);
+const planned = planDates(goLive, input.phases);
+const absolute = (href) => new URL(href, "https://guide.example.org").href;
+console.log(JSON.stringify({{
+  dates: planned.map((p) => [isoDate(p.start), isoDate(p.end)]),
+  ics: toIcs(planned, {{ goLive, absolute, now: Date.UTC(2026, 10, 27, 9, 30), checklist: input.role }}),
+  csv: toCsv(planned, {{ absolute }}),
+}}));
+"""
+    data = json.dumps({"goLive": [go_live.year, go_live.month, go_live.day],
+                       "phases": [p.as_data() for p in plan_phases], "role": role})
+    result = subprocess.run([node, "--input-type=module", "-e", script, data], capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("go_live", [date(2027, 4, 26), date(2028, 3, 6), date(2027, 1, 4), date(2027, 10, 31)])
+def test_the_browser_counts_the_same_dates_as_python(node, guide, go_live):
+    found = phases(guide)
+    output = run_plan_core(node, go_live, found)
+    assert output["dates"] == [[start.isoformat(), end.isoformat()] for _, start, end in plan(go_live, found)]
+
+
+def test_the_calendar_file_parses_with_a_calendar_library(node, guide):
+    from icalendar import Calendar
+
+    go_live = date(2027, 4, 26)
+    found = phases(guide) + [Phase("Long, awkward; title \\ with “quotes” and ünïcödé " * 3, "/guide/kick-off/", 1, 1,
+                                   "Line one.\nLine two, with a comma; and a semicolon.")]
+    role = {"value": "practice-staff", "label": "Practice managers and staff", "checklistHref": "/practice-staff/"}
+    output = run_plan_core(node, go_live, found, role)
+    ics = output["ics"]
+    assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
+    assert "\n" not in ics.replace("\r\n", "")
+
+    calendar = Calendar.from_ical(ics)
+    assert str(calendar["VERSION"]) == "2.0" and calendar["PRODID"]
+    events = calendar.walk("VEVENT")
+    assert len(events) == len(found)
+    assert len({str(event["UID"]) for event in events}) == len(events)
+    for event, (item, start, end) in zip(events, plan(go_live, found)):
+        assert str(event["SUMMARY"]) == item.title
+        assert event.decoded("DTSTART") == start and not hasattr(event.decoded("DTSTART"), "hour")
+        assert event.decoded("DTEND") == end + timedelta(days=1)
+        assert str(event["URL"]) == "https://guide.example.org" + item.href
+        description = str(event["DESCRIPTION"])
+        assert item.summary in description and "https://guide.example.org" + item.href in description
+        assert "Your checklist (Practice managers and staff): https://guide.example.org/practice-staff/" in description
+
+
+def test_the_csv_has_a_row_per_phase(node, guide):
+    go_live = date(2027, 4, 26)
+    found = phases(guide)
+    rows = list(csv.reader(io.StringIO(run_plan_core(node, go_live, found)["csv"].lstrip("\ufeff"))))
+    assert rows[0] == ["Phase", "Starts", "Finishes", "Starts (weeks before go-live)", "Finishes (weeks before go-live)", "Guide"]
+    assert rows[1:] == [
+        [item.title, start.isoformat(), end.isoformat(), str(item.starts_weeks), str(item.ends_weeks),
+         "https://guide.example.org" + item.href]
+        for item, start, end in plan(go_live, found)
+    ]

@@ -1,0 +1,103 @@
+"""Search: the Pagefind index a build writes, the /search/ page and its A to Z, and the header search box."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from migration_guide.app import create_app
+from migration_guide.config import Settings
+from migration_guide.content import load_guide
+from migration_guide.freeze import build_site
+from migration_guide.search import a_to_z
+from migration_guide.security import CONTENT_SECURITY_POLICY
+from migration_guide.sitecheck import check_site
+
+from conftest import REAL_CONTENT
+
+
+@pytest.fixture(scope="module")
+def guide(tmp_path_factory):
+    return load_guide(Settings.from_environment(content_dir=REAL_CONTENT, instance_dir=tmp_path_factory.mktemp("i")))
+
+
+@pytest.fixture(scope="module", params=["", "/prm-practice-migration"], ids=["root", "base-path"])
+def built(request, tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    settings = Settings.from_environment(content_dir=REAL_CONTENT, out_dir=out, base_path=request.param,
+                                         instance_dir=tmp_path_factory.mktemp("instance"))
+    build_site(settings)
+    return settings
+
+
+def test_the_build_ends_by_writing_the_pagefind_index(built):
+    bundle = built.out_dir / "pagefind"
+    assert (bundle / "pagefind.js").is_file() and (bundle / "pagefind-worker.js").is_file()
+    assert list(bundle.glob("wasm.*.pagefind")) and list(bundle.glob("index/*.pf_index"))
+    assert check_site(built.out_dir, built.base_path) == []
+
+
+def test_only_page_text_is_indexed_not_the_chrome(built):
+    html = (built.out_dir / "guide" / "kick-off" / "index.html").read_text()
+    assert html.count("data-pagefind-body") == 1
+    body = html.split("data-pagefind-body", 1)[1]
+    assert "<h1>Kick-off</h1>" in body and 'class="nhsuk-header' not in body and "app-side-nav" not in body.split("</main>")[0].split("nhsuk-grid-column-one-third")[0]
+    assert 'class="app-heading-link" data-pagefind-ignore="all"' in html
+    for page in ("search", "guide/print", "404.html"):
+        path = built.out_dir / page if page.endswith(".html") else built.out_dir / page / "index.html"
+        assert "data-pagefind-body" not in path.read_text(), page
+
+
+def test_the_search_page_loads_the_bundle_under_the_base_path(built):
+    html = (built.out_dir / "search" / "index.html").read_text()
+    assert f'data-bundle="{built.base_path}/pagefind/"' in html
+    assert f'data-base-url="{built.base_path}/"' in html
+    assert re.search(rf'<script type="module" src="{built.base_path}/assets/build/search\.[0-9a-f]{{10}}\.js">', html)
+
+
+def test_every_page_has_a_search_box_in_the_header_that_goes_to_the_search_page(built):
+    for page in ("index.html", "guide/index.html", "plan/index.html", "glossary/index.html"):
+        html = (built.out_dir / page).read_text()
+        assert f'<form class="nhsuk-header__search-form" id="search" action="{built.base_path}/search/" method="get"' in html, page
+        assert 'name="q"' in html and 'type="search"' in html
+
+
+def test_the_csp_allows_webassembly_for_search_and_nothing_inline():
+    assert "script-src 'self' 'wasm-unsafe-eval'" in CONTENT_SECURITY_POLICY
+    assert "unsafe-inline" not in CONTENT_SECURITY_POLICY and "'unsafe-eval'" not in CONTENT_SECURITY_POLICY
+
+
+def test_the_a_to_z_lists_every_page_and_every_h2_and_h3_section(guide):
+    groups = a_to_z(guide)
+    entries = [entry for _, group in groups for entry in group]
+    hrefs = {entry.href for entry in entries}
+    for page in guide.pages.values():
+        assert page.permalink in hrefs
+        for heading in page.rendered.headings:
+            if heading.level in (2, 3):
+                assert f"{page.permalink}#{heading.id}" in hrefs, (page.permalink, heading.id)
+    assert {"/plan/", "/guide/print/"} <= hrefs
+    letters = [letter for letter, _ in groups]
+    assert letters == sorted(letters, key=lambda letter: (letter != "0–9", letter))
+    for letter, group in groups:
+        assert all(entry.letter == letter for entry in group)
+        keys = [entry.sort_key for entry in group]
+        assert keys == sorted(keys)
+
+
+def test_the_a_to_z_names_the_page_each_section_is_on(guide):
+    entries = {entry.href: entry for _, group in a_to_z(guide) for entry in group}
+    section = entries["/guide/early-prep-and-planning/#request-a-data-extract-from-your-existing-supplier"]
+    assert (section.text, section.page_title, section.letter) == (
+        "Request a data extract from your existing supplier", "Early preparation and planning", "R")
+
+
+def test_without_javascript_the_search_page_explains_itself_and_shows_the_a_to_z(settings):
+    html = create_app(settings).test_client().get("/search/?q=anything").get_data(as_text=True)
+    assert '<p id="search-no-js">' in html
+    assert re.search(r'<form class="app-search__form" id="search-form"[^>]* hidden', html)
+    assert '<h2 id="a-to-z">A to Z of pages and sections</h2>' in html
+    assert '<a href="#a-to-z-f">F</a>' in html  # "First step" in the fixture guide
+    assert '<span class="app-a-z-nav__empty">Q</span>' in html
+    assert "<script>" not in html and "style=" not in html
