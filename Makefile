@@ -31,6 +31,14 @@ check: install
 test: install
 	$(BIN)/python -m pytest
 
+# Figures, not tests: build speed against MkDocs, page weight, form functions (see bench/run.py).
+$(VENV)/.installed-bench: pyproject.toml $(STAMP_PY)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+bench: install $(VENV)/.installed-bench
+	$(BIN)/python bench/run.py
+
 # The Lambda bundle for template.yaml: our package, templates, the build's manifest and the
 # runtime dependencies for Python 3.12 on Linux, zipped in build/lambda.zip.
 LAMBDA_DEPENDENCIES := flask wtforms apig-wsgi "psycopg[binary]" notifications-python-client nhsuk-frontend-jinja pyyaml python-frontmatter markdown frozen-flask

@@ -1,0 +1,481 @@
+"""`make bench`: figures and ratios for the build, page weight and the form functions.
+
+These are measurements, not tests: nothing here fails because a figure is slow. Each section
+prints as it goes, and one summary table at the end puts every figure beside its target.
+
+    .venv/bin/python bench/run.py                      # everything
+    .venv/bin/python bench/run.py --only weight        # one section: build, weight or functions
+    .venv/bin/python bench/run.py --pages 1000         # the build for one size only
+
+Output goes to bench-output/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from generate import generate  # noqa: E402
+
+OUT = ROOT / "bench-output"
+BIN = Path(sys.executable).parent
+#: Seconds for 1,000 such pages, measured where the issue was written: shown when a tool is not installed here.
+REFERENCE_SECONDS = {"Jekyll 4.3": 9.8, "Eleventy 3": 6.1, "MkDocs 1.6": 31.4, "Hugo": 1.8}
+
+#: Runs one command and reports its wall time and the peak memory of its largest process.
+_TIMER = """
+import json, resource, subprocess, sys, time
+command, cwd, env = json.loads(sys.argv[1])
+started = time.perf_counter()
+result = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+seconds = time.perf_counter() - started
+peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024, "status": result.returncode, "output": result.stdout[-2000:]}))
+"""
+
+
+@dataclass
+class Row:
+    """One line of the summary table."""
+
+    section: str
+    figure: str
+    measured: str
+    target: str
+    verdict: str  # "met", "missed" or "-" (no target, or not measured)
+
+
+SUMMARY: list[Row] = []
+
+
+def heading(text: str) -> None:
+    print(f"\n== {text} ==", flush=True)
+
+
+def timed(command: list[str], cwd: Path | None = None, env: dict | None = None) -> dict:
+    """Wall time and peak RSS (RUSAGE_CHILDREN of a fresh wrapper, so only this command counts)."""
+    payload = json.dumps([[str(part) for part in command], str(cwd) if cwd else None, {**os.environ, **(env or {})}])
+    result = subprocess.run([sys.executable, "-c", _TIMER, payload], capture_output=True, text=True, check=True)
+    figures = json.loads(result.stdout)
+    if figures["status"] != 0:
+        raise RuntimeError(f"{' '.join(map(str, command))} failed:\n{figures['output']}")
+    return figures
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "missed"
+
+
+# 1. Build
+
+def guide_build(content: Path, site: Path, instance: Path, no_cache: bool) -> dict:
+    command = [BIN / "guide", "build", "--content", content, "--out", site] + (["--no-cache"] if no_cache else [])
+    env = {"INSTANCE_DIR": str(instance), "FUNCTIONS_MANIFEST": str(instance / "manifest.json")}
+    return timed(command, env=env)
+
+
+def change_one_page(content: Path) -> Path:
+    page = sorted((content / "guide").rglob("index.md"))[len(list((content / "guide").rglob("index.md"))) // 2]
+    page.write_text(page.read_text(encoding="utf-8") + f"\nChanged for the warm rebuild at {time.time()}.\n", encoding="utf-8")
+    return page
+
+
+def other_generators(folder: Path, content: Path) -> dict[str, dict | None]:
+    """Jekyll, Eleventy and Hugo on the same Markdown where they are installed; None where not."""
+    figures: dict[str, dict | None] = {}
+    plain = folder / "plain"  # the Markdown files alone, without our data folder
+    if plain.exists():
+        shutil.rmtree(plain)
+    shutil.copytree(content, plain, ignore=shutil.ignore_patterns("data"))
+    tools = {
+        "Jekyll 4.3": (["jekyll", "build", "--quiet", "--source", plain, "--destination", folder / "jekyll-site"], "jekyll"),
+        "Eleventy 3": (["eleventy", f"--input={plain}", f"--output={folder / 'eleventy-site'}", "--quiet"], "eleventy"),
+        "Hugo": (["hugo", "--quiet", "--source", folder / "hugo", "--destination", folder / "hugo-site"], "hugo"),
+    }
+    for name, (command, executable) in tools.items():
+        if shutil.which(executable) is None:
+            figures[name] = None
+            continue
+        if name == "Hugo":
+            hugo = folder / "hugo"
+            shutil.rmtree(hugo, ignore_errors=True)
+            shutil.copytree(plain, hugo / "content")
+            (hugo / "hugo.toml").write_text('baseURL = "/"\ndisableKinds = ["taxonomy", "term"]\n[markup.goldmark.parser.attribute]\n  block = true\n')
+        try:
+            figures[name] = timed(command)
+        except RuntimeError as error:
+            print(f"  {name} is installed but failed: {str(error).splitlines()[0]}")
+            figures[name] = None
+    return figures
+
+
+def bench_build(sizes: list[int], with_mkdocs: bool) -> None:
+    heading("Build: guide build against MkDocs 1.6 on the same synthetic Markdown")
+    mkdocs = BIN / "mkdocs"
+    if with_mkdocs and not mkdocs.exists():
+        print("  MkDocs is not installed in the venv: `make bench` installs the 'bench' extra")
+        with_mkdocs = False
+    results: dict[int, dict] = {}
+    for pages in sizes:
+        folder = OUT / f"guide-{pages}"
+        content = generate(pages, folder)
+        instance = folder / "instance"
+        shutil.rmtree(instance, ignore_errors=True)
+        site = folder / "site"
+        cold = guide_build(content, site, instance, no_cache=True)
+        guide_build(content, site, instance, no_cache=False)  # fills the render cache
+        change_one_page(content)
+        warm = guide_build(content, site, instance, no_cache=False)
+        figures = {"cold": cold, "warm": warm}
+        if with_mkdocs:
+            figures["mkdocs"] = timed([mkdocs, "build", "--quiet", "-f", folder / "mkdocs.yml", "-d", folder / "mkdocs-site"], cwd=folder)
+            if pages == min(sizes):
+                # MkDocs as it comes: every page in the navigation of every page, as the issue's figure was taken.
+                auto = folder / "mkdocs-auto-nav.yml"
+                auto.write_text((folder / "mkdocs.yml").read_text().split("nav:")[0])
+                figures["mkdocs_auto"] = timed([mkdocs, "build", "--quiet", "-f", auto, "-d", folder / "mkdocs-auto-site"], cwd=folder)
+        if pages == min(sizes):
+            figures["others"] = other_generators(folder, content)
+        results[pages] = figures
+        print(f"\n  {pages:,} pages ({pages + 1:,} with the home page)")
+        print(f"  {'build':<44}{'seconds':>9}{'pages/s':>10}{'peak MB':>10}")
+        rows = [("guide build --no-cache (cold)", cold), ("guide build after one page changed (warm)", warm)]
+        if "mkdocs" in figures:
+            rows.append(("mkdocs build (same 20-entry nav)", figures["mkdocs"]))
+        if "mkdocs_auto" in figures:
+            rows.append(("mkdocs build (default nav: every page)", figures["mkdocs_auto"]))
+        for name, fig in figures.get("others", {}).items():
+            if fig:
+                rows.append((name, fig))
+        for name, fig in rows:
+            print(f"  {name:<44}{fig['seconds']:>9.2f}{pages / fig['seconds']:>10.0f}{fig['peak_mb']:>10.0f}")
+        for name, fig in figures.get("others", {}).items():
+            if fig is None:
+                print(f"  {name:<44}{REFERENCE_SECONDS[name]:>9.2f}  (reference, not measured here)")
+        if "mkdocs" in figures:
+            print(f"  MkDocs (same nav) / guide cold: {figures['mkdocs']['seconds'] / cold['seconds']:.2f}×")
+        if "mkdocs_auto" in figures:
+            print(f"  MkDocs (default nav) / guide cold: {figures['mkdocs_auto']['seconds'] / cold['seconds']:.2f}×")
+
+    small, large = min(sizes), max(sizes)
+    if small in results:
+        cold = results[small]["cold"]["seconds"]
+        warm = results[small]["warm"]["seconds"]
+        SUMMARY.append(Row("build", f"cold, {small:,} pages", f"{cold:.2f} s ({small / cold:.0f} pages/s, "
+                           f"{results[small]['cold']['peak_mb']:.0f} MB)", "-", "-"))
+        mk = results[small].get("mkdocs")
+        if mk:
+            ratio = mk["seconds"] / cold
+            SUMMARY.append(Row("build", "MkDocs (same nav) ÷ guide, cold", f"{ratio:.2f}× ({mk['seconds']:.2f} s)", "≥ 3×", verdict(ratio >= 3)))
+        mk_auto = results[small].get("mkdocs_auto")
+        if mk_auto:
+            ratio = mk_auto["seconds"] / cold
+            SUMMARY.append(Row("build", "MkDocs (default nav) ÷ guide, cold", f"{ratio:.2f}× ({mk_auto['seconds']:.2f} s)", "≥ 3×", verdict(ratio >= 3)))
+        ref_ratio = REFERENCE_SECONDS["MkDocs 1.6"] / cold
+        SUMMARY.append(Row("build", "MkDocs reference 31.4 s ÷ guide", f"{ref_ratio:.2f}×", "≥ 3×", verdict(ref_ratio >= 3)))
+        for name in ("Jekyll 4.3", "Eleventy 3"):
+            measured = (results[small].get("others") or {}).get(name)
+            seconds = measured["seconds"] if measured else REFERENCE_SECONDS[name]
+            label = "measured" if measured else "reference"
+            SUMMARY.append(Row("build", f"guide cold vs {name} ({label})", f"{cold:.2f} s vs {seconds:.2f} s",
+                               "faster", verdict(cold < seconds)))
+        hugo = (results[small].get("others") or {}).get("Hugo")
+        hugo_seconds = hugo["seconds"] if hugo else REFERENCE_SECONDS["Hugo"]
+        SUMMARY.append(Row("build", f"warm rebuild, {small:,} pages", f"{warm:.2f} s", f"≤ {2 * hugo_seconds:.1f} s (2 × Hugo"
+                           f"{'' if hugo else ' ref.'})", verdict(warm <= 2 * hugo_seconds)))
+    if small in results and large in results and large != small:
+        ratio = results[large]["cold"]["seconds"] / results[small]["cold"]["seconds"]
+        SUMMARY.append(Row("build", f"cold {large:,} ÷ cold {small:,}", f"{ratio:.2f}× ({results[large]['cold']['seconds']:.2f} s)",
+                           "≤ 5.5×", verdict(ratio <= 5.5)))
+        SUMMARY.append(Row("build", f"warm rebuild, {large:,} pages", f"{results[large]['warm']['seconds']:.2f} s", "-", "-"))
+
+
+# 2. Page weight
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.css: list[str] = []
+        self.js: list[str] = []
+        self.images: list[str] = []
+        self.icon: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        rel = (a.get("rel") or "").split()
+        if tag == "link" and "stylesheet" in rel:
+            self.css.append(a["href"])
+        elif tag == "link" and "modulepreload" in rel:
+            self.js.append(a["href"])
+        elif tag == "link" and "icon" in rel and self.icon is None:
+            self.icon = a["href"]  # a browser asks for one icon
+        elif tag == "script" and a.get("src"):
+            self.js.append(a["src"])
+        elif tag == "img" and a.get("src") and not a["src"].startswith("data:"):
+            self.images.append(a["src"])
+
+
+def _sizes(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    return len(data), len(gzip.compress(data, compresslevel=9, mtime=0))
+
+
+def build_real_site() -> Path:
+    site = OUT / "real-site"
+    instance = OUT / "real-instance"
+    env = {**os.environ, "INSTANCE_DIR": str(instance), "FUNCTIONS_MANIFEST": str(instance / "manifest.json")}
+    subprocess.run([BIN / "guide", "build", "--out", site], env=env, check=True, capture_output=True)
+    return site
+
+
+PAGE_TYPES = {
+    "home": "/", "guide page": "/guide/kick-off/", "role page": "/practice-staff/", "glossary": "/glossary/",
+    "404": "/404.html", "request help": "/request-help/", "search": "/search/", "planner": "/plan/",
+}
+
+
+def bench_weight(site: Path) -> None:
+    heading("Page weight: bytes on first view (fonts aside), gzip at level 9")
+    print(f"  {'page':<14}{'HTML':>15}{'CSS':>15}{'JS':>15}{'total':>15}{'requests':>10}")
+    print(f"  {'':<14}{'raw / gz KB':>15}{'raw / gz KB':>15}{'raw / gz KB':>15}{'raw / gz KB':>15}")
+    for name, url in PAGE_TYPES.items():
+        html_file = site / (url.strip("/") + "/index.html" if url.endswith("/") and url != "/" else url.strip("/") or "index.html")
+        if not html_file.is_file():
+            print(f"  {name:<14}  (no such page yet)")
+            continue
+        links = _Links()
+        links.feed(html_file.read_text(encoding="utf-8"))
+        html = _sizes(html_file)
+        css = [_sizes(site / href.lstrip("/")) for href in links.css]
+        js = [_sizes(site / href.lstrip("/")) for href in links.js]
+        css_total = tuple(map(sum, zip(*css))) if css else (0, 0)
+        js_total = tuple(map(sum, zip(*js))) if js else (0, 0)
+        total = (html[0] + css_total[0] + js_total[0], html[1] + css_total[1] + js_total[1])
+        requests = 1 + len(links.css) + len(links.js) + len(links.images) + (1 if links.icon else 0)
+
+        def kb(pair):
+            return f"{pair[0] / 1024:.1f} / {pair[1] / 1024:.1f}"
+
+        print(f"  {name:<14}{kb(html):>15}{kb(css_total):>15}{kb(js_total):>15}{kb(total):>15}{requests:>10}")
+        if name == "guide page":
+            SUMMARY.append(Row("weight", "guide page, HTML+CSS+JS gzip", f"{total[1] / 1024:.1f} KB ({requests} requests)",
+                               "≤ 30 KB", verdict(total[1] <= 30 * 1024)))
+        elif name in ("home", "request help"):
+            SUMMARY.append(Row("weight", f"{name}, HTML+CSS+JS gzip", f"{total[1] / 1024:.1f} KB ({requests} requests)", "-", "-"))
+    print("  requests = the HTML, its stylesheets and scripts, images in the HTML and one icon; fonts come from the NHS font host")
+
+
+# 3. Functions
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def feedback_available(manifest: Path) -> bool:
+    """Whether the functions app has POST /api/feedback (it is being built alongside these benchmarks)."""
+    if not manifest.is_file():
+        return False
+    try:
+        from migration_guide.app import create_functions_app
+        from migration_guide.config import Settings
+
+        app = create_functions_app(Settings.from_environment(functions_manifest=manifest, instance_dir=OUT / "functions"))
+    except Exception:
+        return False
+    return any(rule.rule == "/api/feedback" and "POST" in (rule.methods or ()) for rule in app.url_map.iter_rules())
+
+
+def sections_from_manifest(manifest: Path) -> list[tuple[str, str]]:
+    data = json.loads(manifest.read_text())
+    found = []
+    for permalink, page in (data.get("pages") or {}).items():
+        if isinstance(page, dict) and page.get("takes_feedback", True):
+            found += [(permalink, section) for section in (page.get("sections") or {})]
+    return found
+
+
+def post(connection: http.client.HTTPConnection, origin: str, fields: dict, client: str) -> tuple[int, float]:
+    body = urlencode(fields)
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": origin, "Accept": "text/html",
+               # Netlify's proxy names the reader; each post is a different reader, as in real use.
+               "X-Nf-Client-Connection-Ip": client}
+    started = time.perf_counter()
+    connection.request("POST", "/api/feedback", body=body, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    return response.status, time.perf_counter() - started
+
+
+def wait_for_first_response(port: int, origin: str, fields: dict, started: float, limit: float = 20) -> float:
+    while time.perf_counter() - started < limit:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            status, _ = post(connection, origin, fields, "192.0.2.1")
+            connection.close()
+            if status < 500:
+                return time.perf_counter() - started
+        except OSError:
+            time.sleep(0.002)
+    raise RuntimeError("the functions server did not answer")
+
+
+def count_rows(database_url: str, default_path: Path, marker: str) -> tuple[int, int]:
+    from migration_guide.store import Database
+
+    database = Database(database_url, default_path)
+    with database.transaction() as cursor:
+        row = cursor.execute("SELECT COUNT(*) AS n, COUNT(DISTINCT comment) AS d FROM feedback WHERE comment LIKE ?",
+                             (f"{marker}-%",)).one()
+    database.close()
+    return int(row["n"]), int(row["d"])
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or "postgresql://guide:guide@127.0.0.1:5432/guide_test"
+    try:
+        import psycopg
+
+        psycopg.connect(url, connect_timeout=2).close()
+        return url
+    except Exception:
+        return None
+
+
+def bench_functions(manifest: Path, posts: int = 1000, concurrency: int = 20) -> None:
+    heading(f"Functions: POST /api/feedback through gunicorn on loopback, {posts:,} posts at concurrency {concurrency}")
+    if not feedback_available(manifest):
+        print("  not available yet (no /api/feedback in the functions app)")
+        SUMMARY.append(Row("functions", "POST /api/feedback", "not available yet", "-", "-"))
+        return
+    if not (BIN / "gunicorn").exists():
+        print("  gunicorn is not installed in the venv: `make bench` installs the 'bench' extra")
+        return
+    sections = sections_from_manifest(manifest)
+    if not sections:
+        print("  the site has no sections that take feedback")
+        return
+    databases = {"SQLite": f"sqlite:///{OUT / 'functions' / 'bench.sqlite3'}"}
+    if url := postgres_url():
+        databases["PostgreSQL"] = url
+    else:
+        print("  PostgreSQL: no server answered (set BENCH_DATABASE_URL=postgresql://…)")
+        SUMMARY.append(Row("functions", "PostgreSQL", "no server here", "-", "-"))
+    (OUT / "functions").mkdir(parents=True, exist_ok=True)
+    origin = "https://bench.guide.example"
+    print(f"  {'database':<12}{'cold start':>12}{'p50':>9}{'p99':>9}{'max':>9}{'posts/s':>9}{'sent':>7}{'ok':>7}{'stored':>8}{'distinct':>9}")
+    for name, database_url in databases.items():
+        if name == "SQLite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(database_url[len("sqlite:///"):] + suffix).unlink(missing_ok=True)
+        port = free_port()
+        env = {**os.environ, "DATABASE_URL": database_url, "FUNCTIONS_MANIFEST": str(manifest), "SITE_URL": origin,
+               "SITE_ENV": "production", "INSTANCE_DIR": str(OUT / "functions")}
+        command = [BIN / "gunicorn", "--workers", "2", "--worker-class", "gthread", "--threads", "10",
+                   "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "migration_guide.app:create_functions_app()"]
+        marker = f"bench-{uuid.uuid4().hex[:8]}"
+        started = time.perf_counter()
+        server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            page, section = sections[0]
+            cold = wait_for_first_response(port, origin, {"page": page, "section": section, "answer": "yes",
+                                                            "comment": f"{marker}-cold", "website": ""}, started)
+            local = threading.local()
+
+            def one(index: int) -> tuple[int, float]:
+                if not hasattr(local, "connection"):
+                    local.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                page, section = sections[index % len(sections)]
+                fields = {"page": page, "section": section, "answer": "yes" if index % 3 else "no",
+                          "comment": f"{marker}-{index}", "website": ""}
+                try:
+                    return post(local.connection, origin, fields, f"10.{index // 65536}.{index // 256 % 256}.{index % 256}")
+                except (http.client.HTTPException, OSError):
+                    local.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    return post(local.connection, origin, fields, f"10.{index // 65536}.{index // 256 % 256}.{index % 256}")
+
+            # A short warm-up so every worker has its connection and compiled templates.
+            with ThreadPoolExecutor(concurrency) as pool:
+                list(pool.map(lambda i: one(posts + i), range(concurrency * 2)))
+            began = time.perf_counter()
+            with ThreadPoolExecutor(concurrency) as pool:
+                results = list(pool.map(one, range(posts)))
+            elapsed = time.perf_counter() - began
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        latencies = sorted(seconds * 1000 for _, seconds in results)
+        ok = sum(1 for status, _ in results if status in (200, 303))
+        p50 = statistics.median(latencies)
+        p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)]
+        stored, distinct = count_rows(database_url, OUT / "functions" / "guide.sqlite3", marker)
+        stored_runs = stored - 1 - concurrency * 2  # the cold-start post and the warm-up posts
+        distinct_runs = distinct - 1 - concurrency * 2
+        statuses = sorted({status for status, _ in results})
+        print(f"  {name:<12}{cold * 1000:>10.0f}ms{p50:>7.1f}ms{p99:>7.1f}ms{latencies[-1]:>7.1f}ms{posts / elapsed:>9.0f}"
+              f"{posts:>7}{ok:>7}{stored_runs:>8}{distinct_runs:>9}   statuses {statuses}")
+        SUMMARY.append(Row("functions", f"{name}: cold start (new process → first response)", f"{cold * 1000:.0f} ms",
+                           "≤ 300 ms", verdict(cold <= 0.3)))
+        SUMMARY.append(Row("functions", f"{name}: warm p50 / p99", f"{p50:.1f} / {p99:.1f} ms",
+                           "p99 ≤ 25 ms" if name == "SQLite" else "-", verdict(p99 <= 25) if name == "SQLite" else "-"))
+        SUMMARY.append(Row("functions", f"{name}: posts sent / accepted / rows stored", f"{posts} / {ok} / {stored_runs} ({distinct_runs} distinct)",
+                           "each stored once", verdict(ok == posts == stored_runs == distinct_runs)))
+
+
+def print_summary() -> None:
+    heading("Summary")
+    widths = [max(len(getattr(row, column)) for row in SUMMARY + [Row("section", "figure", "measured", "target", "verdict")])
+              for column in ("section", "figure", "measured", "target", "verdict")]
+    def line(values):
+        return "  " + " | ".join(value.ljust(width) for value, width in zip(values, widths))
+    print(line(["section", "figure", "measured", "target", "verdict"]))
+    print("  " + "-+-".join("-" * width for width in widths))
+    for row in SUMMARY:
+        print(line([row.section, row.figure, row.measured, row.target, row.verdict]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmarks for the guide: build, page weight, functions.")
+    parser.add_argument("--only", choices=["build", "weight", "functions"], action="append")
+    parser.add_argument("--pages", type=int, action="append", help="guide sizes for the build (default 1000 and 5000)")
+    parser.add_argument("--no-mkdocs", action="store_true")
+    parser.add_argument("--posts", type=int, default=1000)
+    args = parser.parse_args()
+    sections = args.only or ["build", "weight", "functions"]
+    OUT.mkdir(exist_ok=True)
+    print(f"Benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}; output in {OUT}")
+    if "build" in sections:
+        bench_build(sorted(args.pages or [1000, 5000]), with_mkdocs=not args.no_mkdocs)
+    if "weight" in sections or "functions" in sections:
+        site = build_real_site()
+        if "weight" in sections:
+            bench_weight(site)
+        if "functions" in sections:
+            bench_functions(OUT / "real-instance" / "manifest.json", posts=args.posts)
+    print_summary()
+
+
+if __name__ == "__main__":
+    main()
