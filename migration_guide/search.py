@@ -19,15 +19,18 @@ from itertools import groupby
 from pathlib import Path
 from string import ascii_uppercase
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, send_from_directory
 
 from .content import Guide
 
 PATH = "/search/"
 BUNDLE_FOLDER = "pagefind"
-#: Parts of a page body that are not its text: heading links ('#'), 'On this page', review
-#: dates, previous and next links, and the section feedback forms.
-NOT_INDEXED = (".app-heading-link", ".app-contents", ".app-review-date", ".nhsuk-pagination", ".app-feedback")
+#: Parts of a page body that are not its text: 'On this page', review dates, previous and next
+#: links, and the section feedback forms. (Heading links carry data-pagefind-ignore="all",
+#: which also keeps them out of section titles; listing them here would undo that.)
+NOT_INDEXED = (".app-contents", ".app-review-date", ".nhsuk-pagination", ".app-feedback")
+#: Pagefind's ready-made search interfaces, which set inline styles our CSP refuses; never loaded.
+UNUSED_FILES = ("pagefind-ui.*", "pagefind-component-ui.*", "pagefind-modular-ui.*", "pagefind-highlight.js")
 #: Pages the app makes that readers look for by name; Markdown pages are added from the guide.
 FEATURE_ENTRIES = (("Plan your migration dates", "/plan/"), ("Print the whole guide", "/guide/print/"))
 
@@ -54,6 +57,9 @@ def index_site(out_dir: Path) -> Path:
             "Pagefind could not index the site (is the 'pagefind[bin]' package installed?):\n"
             + (result.stderr or result.stdout)
         )
+    for unused in UNUSED_FILES:  # Pagefind's own interfaces: we draw results ourselves (see search.mjs)
+        for path in bundle.glob(unused):
+            path.unlink()
     return bundle
 
 
@@ -92,6 +98,16 @@ def a_to_z(guide: Guide) -> list[tuple[str, list[Entry]]]:
 
 def letter_id(letter: str) -> str:
     return "a-to-z-" + ("0-9" if letter == "0–9" else letter.lower())
+
+
+@blueprint.route(f"/{BUNDLE_FOLDER}/<path:filename>")
+def bundle_file(filename: str):
+    """For `guide serve`: the index from the last `guide build`, so search works while writing too.
+    The frozen site has the folder itself."""
+    bundle = current_app.config["SETTINGS"].out_dir / BUNDLE_FOLDER
+    if not bundle.is_dir():
+        abort(404)
+    return send_from_directory(bundle, filename, max_age=0)
 
 
 @blueprint.route(PATH)

@@ -35,6 +35,7 @@ def test_the_build_ends_by_writing_the_pagefind_index(built):
     bundle = built.out_dir / "pagefind"
     assert (bundle / "pagefind.js").is_file() and (bundle / "pagefind-worker.js").is_file()
     assert list(bundle.glob("wasm.*.pagefind")) and list(bundle.glob("index/*.pf_index"))
+    assert not list(bundle.glob("pagefind-*ui*")) and not (bundle / "pagefind-highlight.js").exists()
     assert check_site(built.out_dir, built.base_path) == []
 
 
@@ -101,3 +102,14 @@ def test_without_javascript_the_search_page_explains_itself_and_shows_the_a_to_z
     assert '<a href="#a-to-z-f">F</a>' in html  # "First step" in the fixture guide
     assert '<span class="app-a-z-nav__empty">Q</span>' in html
     assert "<script>" not in html and "style=" not in html
+
+
+def test_the_dev_server_serves_the_index_from_the_last_build(built):
+    client = create_app(built).test_client()
+    response = client.get("/pagefind/pagefind.js")
+    assert response.status_code == 200 and b"pagefind" in response.data
+    assert response.headers["Content-Security-Policy"]
+
+
+def test_without_a_build_the_dev_server_has_no_index(settings):
+    assert create_app(settings).test_client().get("/pagefind/pagefind.js").status_code == 404

@@ -139,7 +139,7 @@ def test_searching_data_extract_puts_the_section_on_requesting_one_first_with_it
     results = search_results(page)
     first = results.first.locator("a").first
     assert first.get_attribute("href") == base_path + DATA_EXTRACT_SECTION
-    assert "Request a data extract from your existing supplier" in first.inner_text()
+    assert first.inner_text() == "Request a data extract from your existing supplier"  # the heading, nothing more
     assert page.url.endswith("/search/?q=data+extract")
 
     first.click()
