@@ -12,6 +12,7 @@ from typing import Callable, Iterable
 from flask import render_template
 from flask_frozen import Freezer, MissingURLGeneratorWarning
 
+from . import parallel_freeze
 from .app import create_app
 from .config import Settings
 from .content import Guide, load_guide
@@ -64,7 +65,7 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
     with warnings.catch_warnings():
         # Our generator yields plain URLs, so Frozen-Flask cannot tell which endpoints it covered.
         warnings.simplefilter("ignore", MissingURLGeneratorWarning)
-        for url in freezer.freeze_yield():
+        for url in parallel_freeze.freeze_yield(freezer):  # across cores for large guides
             files += 1
             if on_progress:
                 on_progress(url.url)
