@@ -11,6 +11,7 @@ from .config import Settings
 from .content import Guide, load_guide
 from .manifest import SiteManifest
 from .security import add_security_headers
+from .stamping import Stamper
 from .store import Database
 from .templating import JINJA_OPTIONS, template_loader
 
@@ -67,6 +68,7 @@ def _base_app(settings: Settings, watch: bool = False) -> Flask:
     )
     app.jinja_options = {**app.jinja_options, **JINJA_OPTIONS}
     app.jinja_loader = template_loader(settings.templates_dir)
+    app.jinja_env.globals["stamped"] = Stamper()  # repeated components rendered once (see stamping)
     app.config.update(SETTINGS=settings, TEMPLATES_AUTO_RELOAD=watch)
     app.extensions["database"] = Database(settings.database_url, settings.instance_dir / "guide.sqlite3")
     app.context_processor(_site_context)
