@@ -26,9 +26,10 @@ from .content import Guide
 PATH = "/search/"
 BUNDLE_FOLDER = "pagefind"
 #: Parts of a page body that are not its text: 'On this page', review dates, previous and next
-#: links, and the section feedback forms. (Heading links carry data-pagefind-ignore="all",
-#: which also keeps them out of section titles; listing them here would undo that.)
-NOT_INDEXED = (".app-contents", ".app-review-date", ".nhsuk-pagination", ".app-feedback")
+#: links, the section feedback forms and the offer of help under every guide page. (Heading
+#: links carry data-pagefind-ignore="all", which also keeps them out of section titles;
+#: listing them here would undo that.)
+NOT_INDEXED = (".app-contents", ".app-review-date", ".nhsuk-pagination", ".app-feedback", ".app-get-help")
 #: Pagefind's ready-made search interfaces, which set inline styles our CSP refuses; never loaded.
 UNUSED_FILES = ("pagefind-ui.*", "pagefind-component-ui.*", "pagefind-modular-ui.*", "pagefind-highlight.js")
 #: Pages the app makes that readers look for by name; Markdown pages are added from the guide.

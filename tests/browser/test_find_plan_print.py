@@ -160,6 +160,12 @@ def test_the_header_search_box_searches_from_any_page(open_page, fpp_site):
     assert all(href.startswith(base_path + "/") for href in hrefs)
     assert any("#" in href for href in hrefs)  # results lead to sections
 
+    # What is on every guide page (the offer of help, feedback forms) is not what anyone searches for.
+    page.fill("#search-query", "Need help with your migration")
+    page.press("#search-query", "Enter")
+    titles = search_results(page).locator("h2 a").all_inner_texts()
+    assert "Need help with your migration?" not in titles
+
 
 def test_search_loads_only_files_from_the_site_itself(open_page, fpp_site):
     address, _, _ = fpp_site
