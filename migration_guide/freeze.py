@@ -11,9 +11,11 @@ from typing import Callable, Iterable
 
 from flask import render_template
 from flask_frozen import Freezer, MissingURLGeneratorWarning
+from jinja2 import FileSystemBytecodeCache
 
 from . import parallel_freeze
 from .app import create_app
+from .page_cache import PageCache
 from .config import Settings
 from .content import Guide, load_guide
 from .search import index_site
@@ -49,6 +51,9 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
     started = time.perf_counter()
     guide = load_guide(settings)
     app = create_app(settings, guide)
+    if settings.use_render_cache:  # compiled templates, reused by the next build and by each worker
+        (settings.cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
+        app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(settings.cache_dir / "jinja"))
     out_dir = settings.out_dir.resolve()
     app.config.update(
         FREEZER_DESTINATION=str(out_dir),
@@ -57,6 +62,9 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
         FREEZER_DESTINATION_IGNORE=WRITTEN_AFTER_FREEZING + ["pagefind/*", "api/*"],
         FREEZER_REDIRECT_POLICY="error",
     )
+    page_cache = PageCache(settings, guide, app.extensions["assets"].manifest)  # a warm rebuild skips unchanged pages
+    page_cache.forget()
+    app.config["FREEZER_SKIP_EXISTING"] = page_cache.skip
     freezer = Freezer(app, with_static_files=False, with_no_argument_rules=False, log_url_for=False)
     asset_files = app.extensions["assets"].files()
     freezer.register_generator(lambda: _urls(guide, asset_files))
@@ -87,4 +95,5 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
     files += 2
     index_site(out_dir)  # Pagefind reads the frozen pages, so it comes last
     SiteManifest.from_guide(guide, settings.base_path, app.extensions["assets"].manifest).dump(settings.functions_manifest)
+    page_cache.save()
     return BuildReport(len(guide.pages), files, time.perf_counter() - started, out_dir)

@@ -1,0 +1,53 @@
+"""A warm rebuild renders only what changed, and writes exactly what a cold build writes."""
+
+import filecmp
+import shutil
+
+from migration_guide.config import Settings
+from migration_guide.freeze import build_site
+
+from conftest import FIXTURE_CONTENT
+
+
+def _files(folder):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and "pagefind" not in p.parts)
+
+
+def _same_site(one, two):
+    files = _files(one)
+    assert files == _files(two)
+    match, mismatch, errors = filecmp.cmpfiles(one, two, files, shallow=False)
+    assert mismatch == [] and errors == []
+
+
+def test_a_warm_rebuild_renders_only_changed_pages_and_matches_a_cold_build(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    warm = Settings.from_environment(content_dir=content, out_dir=tmp_path / "warm", instance_dir=tmp_path / "instance",
+                                     functions_manifest=tmp_path / "m1.json")
+    cold = warm.with_overrides(out_dir=tmp_path / "cold", use_render_cache=False, instance_dir=tmp_path / "cold-instance",
+                               functions_manifest=tmp_path / "m2.json")
+    build_site(warm)
+
+    rendered = []
+    from flask.testing import FlaskClient
+    original_get = FlaskClient.get
+    monkeypatch.setattr(FlaskClient, "get", lambda self, url, *a, **k: rendered.append(url) or original_get(self, url, *a, **k))
+
+    page = content / "guide" / "first-step.md"
+    page.write_text(page.read_text() + "\nA new sentence.\n")
+    build_site(warm)
+    pages = [url for url in rendered if not url.startswith("/assets/")]
+    assert "/guide/first-step/" in pages and "/guide/second-step/" not in pages and "/" not in pages
+    build_site(cold)
+    _same_site(tmp_path / "warm", tmp_path / "cold")
+    assert "A new sentence." in (tmp_path / "warm" / "guide" / "first-step" / "index.html").read_text()
+
+    # A new title shows in every page's sidebar, so every page is rendered again.
+    rendered.clear()
+    page.write_text(page.read_text().replace("title: First step", "title: The very first step"))
+    build_site(warm)
+    assert {"/", "/guide/", "/guide/second-step/"} <= set(rendered)
+    build_site(cold)
+    _same_site(tmp_path / "warm", tmp_path / "cold")
+    assert "The very first step" in (tmp_path / "warm" / "guide" / "second-step" / "index.html").read_text()
