@@ -23,6 +23,7 @@ BUNDLES = {
     # Loaded only by the pages that need them.
     "planner.js": "js/planner.mjs",
     "search.js": "js/search.mjs",
+    "forms.js": "js/forms.mjs",
 }
 HASHED_FOLDER = "build"
 

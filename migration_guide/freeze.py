@@ -17,7 +17,8 @@ from . import parallel_freeze
 from .app import create_app
 from .page_cache import PageCache
 from .config import Settings
-from .content import Guide, load_guide
+from .content import Guide, _page_paths, load_guide
+from .css_purge import purge_site_stylesheet
 from .search import index_site
 from .urls import APP_PAGES
 from .manifest import SiteManifest
@@ -93,7 +94,10 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
             files += 1
         (out_dir / "_redirects").write_text("\n".join(redirect_lines) + "\n", encoding="utf-8")
     files += 2
+    # Only the CSS rules some page or function can use (see css_purge); the functions get the same file.
+    class_sources = [*settings.templates_dir.rglob("*.jinja"), *Path(__file__).parent.glob("*.py"), *_page_paths(settings.content_dir)]
+    assets_manifest = purge_site_stylesheet(out_dir, app.extensions["assets"].manifest, class_sources)
     index_site(out_dir)  # Pagefind reads the frozen pages, so it comes last
-    SiteManifest.from_guide(guide, settings.base_path, app.extensions["assets"].manifest).dump(settings.functions_manifest)
+    SiteManifest.from_guide(guide, settings.base_path, assets_manifest).dump(settings.functions_manifest)
     page_cache.save()
     return BuildReport(len(guide.pages), files, time.perf_counter() - started, out_dir)

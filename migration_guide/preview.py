@@ -13,8 +13,8 @@ this server, never the Flask dev server. The Netlify behaviour copied here:
 - a miss serves `404.html` with status 404.
 
 Netlify proxies `/api/*` to the Python functions; here every `/api/` request is handed, path
-unchanged, to the WSGI app the functions run in (the Flask app from `create_app`), created on
-the first such request so the static site starts at once.
+unchanged, to the WSGI app the functions run in (`create_functions_app`, with the manifest the
+build wrote), created on the first such request so the static site starts at once.
 """
 
 from __future__ import annotations
@@ -233,8 +233,12 @@ class PreviewApp:
 
 
 def _functions_app(settings) -> Callable:
-    from .app import create_app  # only when /api/ is first asked for
+    """What production runs at /api/*: the functions app, knowing the site from the manifest the
+    build wrote (so its pages use the published stylesheet); the whole app if there is none."""
+    from .app import create_app, create_functions_app  # only when /api/ is first asked for
 
+    if settings.functions_manifest.is_file():
+        return create_functions_app(settings)
     return create_app(settings)
 
 

@@ -24,7 +24,8 @@ def site(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("site")
     settings = Settings.from_environment(content_dir=FIXTURE_CONTENT, out_dir=out,
-                                         instance_dir=tmp_path_factory.mktemp("instance"))
+                                         instance_dir=tmp_path_factory.mktemp("instance"),
+                                         functions_manifest=out.with_name(out.name + "-manifest.json"))
     build_site(settings)
     return out
 
@@ -106,9 +107,14 @@ def test_other_methods_on_static_files_are_refused(client):
     assert client.head("/guide/").status_code == 200
 
 
-def test_the_functions_are_the_flask_app_when_none_are_given(site, settings):
-    app = create_preview_app(site, NETLIFY_TOML, settings=settings)
-    assert app.functions() is not None and hasattr(app.functions(), "url_map")
+def test_the_functions_are_the_functions_app_with_the_builds_manifest(site, settings, tmp_path):
+    manifest = site.with_name(site.name + "-manifest.json")
+    assert manifest.is_file()
+    app = create_preview_app(site, NETLIFY_TOML, settings=settings.with_overrides(functions_manifest=manifest))
+    rules = {rule.rule for rule in app.functions().url_map.iter_rules()}
+    assert "/api/feedback" in rules and "/guide/" not in str(rules)
+    whole = create_preview_app(site, NETLIFY_TOML, settings=settings.with_overrides(functions_manifest=tmp_path / "none.json"))
+    assert "/api/feedback" in {rule.rule for rule in whole.functions().url_map.iter_rules()}
 
 
 def test_every_frozen_page_is_listed(site):

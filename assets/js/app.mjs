@@ -1,13 +1,6 @@
 // Progressive enhancement only: every page works without this file.
-import {
-  initButtons,
-  initCharacterCounts,
-  initCheckboxes,
-  initErrorSummary,
-  initHeader,
-  initRadios,
-  initSkipLinks,
-} from "nhsuk-frontend";
+// The form components' scripts are in forms.mjs, loaded only by the pages that have such forms.
+import { initButtons, initHeader, initSkipLinks } from "nhsuk-frontend";
 
 import { initFeedbackForms } from "./feedback.mjs";
 
@@ -18,8 +11,4 @@ document.body.classList.add("js-enabled", "nhsuk-frontend-supported");
 initHeader();
 initSkipLinks();
 initButtons();
-initErrorSummary();
-initRadios();
-initCheckboxes();
-initCharacterCounts();
 initFeedbackForms();

@@ -70,7 +70,8 @@ def site_dir(tmp_path_factory) -> Path:
     from migration_guide.freeze import build_site
 
     out = tmp_path_factory.mktemp("browser-site")
-    settings = Settings.from_environment(out_dir=out, instance_dir=tmp_path_factory.mktemp("browser-instance"))
+    settings = Settings.from_environment(out_dir=out, instance_dir=tmp_path_factory.mktemp("browser-instance"),
+                                         functions_manifest=out.parent / "functions-manifest.json")
     build_site(settings)
     return out
 
@@ -108,6 +109,7 @@ def site_url(site_dir, tmp_path_factory) -> str:
     settings = Settings.from_environment(
         site_url=url, instance_dir=instance, outbox_dir=instance / "outbox",
         database_url=f"sqlite:///{instance / 'forms.sqlite3'}",
+        functions_manifest=site_dir.parent / "functions-manifest.json",
     )
     holder.app = create_preview_app(site_dir, PROJECT_ROOT / "netlify.toml", settings=settings)
     thread = threading.Thread(target=server.serve_forever, name="guide-preview", daemon=True)
