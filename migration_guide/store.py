@@ -8,17 +8,18 @@ numbered migrations recorded in `schema_migrations`.
 
 from __future__ import annotations
 
+import os
 import sqlite3
-
-try:
-    import fcntl
-except ImportError:  # not on Windows: SQLite's own busy handler still keeps writers apart
-    fcntl = None
 import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: SQLite's own busy handler still keeps writers apart
+    fcntl = None
 
 # Each migration is applied once, in order, inside one transaction. Append; never edit.
 # `{id}` becomes the dialect's auto-numbered primary key.
@@ -186,9 +187,10 @@ class Database:
         if fcntl is None:
             yield
             return
-        if getattr(self, "_turn_file", None) is None:
+        if getattr(self, "_turn_pid", None) != os.getpid():  # opened here, not inherited: a forked worker's own lock
             Path(self.url).parent.mkdir(parents=True, exist_ok=True)
             self._turn_file = open(self.url + ".lock", "a+b")  # noqa: SIM115 - kept open for the process
+            self._turn_pid = os.getpid()
         fcntl.flock(self._turn_file, fcntl.LOCK_EX)
         try:
             yield
