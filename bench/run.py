@@ -153,7 +153,7 @@ def bench_build(sizes: list[int], with_mkdocs: bool) -> None:
             if pages == min(sizes):
                 # MkDocs as it comes: every page in the navigation of every page, as the figure was taken.
                 auto = folder / "mkdocs-auto-nav.yml"
-                auto.write_text((folder / "mkdocs.yml").read_text().split("nav:")[0])
+                auto.write_text((folder / "mkdocs.yml").read_text().split("\nnav:\n")[0] + "\n")
                 figures["mkdocs_auto"] = timed([mkdocs, "build", "--quiet", "-f", auto, "-d", folder / "mkdocs-auto-site"], cwd=folder)
         if pages == min(sizes):
             figures["others"] = other_generators(folder, content)

@@ -17,6 +17,7 @@ name, and the frozen pages are pointed at it. `guide serve` still sends the whol
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -27,6 +28,8 @@ FORM_BLOCKS = frozenset({
     "nhsuk-panel", "nhsuk-radios", "nhsuk-select", "nhsuk-summary-list", "nhsuk-textarea",
 })
 TOKEN = re.compile(r"[A-Za-z0-9_-]+")
+#: In HTML a class can only match through a class attribute: reading just those is much faster.
+CLASS_ATTRIBUTE = re.compile(r"""\sclass=(?:"([^"]*)"|'([^']*)')""")
 CLASS = re.compile(r"\.(-?[A-Za-z_][A-Za-z0-9_-]*)")
 #: Selectors inside these may match without the classes they name, so they are not cut.
 CONSERVATIVE = (":is(", ":where(", ":has(")
@@ -133,28 +136,48 @@ def used_names(files) -> set[str]:
     return names
 
 
+def _pages(out_dir: Path):
+    """The site's HTML files, not looking inside the search index, which Pagefind writes meanwhile."""
+    for folder, subfolders, files in os.walk(out_dir):
+        subfolders[:] = [name for name in subfolders if name != "pagefind"]
+        yield from (Path(folder) / name for name in files if name.endswith(".html"))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Readers (Pagefind runs meanwhile) see the old file or the new one, never half of one."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+
+
 def purge_site_stylesheet(out_dir: Path, manifest: dict[str, str], source_files, name: str = "app.css") -> dict[str, str]:
     """Cuts the frozen site's stylesheet down, points every page at it; returns the new asset manifest."""
     assets = out_dir / "assets"
     original = manifest.get(name)
     if not original or not (assets / original).is_file():
         return manifest
-    html_files = sorted(out_dir.rglob("*.html"))
-    scripts = sorted((assets / Path(original).parent).glob("*.js"))
-    used = used_names([*html_files, *scripts, *source_files])
+    folder, stem, suffix = str(Path(original).parent), Path(original).name.split(".", 1)[0], Path(original).suffix
+    reference = re.compile(re.escape(folder) + "/" + re.escape(stem) + r"\.[0-9a-f]{10}" + re.escape(suffix))
+
+    used: set[str] = set()
+    pointing: dict[Path, set[str]] = {}  # page → the stylesheet names it links to
+    for html_file in _pages(out_dir):
+        text = html_file.read_text(encoding="utf-8")
+        for double, single in CLASS_ATTRIBUTE.findall(text):
+            used.update((double or single).split())
+        if found := set(reference.findall(text)):
+            pointing[html_file] = found
+    used |= used_names([*(assets / folder).glob("*.js"), *source_files])
+
     css = (assets / original).read_text(encoding="utf-8")
     bom = "\ufeff" if css.startswith("\ufeff") else ""
     purged = bom + purge_css(css.removeprefix("\ufeff"), used)
-    stem, suffix = Path(original).name.split(".", 1)[0], Path(original).suffix
-    renamed = str(Path(original).parent / f"{stem}.{hashlib.sha256(purged.encode()).hexdigest()[:10]}{suffix}")
+    renamed = f"{folder}/{stem}.{hashlib.sha256(purged.encode()).hexdigest()[:10]}{suffix}"
     (assets / renamed).write_text(purged, encoding="utf-8")
     if renamed != original:
         (assets / original).unlink()
-    # Every page, including pages a warm rebuild kept from the last build, names the new file.
-    reference = re.compile(re.escape(str(Path(original).parent)) + "/" + re.escape(stem) + r"\.[0-9a-f]{10}" + re.escape(suffix))
-    for html_file in html_files:
-        text = html_file.read_text(encoding="utf-8")
-        updated = reference.sub(renamed, text)
-        if updated != text:
-            html_file.write_text(updated, encoding="utf-8")
+    # Every page names the new file, including pages a warm rebuild kept from the last build.
+    for html_file, names in pointing.items():
+        if names != {renamed}:
+            _write_atomically(html_file, reference.sub(renamed, html_file.read_text(encoding="utf-8")))
     return {**manifest, name: renamed}

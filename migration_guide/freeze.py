@@ -4,6 +4,7 @@ the 404 page, redirect pages and Netlify's `_redirects` file."""
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,8 +97,12 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
     files += 2
     # Only the CSS rules some page or function can use (see css_purge); the functions get the same file.
     class_sources = [*settings.templates_dir.rglob("*.jinja"), *Path(__file__).parent.glob("*.py"), *_page_paths(settings.content_dir)]
-    assets_manifest = purge_site_stylesheet(out_dir, app.extensions["assets"].manifest, class_sources)
-    index_site(out_dir)  # Pagefind reads the frozen pages, so it comes last
+    with ThreadPoolExecutor(1) as background:
+        # Pagefind reads the frozen pages, so it comes last, on the other core while the stylesheet is
+        # cut: pages are rewritten atomically (it sees a whole page), and only their <head> changes.
+        indexing = background.submit(index_site, out_dir)
+        assets_manifest = purge_site_stylesheet(out_dir, app.extensions["assets"].manifest, class_sources)
+        indexing.result()
     SiteManifest.from_guide(guide, settings.base_path, assets_manifest).dump(settings.functions_manifest)
     page_cache.save()
     return BuildReport(len(guide.pages), files, time.perf_counter() - started, out_dir)
