@@ -97,3 +97,23 @@ def test_redirect_pages_land_on_their_target(page, site_dir, site_url):
         page.goto(old)
         page.wait_for_url(site_url + target)
         assert page.locator("h1").count() == 1
+
+
+def test_no_accessibility_violations_on_the_pages_the_functions_answer_with(new_page, site_dir):
+    """The error pages of each form (not frozen: the functions render them) meet the same bar."""
+    from .test_forms import forms_in_site, settle
+
+    page = new_page(bypass_csp=True)
+    found: dict[str, list[str]] = {}
+    for action, url in forms_in_site(site_dir).items():
+        page.goto(url)
+        with page.expect_response(lambda r: r.request.method == "POST" and action in r.url):
+            page.locator(f'form[action="{action}"]').first.locator('button:not([type="button"]), input[type="submit"]').first.click()
+        settle(page, action)
+        assert page.locator(".nhsuk-error-summary").count() == 1, action
+        result = run_axe(page)
+        if result["violations"]:
+            found[f"{action} (errors)"] = [describe(violation) for violation in result["violations"]]
+    # The function answers a refused submission with status 400, which Chromium logs as a console error.
+    page.problems[:] = [p for p in page.problems if "status of 400" not in p]
+    assert not found, "axe-core found violations:\n" + json.dumps(found, indent=2, ensure_ascii=False)
