@@ -9,6 +9,7 @@ Fixtures for browser tests (use these; do not start servers or browsers of your 
 - `page`             a fresh page with JavaScript on, under the production CSP, 1280×900.
 - `page_without_js`  the same with JavaScript off.
 - `new_page(**context_options)`  a fresh page in a context of your own (viewport, bypass_csp …).
+                     Each context is a different reader to the functions' rate limit.
 
 Every page made by these fixtures:
 - can reach only the preview server: any other request is aborted, and any to a host other
@@ -171,6 +172,9 @@ def _guard(context, page, site_url: str, problems: list[str], javascript: bool) 
         context.add_init_script(CSP_LISTENER)
 
 
+_readers: list[None] = []
+
+
 def csp_violations(page) -> list[str]:
     """The `securitypolicyviolation` events seen on the current document (JavaScript on only)."""
     return page.evaluate("window.__cspViolations || []")
@@ -185,6 +189,10 @@ def new_page(browser, site_url):
         javascript = options.setdefault("java_script_enabled", True)
         options.setdefault("viewport", {"width": 1280, "height": 900})
         options.setdefault("base_url", site_url)
+        # Each context is a different reader, as Netlify's proxy tells the functions (their rate
+        # limit counts posts per reader); without this every test would be one reader at 127.0.0.1.
+        _readers.append(None)
+        options.setdefault("extra_http_headers", {"X-Nf-Client-Connection-Ip": f"192.0.2.{len(_readers) % 250 + 1}"})
         context = browser.new_context(**options)
         page = context.new_page()
         page.problems = []
