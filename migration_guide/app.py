@@ -11,7 +11,7 @@ from .config import Settings
 from .content import Guide, load_guide
 from .manifest import SiteManifest
 from .security import add_security_headers
-from .stamping import Stamper
+from .stamping import Memo, Stamper
 from .store import Database
 from .templating import JINJA_OPTIONS, template_loader
 
@@ -69,6 +69,7 @@ def _base_app(settings: Settings, watch: bool = False) -> Flask:
     app.jinja_options = {**app.jinja_options, **JINJA_OPTIONS}
     app.jinja_loader = template_loader(settings.templates_dir)
     app.jinja_env.globals["stamped"] = Stamper()  # repeated components rendered once (see stamping)
+    app.jinja_env.globals["memo"] = Memo()
     app.config.update(SETTINGS=settings, TEMPLATES_AUTO_RELOAD=watch)
     app.extensions["database"] = Database(settings.database_url, settings.instance_dir / "guide.sqlite3")
     app.context_processor(_site_context)

@@ -71,3 +71,42 @@ class Stamper:
                 stamp.trusted = False
             return Markup(rendered)
         return Markup(stamp.fill(args))
+
+
+def _frozen(value):
+    """A hashable copy of a component's parameters; Markup kept apart from plain text."""
+    if isinstance(value, Markup):
+        return ("markup", str(value))
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((str(key), _frozen(item)) for key, item in value.items())))
+    if isinstance(value, (list, tuple)):
+        return ("list", tuple(_frozen(item) for item in value))
+    raise TypeError(f"not a plain parameter: {type(value).__name__}")
+
+
+class Memo:
+    """`memo(macro, params)`: a component rendered once for each set of parameters.
+
+    For nhsuk-frontend-jinja components, which are imported without context and so depend on
+    their parameters alone: the header and footer are the same on every page but for which
+    menu item is current, and took a good part of each page's rendering.
+    """
+
+    LIMIT = 512
+
+    def __init__(self):
+        self._rendered: dict[tuple, Markup] = {}
+
+    def __call__(self, macro, *args) -> Markup:
+        try:
+            key = (getattr(getattr(macro, "_func", None), "__code__", None) or id(macro), _frozen(args))
+        except TypeError:
+            return Markup(macro(*args))
+        html = self._rendered.get(key)
+        if html is None:
+            html = Markup(macro(*args))
+            if len(self._rendered) < self.LIMIT:
+                self._rendered[key] = html
+        return html

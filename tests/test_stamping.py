@@ -43,3 +43,45 @@ def test_the_real_section_feedback_form_is_stamped_identically(settings):
             assert str(stamper(module.section_feedback, permalink, section, title)) == str(
                 module.section_feedback(permalink, section, title))
         assert [stamp.trusted for stamp in stamper._stamps.values()] == [True]  # stamped, not rendered each time
+
+
+def test_memo_renders_a_component_once_per_set_of_parameters():
+    from markupsafe import Markup
+
+    from migration_guide.stamping import Memo
+
+    calls = []
+    environment = Environment(autoescape=True)
+    environment.globals["memo"] = Memo()
+    environment.globals["record"] = lambda: calls.append(1) or ""
+    template = environment.from_string(
+        "{% macro m(params) %}{{ record() }}<b>{{ params.text }}</b>{% for i in params['items'] %}{{ i }}{% endfor %}{% endmacro %}"
+        "{% for params in many %}{{ memo(m, params) }}|{% endfor %}"
+    )
+    many = [{"text": "a&b", "items": [1, 2]}, {"text": "a&b", "items": [1, 2]}, {"text": Markup("a&amp;b"), "items": [1, 2]},
+            {"text": "a&b", "items": [2, 1]}]
+    assert template.render(many=many).split("|")[:-1] == ["<b>a&amp;b</b>12"] * 3 + ["<b>a&amp;b</b>21"]
+    assert len(calls) == 3  # the second set of parameters is the first again; Markup is not the same as text
+
+
+def test_the_site_is_the_same_with_and_without_stamps_and_memos(settings, tmp_path, monkeypatch):
+    import filecmp
+
+    import migration_guide.app as app_module
+    from migration_guide.freeze import build_site
+
+    def build(out):
+        build_site(settings.with_overrides(out_dir=out, use_render_cache=False, functions_manifest=tmp_path / f"{out.name}.json"))
+        return sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and "pagefind" not in p.parts)
+
+    with_them = build(tmp_path / "with")
+
+    class Plain:
+        def __call__(self, macro, *args):
+            return macro(*args)
+
+    monkeypatch.setattr(app_module, "Stamper", Plain)
+    monkeypatch.setattr(app_module, "Memo", Plain)
+    without = build(tmp_path / "without")
+    assert with_them == without
+    assert filecmp.cmpfiles(tmp_path / "with", tmp_path / "without", with_them, shallow=False)[1] == []
