@@ -91,7 +91,7 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
             page_file = out_dir / old.strip("/") / "index.html"
             page_file.parent.mkdir(parents=True, exist_ok=True)
             page_file.write_text(render_template("redirect.jinja", target=target, page=guide.pages[permalink]), encoding="utf-8")
-            redirect_lines.append(f"{settings.base_path}{old} {target} 301")
+            redirect_lines.append(f"{settings.base_path}{old} {target} 301!")  # forced: the meta-refresh page at the old address is for other hosts
             files += 1
         (out_dir / "_redirects").write_text("\n".join(redirect_lines) + "\n", encoding="utf-8")
     files += 2

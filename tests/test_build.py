@@ -45,7 +45,7 @@ def test_the_build_writes_404_sitemap_robots_and_redirects(built_guide):
     assert f"{settings.site_url}{settings.base_path}/guide/kick-off/</loc>" in (out / "sitemap.xml").read_text()
     assert (out / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"
     redirects = (out / "_redirects").read_text()
-    assert f"{settings.base_path}/clinical-comissioning-groups/ {settings.base_path}/integrated-care-boards/ 301" in redirects
+    assert f"{settings.base_path}/clinical-comissioning-groups/ {settings.base_path}/integrated-care-boards/ 301!" in redirects
     moved = (out / "clinical-comissioning-groups" / "index.html").read_text()
     assert f'content="0; url={settings.base_path}/integrated-care-boards/"' in moved
 
