@@ -212,7 +212,5 @@ def purge(db: Database, older_than_days: int, now: datetime | None = None) -> in
 
 
 def cleaned_from(fields: dict) -> dict:
-    """The stored form of raw form fields, for tests and imports that skip the web form."""
-    form = HelpRequestForm(MultiDict(fields))
-    form.ods_code.data = upper(fields.get("ods_code", ""))
-    return {**cleaned(form), "icb_code": fields["icb"], "ods_code": upper(fields["ods_code"])}
+    """The stored form of raw form fields (filters applied), for tests and imports that skip the web form."""
+    return cleaned(HelpRequestForm(MultiDict(fields)))
