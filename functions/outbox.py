@@ -1,11 +1,12 @@
-"""AWS Lambda entry point, run on a schedule: sends queued help-request email that is due.
-
-The same work as `guide outbox retry`.
+"""AWS Lambda entry point, run on a schedule: sends queued help-request email that is due
+(`guide outbox retry`) and deletes requests past their retention period (`guide requests purge`),
+so personal data is not kept longer than REQUEST_RETENTION_DAYS without anyone remembering to.
 """
 
 import logging
 
 from migration_guide.config import Settings
+from migration_guide.help_requests import purge
 from migration_guide.outbox import deliver_due, sender_for
 from migration_guide.store import Database
 
@@ -16,4 +17,5 @@ def handler(event, context):
     settings = Settings.from_environment()
     database = Database(settings.database_url, settings.instance_dir / "guide.sqlite3")
     deliveries = deliver_due(database, sender_for(settings))
-    return {"tried": len(deliveries), "sent": sum(d.status == "sent" for d in deliveries)}
+    purged = purge(database, settings.request_retention_days)
+    return {"tried": len(deliveries), "sent": sum(d.status == "sent" for d in deliveries), "purged": purged}

@@ -434,3 +434,26 @@ def test_a_production_build_refuses_example_contacts(tmp_path):
     with pytest.raises(ContentError) as caught:
         load_guide(Settings.from_environment(site_env="production", instance_dir=tmp_path, use_render_cache=False))
     assert "still has the example contact gp-migrations.london@example.org" in str(caught.value)
+
+
+def test_the_scheduled_function_sends_what_is_due_and_purges_expired_requests(app, directory, database_url, monkeypatch):
+    import importlib
+    import sys
+    from pathlib import Path
+
+    settings = app.config["SETTINGS"]
+    db = app.extensions["database"]
+    help_requests.store_request(db, help_requests.cleaned_from(GOOD), directory)
+    help_requests.store_request(db, help_requests.cleaned_from({**GOOD, "ods_code": "C12345"}), directory)
+    with db.transaction() as cursor:
+        cursor.execute("UPDATE help_requests SET created_at = ? WHERE ods_code = 'C12345'", ("2020-01-01T00:00:00.000000Z",))
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("INSTANCE_DIR", str(settings.instance_dir))
+    monkeypatch.setenv("OUTBOX_DIR", str(settings.outbox_dir))
+    sys.path.insert(0, str(Path(__file__).parent.parent / "functions"))
+    try:
+        outbox_function = importlib.import_module("outbox")
+    finally:
+        sys.path.pop(0)
+    assert outbox_function.handler({}, None) == {"tried": 4, "sent": 4, "purged": 1}
+    assert [r["ods_code"] for r in rows(app, "help_requests")] == ["B86022"]
