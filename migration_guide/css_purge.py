@@ -40,49 +40,46 @@ def _block_of(class_name: str) -> str:
     return re.split(r"__|--", class_name, maxsplit=1)[0]
 
 
+def _outside_strings(css: str, start: int):
+    """`(index, character)` from `start` on, skipping quoted strings (and escapes within them)."""
+    index, quote = start, None
+    while index < len(css):
+        char = css[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = None
+        elif char in "\"'":
+            quote = char
+        else:
+            yield index, char
+        index += 1
+
+
 def _blocks(css: str):
     """Top-level `(prelude, body)` pairs of a stylesheet, aware of strings."""
-    index, length = 0, len(css)
-    while index < length:
-        start = index
-        quote = None
-        while index < length:
-            char = css[index]
-            if quote:
-                if char == "\\":
-                    index += 1
-                elif char == quote:
-                    quote = None
-            elif char in "\"'":
-                quote = char
-            elif char == "{":
+    index = 0
+    while index < len(css):
+        start, open_brace = index, None
+        for position, char in _outside_strings(css, index):
+            if char == "{":
+                open_brace = position
                 break
-            elif char == ";" and css[start:index].lstrip().startswith("@"):  # @charset "…"; @import …;
-                yield css[start:index + 1], None
-                start = index + 1
-            index += 1
-        if index >= length:
+            if char == ";" and css[start:position].lstrip().startswith("@"):  # @charset "…"; @import …;
+                yield css[start:position + 1], None
+                start = position + 1
+        if open_brace is None:
             if css[start:].strip():
                 yield css[start:], None
             return
-        prelude = css[start:index]
-        depth, index = 1, index + 1
-        body_start = index
-        while index < length and depth:
-            char = css[index]
-            if quote:
-                if char == "\\":
-                    index += 1
-                elif char == quote:
-                    quote = None
-            elif char in "\"'":
-                quote = char
-            elif char == "{":
-                depth += 1
-            elif char == "}":
-                depth -= 1
-            index += 1
-        yield prelude, css[body_start:index - 1]
+        depth, index = 1, len(css)
+        for position, char in _outside_strings(css, open_brace + 1):
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            if depth == 0:
+                index = position + 1
+                break
+        yield css[start:open_brace], css[open_brace + 1:index - 1]
 
 
 def _selectors(prelude: str) -> list[str]:
