@@ -29,6 +29,9 @@ REFUSALS = {
     415: ("This form was sent in a way we cannot read", "Go back to the guide and use the form on the page."),
     429: ("You have sent a lot of forms in a short time", "Wait a minute, then try again."),
 }
+#: Every page the functions answer with; the build compiles them ahead (see templating.precompile).
+PAGE_TEMPLATES = ("api/refused.jinja", "api/feedback.jinja", "api/feedback-thanks.jinja",
+                  "api/request-help-dropped.jinja", "api/request-help-confirmation.jinja", "request-help.jinja")
 UNREADABLE = ("Your answer contains characters we cannot read",
               "Go back, remove any unusual characters and send it again.")
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import api, pages, request_help
-from .assets import Assets, build_assets
-from . import planner, printing, search
+from typing import TYPE_CHECKING
+
+from . import api
+from .assets import Assets
 from .config import Settings
-from .content import Guide, load_guide
 from .manifest import SiteManifest
 from .security import add_security_headers
 from .stamping import Memo, Stamper
 from .store import Database
-from .templating import JINJA_OPTIONS, template_loader
+from .templating import JINJA_OPTIONS, PrecompiledLoader, template_loader
+from .urls import absolute_url, page_url
+
+if TYPE_CHECKING:
+    from .content import Guide
 
 
 class GuideSource:
@@ -35,6 +39,8 @@ class GuideSource:
 
     @property
     def guide(self) -> Guide:
+        from .content import load_guide
+
         if self.watch:
             stamp = self._content_stamp()
             if stamp != self._stamp:
@@ -85,13 +91,18 @@ def _site_context():
     return {
         "settings": settings,
         "navigation": current_app.extensions["site_source"].site.navigation,
-        "page_url": pages.page_url,
-        "absolute_url": pages.absolute_url,
+        "page_url": page_url,
+        "absolute_url": absolute_url,
         "asset_url": lambda name: assets.url(name, settings.base_path),
     }
 
 
 def create_app(settings: Settings | None = None, guide: Guide | None = None, watch: bool = False) -> Flask:
+    """The whole guide: pages, features and the form endpoints (for `guide serve` and the build)."""
+    # Imported here, not above: the functions' cold start never pays for Markdown or asset builds.
+    from . import pages, planner, printing, request_help, search
+    from .assets import build_assets
+
     settings = settings or Settings.from_environment()
     app = _base_app(settings, watch)
     source = GuideSource(settings, guide, watch=watch)
@@ -111,6 +122,8 @@ def create_functions_app(settings: Settings | None = None, manifest: SiteManifes
     settings = settings or Settings.from_environment()
     manifest = manifest or SiteManifest.load(settings.functions_manifest)
     app = _base_app(settings)
+    if settings.functions_templates_dir.is_dir():  # compiled by the build: a cold start only imports them
+        app.jinja_env.loader = PrecompiledLoader(settings.functions_templates_dir, app.jinja_loader)
     app.extensions["site_source"] = ManifestSource(manifest)
     app.extensions["assets"] = Assets(None, manifest.assets)
     app.register_blueprint(api.blueprint)

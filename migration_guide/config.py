@@ -82,6 +82,11 @@ class Settings:
         return self.instance_dir / "cache"
 
     @property
+    def functions_templates_dir(self) -> Path:
+        """Templates compiled by the build for the functions, shipped beside their manifest."""
+        return self.functions_manifest.parent / "compiled-templates"
+
+    @property
     def is_production(self) -> bool:
         return self.site_env == "production"
 

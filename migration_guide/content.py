@@ -18,6 +18,7 @@ import frontmatter
 import yaml
 
 from .config import Settings
+from .navigation import Navigation, NavLink, NavSection
 from .rendering import RENDERER_VERSION, MarkdownRenderer, RenderedPage
 from .urls import canonical_path
 
@@ -113,40 +114,6 @@ class Step:
 
         starts, ends = self.meta.get(START_KEY), self.meta.get(END_KEY)
         return describe_span(starts, ends) if is_week_offset(starts) and is_week_offset(ends) else ""
-
-
-@dataclass(frozen=True)
-class NavLink:
-    text: str
-    href: str
-
-
-@dataclass(frozen=True)
-class NavSection:
-    heading: str
-    permalinks: tuple[str, ...]
-
-
-@dataclass
-class Navigation:
-    service_name: str = "GP practice migration guide"
-    header: list[NavLink] = field(default_factory=list)
-    sidebar: list[NavSection] = field(default_factory=list)
-    footer: list[NavLink] = field(default_factory=list)
-    #: Where the beta banner asks readers to tell us how to improve the guide.
-    feedback_href: str = ""
-
-    def section_of(self, permalink: str) -> NavSection | None:
-        return next((section for section in self.sidebar if permalink in section.permalinks), None)
-
-    def neighbours(self, permalink: str) -> tuple[str | None, str | None]:
-        section = self.section_of(permalink)
-        if not section:
-            return None, None
-        index = section.permalinks.index(permalink)
-        previous = section.permalinks[index - 1] if index > 0 else None
-        following = section.permalinks[index + 1] if index + 1 < len(section.permalinks) else None
-        return previous, following
 
 
 @dataclass

@@ -15,12 +15,14 @@ from flask_frozen import Freezer, MissingURLGeneratorWarning
 from jinja2 import FileSystemBytecodeCache
 
 from . import parallel_freeze
+from .api import PAGE_TEMPLATES
 from .app import create_app
 from .page_cache import PageCache
 from .config import Settings
 from .content import Guide, _page_paths, load_guide
 from .css_purge import purge_site_stylesheet
 from .search import index_site
+from .templating import precompile
 from .urls import APP_PAGES
 from .manifest import SiteManifest
 
@@ -104,5 +106,6 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
         assets_manifest = purge_site_stylesheet(out_dir, app.extensions["assets"].manifest, class_sources)
         indexing.result()
     SiteManifest.from_guide(guide, settings.base_path, assets_manifest).dump(settings.functions_manifest)
+    precompile(settings.templates_dir, settings.functions_templates_dir, PAGE_TEMPLATES)
     page_cache.save()
     return BuildReport(len(guide.pages), files, time.perf_counter() - started, out_dir)

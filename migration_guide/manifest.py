@@ -9,8 +9,12 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .content import Guide, Navigation, NavLink, NavSection
+from .navigation import Navigation, NavLink, NavSection
+
+if TYPE_CHECKING:  # the functions load a manifest without the Markdown pipeline that `content` imports
+    from .content import Guide
 
 
 @dataclass(frozen=True)

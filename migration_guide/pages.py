@@ -5,23 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, send_from_directory
 
 from .content import Guide, Page
-from .urls import LEGACY_BASE_PATH, canonical_path
+from .urls import LEGACY_BASE_PATH, absolute_url, canonical_path, page_url
 
 blueprint = Blueprint("pages", __name__)
 
 
 def current_guide() -> Guide:
     return current_app.extensions["guide_source"].guide
-
-
-def page_url(path: str) -> str:
-    """A page's address under the base path; the one way templates build internal links."""
-    return current_app.config["SETTINGS"].base_path + canonical_path(path)
-
-
-def absolute_url(path: str) -> str:
-    settings = current_app.config["SETTINGS"]
-    return settings.site_url + page_url(path)
 
 
 def render_page(page: Page, status: int = 200):

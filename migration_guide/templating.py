@@ -6,9 +6,15 @@ by default, and they need `ChainableUndefined`. Both are set here, once.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
+import tempfile
 from pathlib import Path
 
-from jinja2 import BytecodeCache, ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
+import jinja2
+from jinja2 import (BaseLoader, BytecodeCache, ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader,
+                    ModuleLoader, PackageLoader, TemplateNotFound, meta)
 
 AUTOESCAPED_EXTENSIONS = ("html", "htm", "xml", "jinja", "svg")
 
@@ -56,3 +62,92 @@ JINJA_OPTIONS = {
 def standalone_environment(templates_dir: Path) -> Environment:
     """An environment without Flask, for rendering components inside Markdown (also in worker processes)."""
     return Environment(loader=template_loader(templates_dir), **JINJA_OPTIONS)
+
+
+# Templates compiled ahead of time, for the form functions' cold start.
+
+CHECKSUMS_FILE = "checksums.json"
+
+
+def _checksum(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+def _reachable(environment: Environment, entry_names) -> dict[str, str]:
+    """Every template the entries extend, include or import, with its source checksum."""
+    found: dict[str, str] = {}
+    waiting = list(entry_names)
+    while waiting:
+        name = waiting.pop()
+        if name in found:
+            continue
+        source, _, _ = environment.loader.get_source(environment, name)
+        found[name] = _checksum(source)
+        waiting.extend(child for child in meta.find_referenced_templates(environment.parse(source)) if child)
+    return found
+
+
+def _compiled_checksums(folder: Path) -> dict | None:
+    try:
+        recorded = json.loads((folder / CHECKSUMS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return recorded if recorded.get("jinja") == jinja2.__version__ else None
+
+
+def precompile(templates_dir: Path, folder: Path, entry_names) -> bool:
+    """Compile the templates reachable from `entry_names` into `folder` as Python modules.
+
+    The functions render pages (thanks, errors) with nhsuk-frontend-jinja macros whose
+    compiling is most of a cold start; shipped compiled, a new process only imports them.
+    Returns False when `folder` already holds them compiled from the same sources.
+    """
+    environment = standalone_environment(templates_dir)
+    recorded = _compiled_checksums(folder)
+    if recorded and all(_up_to_date(environment, name, checksum) for name, checksum in recorded["templates"].items()):
+        return False
+    checksums = _reachable(environment, entry_names)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
+    environment.compile_templates(str(staging), filter_func=checksums.__contains__, zip=None, ignore_errors=False)
+    (staging / CHECKSUMS_FILE).write_text(json.dumps({"jinja": jinja2.__version__, "templates": checksums}, sort_keys=True))
+    shutil.rmtree(folder, ignore_errors=True)
+    staging.replace(folder)  # a process starting meanwhile finds no folder and compiles from source
+    return True
+
+
+def _up_to_date(environment: Environment, name: str, checksum: str) -> bool:
+    try:
+        source, _, _ = environment.loader.get_source(environment, name)
+    except TemplateNotFound:
+        return False
+    return _checksum(source) == checksum
+
+
+class PrecompiledLoader(BaseLoader):
+    """Loads templates compiled by `precompile`, and compiles from source any that has changed since.
+
+    Each template's source is still read and compared with its checksum, so an edited
+    template is never served stale; only the compiling is saved.
+    """
+
+    def __init__(self, folder: Path, sources: BaseLoader):
+        recorded = _compiled_checksums(folder)
+        self.checksums: dict[str, str] = recorded["templates"] if recorded else {}
+        self.modules = ModuleLoader(str(folder))
+        self.sources = sources
+
+    def get_source(self, environment, name):
+        return self.sources.get_source(environment, name)
+
+    def list_templates(self):
+        return self.sources.list_templates()
+
+    def load(self, environment, name, globals=None):
+        source, _, _ = self.sources.get_source(environment, name)
+        if self.checksums.get(name) == _checksum(source):
+            try:
+                return self.modules.load(environment, name, globals)
+            except TemplateNotFound:
+                pass
+        return super().load(environment, name, globals)

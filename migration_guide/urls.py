@@ -6,6 +6,8 @@ import posixpath
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from flask import current_app
+
 #: The guide's first home. Links written with this prefix mean the same page at the root.
 LEGACY_BASE_PATH = "/prm-practice-migration"
 
@@ -49,6 +51,16 @@ def canonical_path(path: str) -> str:
 def parse_internal(href: str) -> InternalLink:
     parts = urlsplit(href)
     return InternalLink(canonical_path(parts.path or "/"), parts.fragment, parts.query)
+
+
+
+def page_url(path: str) -> str:
+    """A page's address under the base path; the one way templates and views build internal links."""
+    return current_app.config["SETTINGS"].base_path + canonical_path(path)
+
+
+def absolute_url(path: str) -> str:
+    return current_app.config["SETTINGS"].site_url + page_url(path)
 
 
 #: Addresses the app serves that are not Markdown pages. Links to them are valid;
