@@ -104,8 +104,9 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
         # cut: pages are rewritten atomically (it sees a whole page), and only their <head> changes.
         indexing = background.submit(index_site, out_dir)
         assets_manifest = purge_site_stylesheet(out_dir, app.extensions["assets"].manifest, class_sources)
+        # What the functions ship with, written while Pagefind still runs.
+        SiteManifest.from_guide(guide, settings.base_path, assets_manifest).dump(settings.functions_manifest)
+        precompile(settings.templates_dir, settings.functions_templates_dir, PAGE_TEMPLATES)
         indexing.result()
-    SiteManifest.from_guide(guide, settings.base_path, assets_manifest).dump(settings.functions_manifest)
-    precompile(settings.templates_dir, settings.functions_templates_dir, PAGE_TEMPLATES)
     page_cache.save()
     return BuildReport(len(guide.pages), files, time.perf_counter() - started, out_dir)
