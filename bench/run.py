@@ -101,31 +101,65 @@ def change_one_page(content: Path) -> Path:
     return page
 
 
+#: The one layout every other generator gets, in its own template language: the page's title and its
+#: Markdown as HTML. Much less than our pages carry (header, sidebar, feedback forms), so these
+#: figures flatter them, not us.
+OTHER_LAYOUTS = {
+    "Jekyll 4.3": ("_layouts/{name}.html", "{{ page.title }}", "{{ content }}"),
+    "Eleventy 3": ("_includes/{name}.liquid", "{{ title }}", "{{ content }}"),
+    "Hugo": ("layouts/_default/{name}.html", "{{ .Title }}", "{{ .Content }}"),
+}
+
+
+def _write_layouts(tool: str, folder: Path, names) -> None:
+    path, title, body = OTHER_LAYOUTS[tool]
+    for name in names:
+        layout = folder / path.format(name=name)
+        layout.parent.mkdir(parents=True, exist_ok=True)
+        layout.write_text(f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+                          f"<body><main>{body}</main></body></html>\n")
+
+
 def other_generators(folder: Path, content: Path) -> dict[str, dict | None]:
     """Jekyll, Eleventy and Hugo on the same Markdown where they are installed; None where not."""
     figures: dict[str, dict | None] = {}
-    plain = folder / "plain"  # the Markdown files alone, without our data folder
-    if plain.exists():
-        shutil.rmtree(plain)
-    shutil.copytree(content, plain, ignore=shutil.ignore_patterns("data"))
+    layouts = sorted({line.split(":", 1)[1].strip() for path in content.rglob("*.md")
+                      for line in path.read_text(encoding="utf-8").splitlines()[:3] if line.startswith("layout:")})
+    # Eleventy and Jekyll read their sources in place; each gets its own copy (Eleventy would skip
+    # files under this git-ignored folder if run from the project, so it runs from its copy).
     tools = {
-        "Jekyll 4.3": (["jekyll", "build", "--quiet", "--source", plain, "--destination", folder / "jekyll-site"], "jekyll"),
-        "Eleventy 3": (["eleventy", f"--input={plain}", f"--output={folder / 'eleventy-site'}", "--quiet"], "eleventy"),
-        "Hugo": (["hugo", "--quiet", "--source", folder / "hugo", "--destination", folder / "hugo-site"], "hugo"),
+        "Jekyll 4.3": ("jekyll", lambda source: ["build", "--quiet", "--source", source, "--destination", folder / "jekyll-site"], None),
+        "Eleventy 3": ("eleventy", lambda source: ["--input=.", f"--output={folder / 'eleventy-site'}", "--quiet"], None),
+        "Hugo": ("hugo", lambda source: ["--quiet", "--source", source, "--destination", folder / "hugo-site"], "content"),
     }
-    for name, (command, executable) in tools.items():
-        if shutil.which(executable) is None:
+    for name, (executable, arguments, content_folder) in tools.items():
+        found = shutil.which(executable) or shutil.which(executable, path=str(ROOT / "node_modules" / ".bin"))
+        if found is None:
             figures[name] = None
             continue
+        source = folder / f"{executable}-source"
+        shutil.rmtree(source, ignore_errors=True)
+        shutil.copytree(content, source / (content_folder or ""), ignore=shutil.ignore_patterns("data"))
         if name == "Hugo":
-            hugo = folder / "hugo"
-            shutil.rmtree(hugo, ignore_errors=True)
-            shutil.copytree(plain, hugo / "content")
-            (hugo / "hugo.toml").write_text('baseURL = "/"\ndisableKinds = ["taxonomy", "term"]\n[markup.goldmark.parser.attribute]\n  block = true\n')
+            for index in list((source / "content").rglob("index.md")):  # a folder with pages below is a section to Hugo
+                if any(child.is_dir() for child in index.parent.iterdir()):
+                    index.rename(index.with_name("_index.md"))
+            (source / "hugo.toml").write_text('baseURL = "/"\ndisableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n'
+                                              '[markup.goldmark.parser.attribute]\n  block = true\n')
+            _write_layouts(name, source, ["single", "list", *layouts])
+        else:
+            _write_layouts(name, source, layouts)
+        shutil.rmtree(folder / f"{executable}-site", ignore_errors=True)
         try:
-            figures[name] = timed(command)
+            figures[name] = timed([found, *arguments(source)], cwd=source)
         except RuntimeError as error:
             print(f"  {name} is installed but failed: {str(error).splitlines()[0]}")
+            figures[name] = None
+            continue
+        written = sum(1 for _ in (folder / f"{executable}-site").rglob("*.html"))
+        figures[name]["pages_written"] = written
+        if written < len(list(content.rglob("*.md"))) * 0.99:
+            print(f"  {name} wrote only {written} pages: not counted\n{figures[name]['output'][-800:]}")
             figures[name] = None
     return figures
 
@@ -194,16 +228,22 @@ def bench_build(sizes: list[int], with_mkdocs: bool) -> None:
             SUMMARY.append(Row("build", "MkDocs (default nav) ÷ guide, cold", f"{ratio:.2f}× ({mk_auto['seconds']:.2f} s)", "≥ 3×", verdict(ratio >= 3)))
         ref_ratio = REFERENCE_SECONDS["MkDocs 1.6"] / cold
         SUMMARY.append(Row("build", "MkDocs reference 31.4 s ÷ guide", f"{ref_ratio:.2f}×", "≥ 3×", verdict(ref_ratio >= 3)))
+        others = results[small].get("others") or {}
         for name in ("Jekyll 4.3", "Eleventy 3"):
-            measured = (results[small].get("others") or {}).get(name)
-            seconds = measured["seconds"] if measured else REFERENCE_SECONDS[name]
-            label = "measured" if measured else "reference"
-            SUMMARY.append(Row("build", f"guide cold vs {name} ({label})", f"{cold:.2f} s vs {seconds:.2f} s",
+            if others.get(name):
+                seconds = others[name]["seconds"]
+                SUMMARY.append(Row("build", f"guide cold vs {name} (measured, title-and-content layout)",
+                                   f"{cold:.2f} s vs {seconds:.2f} s", "faster", verdict(cold < seconds)))
+            seconds = REFERENCE_SECONDS[name]
+            SUMMARY.append(Row("build", f"guide cold vs {name} (issue's figure)", f"{cold:.2f} s vs {seconds:.2f} s",
                                "faster", verdict(cold < seconds)))
-        hugo = (results[small].get("others") or {}).get("Hugo")
-        hugo_seconds = hugo["seconds"] if hugo else REFERENCE_SECONDS["Hugo"]
-        SUMMARY.append(Row("build", f"warm rebuild, {small:,} pages", f"{warm:.2f} s", f"≤ {2 * hugo_seconds:.1f} s (2 × Hugo"
-                           f"{'' if hugo else ' ref.'})", verdict(warm <= 2 * hugo_seconds)))
+        if others.get("Hugo"):
+            hugo_seconds = others["Hugo"]["seconds"]
+            SUMMARY.append(Row("build", f"warm rebuild, {small:,} pages, vs Hugo (measured)", f"{warm:.2f} s vs {hugo_seconds:.2f} s",
+                               f"≤ {2 * hugo_seconds:.2f} s (2 × Hugo)", verdict(warm <= 2 * hugo_seconds)))
+        hugo_seconds = REFERENCE_SECONDS["Hugo"]
+        SUMMARY.append(Row("build", f"warm rebuild, {small:,} pages, vs Hugo (issue's figure)", f"{warm:.2f} s",
+                           f"≤ {2 * hugo_seconds:.1f} s (2 × Hugo)", verdict(warm <= 2 * hugo_seconds)))
     if small in results and large in results and large != small:
         ratio = results[large]["cold"]["seconds"] / results[small]["cold"]["seconds"]
         SUMMARY.append(Row("build", f"cold {large:,} ÷ cold {small:,}", f"{ratio:.2f}× ({results[large]['cold']['seconds']:.2f} s)",
