@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, send_from_directory
 
 from .content import Guide, Page
-from .urls import LEGACY_BASE_PATH, absolute_url, canonical_path, page_url
+from .urls import APP_PAGES, LEGACY_BASE_PATH, absolute_url, canonical_path, page_url
 
 blueprint = Blueprint("pages", __name__)
 
@@ -57,8 +57,10 @@ def asset(filename: str):
 
 @blueprint.route("/sitemap.xml")
 def sitemap():
-    pages = sorted(current_guide().pages.values(), key=lambda page: page.permalink)
-    xml = render_template("sitemap.xml", pages=pages)
+    guide = current_guide()
+    entries = sorted([(page.permalink, page.last_reviewed) for page in guide.pages.values()]
+                     + [(path, None) for path in APP_PAGES if path not in guide.pages])
+    xml = render_template("sitemap.xml", entries=entries)
     return Response(xml, mimetype="application/xml")
 
 

@@ -102,6 +102,8 @@ def test_the_sitemap_lists_absolute_canonical_urls(settings):
     client = create_app(settings.with_overrides(site_url="https://guide.example.org", base_path="/base")).test_client()
     xml = client.get("/sitemap.xml").get_data(as_text=True)
     assert "<loc>https://guide.example.org/base/guide/first-step/</loc>" in xml
+    for app_page in ("/search/", "/plan/", "/guide/print/", "/request-help/"):  # pages the app makes, not Markdown
+        assert f"<loc>https://guide.example.org/base{app_page}</loc>" in xml
 
 
 def test_every_response_carries_the_security_headers(client):
