@@ -48,8 +48,11 @@ functions: build
 	# Lambda needs wheels for Linux and Python 3.12; docopt (used by the Notify client) ships only a
 	# source archive, so it is built here as a pure-Python wheel first.
 	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir build/wheels docopt
+	# The versions the tests ran with: the compiled templates are only used with the same Jinja and nhsuk-frontend-jinja.
+	$(BIN)/python -m pip freeze --exclude-editable > build/constraints.txt
 	$(BIN)/python -m pip install --quiet --target build/lambda --platform manylinux2014_x86_64 \
-		--implementation cp --python-version 3.12 --only-binary=:all: --find-links build/wheels $(LAMBDA_DEPENDENCIES)
+		--implementation cp --python-version 3.12 --only-binary=:all: --find-links build/wheels \
+		--constraint build/constraints.txt $(LAMBDA_DEPENDENCIES)
 	cp -r migration_guide functions templates build/lambda/
 	cp -r build/functions build/lambda/build/
 	cd build/lambda && $(abspath $(BIN))/python -m zipfile -c ../lambda.zip .
