@@ -99,14 +99,15 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
     files += 2
     # Only the CSS rules some page or function can use (see css_purge); the functions get the same file.
     class_sources = [*settings.templates_dir.rglob("*.jinja"), *Path(__file__).parent.glob("*.py"), *_page_paths(settings.content_dir)]
-    with ThreadPoolExecutor(1) as background:
-        # Pagefind reads the frozen pages, so it comes last, on the other core while the stylesheet is
-        # cut: pages are rewritten atomically (it sees a whole page), and only their <head> changes.
+    with ThreadPoolExecutor(2) as background:
+        # Three jobs that only read what the freeze wrote, run side by side: Pagefind indexes the pages
+        # while PurgeCSS cuts the stylesheet (pages are rewritten atomically, so Pagefind sees whole
+        # pages, and only their <head> changes), and the functions' templates are compiled meanwhile.
         indexing = background.submit(index_site, out_dir)
+        compiling = background.submit(precompile, settings.templates_dir, settings.functions_templates_dir, PAGE_TEMPLATES)
         assets_manifest = purge_site_stylesheet(out_dir, app.extensions["assets"].manifest, class_sources)
-        # What the functions ship with, written while Pagefind still runs.
         SiteManifest.from_guide(guide, settings.base_path, assets_manifest).dump(settings.functions_manifest)
-        precompile(settings.templates_dir, settings.functions_templates_dir, PAGE_TEMPLATES)
+        compiling.result()
         indexing.result()
     page_cache.save()
     return BuildReport(len(guide.pages), files, time.perf_counter() - started, out_dir)
