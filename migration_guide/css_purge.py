@@ -6,7 +6,7 @@ PurgeCSS (assets/purge.mjs, one Node process per build) cuts the stylesheet down
 whose class names, tags and attributes appear as words somewhere they can come from:
 
 - the frozen HTML and the built JavaScript (nhsuk-frontend's scripts name the classes they add);
-- our templates, Python and Markdown (pages the functions render, such as error pages, use them);
+- our templates and Python (pages the functions render, such as error pages, use them);
 - every rule of the form components (FORM_BLOCKS), which the functions render in states no
   frozen page shows (errors), whole.
 

@@ -19,7 +19,7 @@ from .api import PAGE_TEMPLATES
 from .app import create_app
 from .page_cache import PageCache
 from .config import Settings
-from .content import Guide, _page_paths, load_guide
+from .content import Guide, load_guide
 from .css_purge import purge_site_stylesheet
 from .search import index_site
 from .templating import precompile
@@ -98,7 +98,8 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
         (out_dir / "_redirects").write_text("\n".join(redirect_lines) + "\n", encoding="utf-8")
     files += 2
     # Only the CSS rules some page or function can use (see css_purge); the functions get the same file.
-    class_sources = [*settings.templates_dir.rglob("*.jinja"), *Path(__file__).parent.glob("*.py"), *_page_paths(settings.content_dir)]
+    # The Markdown's classes are in the frozen pages already; templates and Python also make the functions' pages.
+    class_sources = [*settings.templates_dir.rglob("*.jinja"), *Path(__file__).parent.glob("*.py")]
     with ThreadPoolExecutor(2) as background:
         # Three jobs that only read what the freeze wrote, run side by side: Pagefind indexes the pages
         # while PurgeCSS cuts the stylesheet (pages are rewritten atomically, so Pagefind sees whole
