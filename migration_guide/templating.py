@@ -73,18 +73,20 @@ def _checksum(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()
 
 
-def _reachable(environment: Environment, entry_names) -> dict[str, str]:
-    """Every template the entries extend, include or import, with its source checksum."""
-    found: dict[str, str] = {}
+def _compiled_reachable(environment: Environment, entry_names):
+    """`(name, checksum of its source, Python module source)` of the entries and every template
+    they extend, include or import: each parsed once, for its references and its code."""
+    seen: set[str] = set()
     waiting = list(entry_names)
     while waiting:
         name = waiting.pop()
-        if name in found:
+        if name in seen:
             continue
-        source, _, _ = environment.loader.get_source(environment, name)
-        found[name] = _checksum(source)
-        waiting.extend(child for child in meta.find_referenced_templates(environment.parse(source)) if child)
-    return found
+        seen.add(name)
+        source, filename, _ = environment.loader.get_source(environment, name)
+        parsed = environment.parse(source, name, filename)
+        yield name, _checksum(source), environment.compile(parsed, name, filename, raw=True, defer_init=True)
+        waiting.extend(child for child in meta.find_referenced_templates(parsed) if child)
 
 
 def _compiled_checksums(folder: Path) -> dict | None:
@@ -106,10 +108,12 @@ def precompile(templates_dir: Path, folder: Path, entry_names) -> bool:
     recorded = _compiled_checksums(folder)
     if recorded and all(_up_to_date(environment, name, checksum) for name, checksum in recorded["templates"].items()):
         return False
-    checksums = _reachable(environment, entry_names)
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
-    environment.compile_templates(str(staging), filter_func=checksums.__contains__, zip=None, ignore_errors=False)
+    checksums = {}
+    for name, checksum, module in _compiled_reachable(environment, entry_names):
+        (staging / ModuleLoader.get_module_filename(name)).write_text(module, encoding="utf-8")
+        checksums[name] = checksum
     (staging / CHECKSUMS_FILE).write_text(json.dumps({"jinja": jinja2.__version__, "templates": checksums}, sort_keys=True))
     shutil.rmtree(folder, ignore_errors=True)
     staging.replace(folder)  # a process starting meanwhile finds no folder and compiles from source
