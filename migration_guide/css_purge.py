@@ -5,7 +5,8 @@ Compiling only the nhsuk-frontend components the guide uses still ships every va
 PurgeCSS (assets/purge.mjs, one Node process per build) cuts the stylesheet down to the rules
 whose class names, tags and attributes appear as words somewhere they can come from:
 
-- the frozen HTML and the built JavaScript (nhsuk-frontend's scripts name the classes they add);
+- the frozen pages' class attributes, and the built JavaScript (nhsuk-frontend's scripts name
+  the classes they add);
 - our templates and Python (pages the functions render, such as error pages, use them);
 - every rule of the form components (FORM_BLOCKS), which the functions render in states no
   frozen page shows (errors), whole.
@@ -45,12 +46,22 @@ SAFELIST = {"standard": [
 SCRIPT = PROJECT_ROOT / "assets" / "purge.mjs"
 
 
-def purge(css_file: Path, content: list[Path], node_modules: Path = PROJECT_ROOT / "node_modules") -> str:
-    """The rules of `css_file` that the words of `content` can use (see the module docstring)."""
+#: In HTML a class can only match through a class attribute: words elsewhere on a page are no class.
+CLASS_ATTRIBUTE = re.compile(r"""\sclass=(?:"([^"]*)"|'([^']*)')""")
+
+
+def page_classes(html: str) -> set[str]:
+    return {name for found in CLASS_ATTRIBUTE.findall(html) for name in "".join(found).split()}
+
+
+def purge(css_file: Path, content: list[Path], classes: set[str] = frozenset(),
+          node_modules: Path = PROJECT_ROOT / "node_modules") -> str:
+    """The rules of `css_file` that `classes` and the words of `content` can use (see the module docstring)."""
     node = shutil.which("node")
     if not node or not (node_modules / "purgecss").is_dir():
         raise AssetError("PurgeCSS needs Node.js and node_modules/purgecss: run 'npm ci' (or 'make install')")
-    options = {"css": str(css_file), "content": [str(path) for path in content], "safelist": SAFELIST}
+    options = {"css": str(css_file), "content": [str(path) for path in content], "classes": sorted(classes),
+               "safelist": SAFELIST}
     result = subprocess.run([node, str(SCRIPT)], input=json.dumps(options), capture_output=True, text=True,
                             encoding="utf-8", cwd=PROJECT_ROOT)
     if result.returncode != 0:
@@ -81,15 +92,15 @@ def purge_site_stylesheet(out_dir: Path, manifest: dict[str, str], source_files,
     folder, stem, suffix = str(Path(original).parent), Path(original).name.split(".", 1)[0], Path(original).suffix
     reference = re.compile(re.escape(folder) + "/" + re.escape(stem) + r"\.[0-9a-f]{10}" + re.escape(suffix))
 
-    pages = list(_pages(out_dir))
-    purged = purge(assets / original, [*pages, *(assets / folder).glob("*.js"), *source_files])
+    pages = {path: path.read_text(encoding="utf-8") for path in _pages(out_dir)}
+    classes = set().union(*map(page_classes, pages.values()))  # read once, here: the pages are rewritten below
+    purged = purge(assets / original, [*(assets / folder).glob("*.js"), *source_files], classes)
     renamed = f"{folder}/{stem}.{hashlib.sha256(purged.encode()).hexdigest()[:10]}{suffix}"
     (assets / renamed).write_text(purged, encoding="utf-8")
     if renamed != original:
         (assets / original).unlink()
     # Every page names the new file, including pages a warm rebuild kept from the last build.
-    for html_file in pages:
-        text = html_file.read_text(encoding="utf-8")
+    for html_file, text in pages.items():
         if (found := set(reference.findall(text))) and found != {renamed}:
             _write_atomically(html_file, reference.sub(renamed, text))
     return {**manifest, name: renamed}

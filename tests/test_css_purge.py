@@ -11,7 +11,7 @@ import tinycss2
 
 from migration_guide.app import create_functions_app
 from migration_guide.config import Settings
-from migration_guide.css_purge import purge
+from migration_guide.css_purge import page_classes, purge
 from migration_guide.freeze import build_site
 
 from conftest import REAL_CONTENT
@@ -24,7 +24,7 @@ GROUPING = ("media", "supports", "container", "layer")
 
 def test_rules_are_kept_only_for_classes_that_can_be_used(tmp_path):
     # Classes have hyphens, as all of ours do: the safelist keeps every hyphenless name (elements).
-    (tmp_path / "page.html").write_text('<p class="app-used">Words such as app-unused in text are no class.</p>')
+    page = '<p class="app-used">Words such as app-unused in text are no class.</p>'
     (tmp_path / "views.py").write_text('CLASSES = ["nhsuk-button--secondary"]  # a class only Python names')
     (tmp_path / "app.css").write_text(
         'a{color:red}.app-used{x:1}.app-unused{x:2}.app-used .app-unused,.app-used>.app-used{x:3}'
@@ -33,7 +33,7 @@ def test_rules_are_kept_only_for_classes_that_can_be_used(tmp_path):
         '.nhsuk-button--secondary{x:8}.nhsuk-button--reverse{x:9}'
         '.nhsuk-error-message{x:10}.app-used .nhsuk-radios__input:checked{x:11}'
         '.app-unused .nhsuk-input{x:12}[hidden]{x:13}')
-    cut = purge(tmp_path / "app.css", [tmp_path / "page.html", tmp_path / "views.py"])
+    cut = purge(tmp_path / "app.css", [tmp_path / "views.py"], classes=page_classes(page))
     assert cut == (
         'a{color:red}.app-used{x:1}.app-used>.app-used{x:3}'  # used classes, and elements
         '@media (min-width:40em){.app-used{x:5}}'     # inside @media the same; an emptied @media goes
