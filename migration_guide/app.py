@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask
-
 from typing import TYPE_CHECKING
+
+from flask import Flask
 
 from . import api
 from .assets import Assets

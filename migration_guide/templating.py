@@ -106,7 +106,8 @@ def precompile(templates_dir: Path, folder: Path, entry_names) -> bool:
     """
     environment = standalone_environment(templates_dir)
     recorded = _compiled_checksums(folder)
-    if recorded and all(_up_to_date(environment, name, checksum) for name, checksum in recorded["templates"].items()):
+    if (recorded and set(entry_names) <= recorded["templates"].keys()
+            and all(_up_to_date(environment, name, checksum) for name, checksum in recorded["templates"].items())):
         return False
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))

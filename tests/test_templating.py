@@ -81,5 +81,6 @@ def test_a_build_with_unchanged_templates_leaves_the_compiled_ones_alone(tmp_pat
     folder = tmp_path / "compiled"
     assert precompile(templates_dir, folder, PAGE_TEMPLATES)
     assert not precompile(templates_dir, folder, PAGE_TEMPLATES)
+    assert precompile(templates_dir, folder, [*PAGE_TEMPLATES, "404.jinja"])  # a new entry
     (templates_dir / "base.jinja").write_text((templates_dir / "base.jinja").read_text() + "\n")
     assert precompile(templates_dir, folder, PAGE_TEMPLATES)
