@@ -199,7 +199,8 @@ class MarkdownRenderer:
                 "toc",
                 _GuideExtension(self, self._state, with_components=True),
             ],
-            extension_configs={"toc": {"permalink": False, "toc_depth": "2-3"}},
+            # No [TOC] marker: the page template draws "On this page", and looking for one walks every element.
+            extension_configs={"toc": {"permalink": False, "toc_depth": "2-3", "marker": ""}},
         )
         self._inner_markdown = markdown.Markdown(
             extensions=["tables", "attr_list", "def_list", _GuideExtension(self, self._state, with_components=False)]
