@@ -54,7 +54,7 @@ functions: build
 		--implementation cp --python-version 3.12 --only-binary=:all: --find-links build/wheels \
 		--constraint build/constraints.txt $(LAMBDA_DEPENDENCIES)
 	cp -r migration_guide functions templates build/lambda/
-	cp -r build/functions build/lambda/build/
+	cp -r build/functions build/compiled-templates build/lambda/build/
 	cd build/lambda && $(abspath $(BIN))/python -m zipfile -c ../lambda.zip .
 	@echo "Lambda bundle: build/lambda.zip"
 

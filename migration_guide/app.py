@@ -122,8 +122,8 @@ def create_functions_app(settings: Settings | None = None, manifest: SiteManifes
     settings = settings or Settings.from_environment()
     manifest = manifest or SiteManifest.load(settings.functions_manifest)
     app = _base_app(settings)
-    if settings.functions_templates_dir.is_dir():  # compiled by the build: a cold start only imports them
-        app.jinja_env.loader = PrecompiledLoader(settings.functions_templates_dir, app.jinja_loader)
+    if settings.compiled_templates_dir.is_dir():  # compiled by the build: a cold start only imports them
+        app.jinja_env.loader = PrecompiledLoader(settings.compiled_templates_dir, app.jinja_loader)
     app.extensions["site_source"] = ManifestSource(manifest)
     app.extensions["assets"] = Assets(None, manifest.assets)
     app.register_blueprint(api.blueprint)

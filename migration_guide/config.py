@@ -22,6 +22,9 @@ class Settings:
     instance_dir: Path = PROJECT_ROOT / "instance"
     out_dir: Path = PROJECT_ROOT / "site"
     asset_build_dir: Path = PROJECT_ROOT / "build" / "assets"
+    #: The pages the functions answer with, compiled to Python by the build (kept while their sources
+    #: are unchanged, as the compiled assets are) and shipped in the Lambda bundle.
+    compiled_templates_dir: Path = PROJECT_ROOT / "build" / "compiled-templates"
     #: What the form functions know of the site; written by the build, shipped with the Lambda bundle.
     functions_manifest: Path = PROJECT_ROOT / "build" / "functions" / "manifest.json"
     #: Prefix the site is served under, such as "/prm-practice-migration"; "" for the root.
@@ -72,7 +75,7 @@ class Settings:
         overrides = {key: value for key, value in overrides.items() if value is not None}
         if "base_path" in overrides:
             overrides["base_path"] = normalise_base_path(overrides["base_path"])
-        for key in ("content_dir", "out_dir", "instance_dir", "templates_dir", "functions_manifest"):
+        for key in ("content_dir", "out_dir", "instance_dir", "templates_dir", "functions_manifest", "compiled_templates_dir"):
             if key in overrides:
                 overrides[key] = Path(overrides[key])
         return replace(self, **overrides)
@@ -80,11 +83,6 @@ class Settings:
     @property
     def cache_dir(self) -> Path:
         return self.instance_dir / "cache"
-
-    @property
-    def functions_templates_dir(self) -> Path:
-        """Templates compiled by the build for the functions, shipped beside their manifest."""
-        return self.functions_manifest.parent / "compiled-templates"
 
     @property
     def is_production(self) -> bool:

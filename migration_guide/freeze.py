@@ -105,7 +105,7 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
         # while PurgeCSS cuts the stylesheet (pages are rewritten atomically, so Pagefind sees whole
         # pages, and only their <head> changes), and the functions' templates are compiled meanwhile.
         indexing = background.submit(index_site, out_dir)
-        compiling = background.submit(precompile, settings.templates_dir, settings.functions_templates_dir, PAGE_TEMPLATES)
+        compiling = background.submit(precompile, settings.templates_dir, settings.compiled_templates_dir, PAGE_TEMPLATES)
         assets_manifest = purge_site_stylesheet(out_dir, app.extensions["assets"].manifest, class_sources)
         SiteManifest.from_guide(guide, settings.base_path, assets_manifest).dump(settings.functions_manifest)
         compiling.result()

@@ -39,7 +39,7 @@ def templates_dir(tmp_path):
 
 def test_the_build_compiles_every_page_the_functions_answer_with(settings):
     build_site(settings)
-    compiled = {path.name for path in settings.functions_templates_dir.glob("tmpl_*.py")}
+    compiled = {path.name for path in settings.compiled_templates_dir.glob("tmpl_*.py")}
     for name in (*PAGE_TEMPLATES, "base.jinja", "nhsuk/components/radios/template.jinja"):
         assert jinja2.ModuleLoader.get_module_filename(name) in compiled, name
 
