@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING
 
 from flask import Flask
@@ -127,4 +128,8 @@ def create_functions_app(settings: Settings | None = None, manifest: SiteManifes
     app.extensions["site_source"] = ManifestSource(manifest)
     app.extensions["assets"] = Assets(None, manifest.assets)
     app.register_blueprint(api.blueprint)
+    # Everything loaded so far lives as long as the process: left out of garbage collection, a
+    # full collection scans only what requests allocate, not Flask, Jinja and the manifest
+    # (about 3 ms off the slowest posts' latency, measured with bench/run.py).
+    gc.freeze()
     return app
