@@ -10,6 +10,7 @@ import pytest
 import tinycss2
 
 from migration_guide.app import create_functions_app
+from migration_guide.assets import AssetError
 from migration_guide.config import Settings
 from migration_guide.css_purge import page_classes, purge
 from migration_guide.freeze import build_site
@@ -134,5 +135,5 @@ def test_the_functions_error_pages_keep_their_styles(built):
 
 def test_a_purgecss_failure_is_an_error_not_an_uncut_site(tmp_path):
     (tmp_path / "app.css").write_text(".a{x:1")  # unclosed
-    with pytest.raises(Exception, match="PurgeCSS failed on app.css"):
+    with pytest.raises(AssetError, match="PurgeCSS failed on app.css"):
         purge(tmp_path / "app.css", [])
