@@ -53,7 +53,6 @@ def parse_internal(href: str) -> InternalLink:
     return InternalLink(canonical_path(parts.path or "/"), parts.fragment, parts.query)
 
 
-
 def page_url(path: str) -> str:
     """A page's address under the base path; the one way templates and views build internal links."""
     return current_app.config["SETTINGS"].base_path + canonical_path(path)
