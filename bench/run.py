@@ -339,7 +339,7 @@ def feedback_available(manifest: Path) -> bool:
     if not manifest.is_file():
         return False
     try:
-        from migration_guide.app import create_functions_app
+        from migration_guide.forms.app import create_functions_app
         from migration_guide.config import Settings
 
         app = create_functions_app(Settings.from_environment(functions_manifest=manifest, instance_dir=OUT / "functions"))
@@ -388,7 +388,7 @@ def wait_for_first_response(port: int, origin: str, fields: dict, started: float
 
 
 def count_rows(database_url: str, default_path: Path, marker: str) -> tuple[int, int]:
-    from migration_guide.store import Database
+    from migration_guide.forms.store import Database
 
     database = Database(database_url, default_path)
     with database.transaction() as cursor:
@@ -418,7 +418,7 @@ def run_functions(name: str, database_url: str, mode: str, manifest: Path, secti
            "SITE_ENV": "production", "INSTANCE_DIR": str(OUT / "functions")}
     # Sync workers, one per core: no threads contending for the GIL inside a worker.
     command = [BIN / "gunicorn", "--workers", str(os.cpu_count() or 2), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
-               "--log-level", "warning", "migration_guide.app:create_functions_app()"]
+               "--log-level", "warning", "migration_guide.forms.app:create_functions_app()"]
     marker = f"bench-{uuid.uuid4().hex[:8]}"
     warm_up = concurrency * 2
     started = time.perf_counter()

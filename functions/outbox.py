@@ -6,16 +6,16 @@ so personal data is not kept longer than REQUEST_RETENTION_DAYS without anyone r
 import logging
 
 from migration_guide.config import Settings
-from migration_guide.help_requests import purge
-from migration_guide.outbox import deliver_due, sender_for
-from migration_guide.store import Database
+from migration_guide.forms.help_requests import purge
+from migration_guide.forms.outbox import deliver_due, sender_for
+from migration_guide.forms.store import Database
 
 logging.getLogger().setLevel(logging.INFO)
 
 
 def handler(event, context):
     settings = Settings.from_environment()
-    database = Database(settings.database_url, settings.instance_dir / "guide.sqlite3")
+    database = Database.from_settings(settings)
     deliveries = deliver_due(database, sender_for(settings))
     purged = purge(database, settings.request_retention_days)
     return {"tried": len(deliveries), "sent": sum(d.status == "sent" for d in deliveries), "purged": purged}

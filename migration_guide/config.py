@@ -11,6 +11,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: Below this many pages (to render, or to freeze), starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 150
+
+
+def worker_count() -> int:
+    """Worker processes for rendering and freezing: one per core, at most 8."""
+    return min(os.cpu_count() or 1, 8)
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,6 @@ class Settings:
     functions_url: str = ""
     #: Origins, besides SITE_URL's, allowed to post the forms (ALLOWED_ORIGINS, comma-separated).
     extra_origins: frozenset[str] = frozenset()
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def from_environment(cls, **overrides) -> "Settings":

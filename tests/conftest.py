@@ -80,7 +80,7 @@ def database_url(request, tmp_path) -> str:
 
 @pytest.fixture
 def database(database_url, tmp_path):
-    from migration_guide.store import Database
+    from migration_guide.forms.store import Database
 
     db = Database(database_url, tmp_path / "unused.sqlite3")
     yield db

@@ -6,9 +6,9 @@ import tomllib
 
 import pytest
 
-from migration_guide.app import create_app
+from migration_guide.site.app import create_app
 from migration_guide.config import PROJECT_ROOT
-from migration_guide.security import SECURITY_HEADERS
+from migration_guide.web.security import SECURITY_HEADERS
 
 from conftest import page
 

@@ -8,8 +8,8 @@ import sys
 import pytest
 
 from migration_guide.config import Settings
-from migration_guide.freeze import build_site
-from migration_guide.sitecheck import check_site
+from migration_guide.build.freeze import build_site
+from support.sitecheck import check_site
 
 from conftest import REAL_CONTENT, page
 
@@ -92,7 +92,7 @@ def test_the_build_proxies_api_requests_to_the_lambda_function_url(settings):
 
 
 def test_the_build_writes_the_manifest_the_functions_ship_with(settings):
-    from migration_guide.manifest import SiteManifest
+    from migration_guide.web.manifest import SiteManifest
 
     build_site(settings)
     manifest = SiteManifest.load(settings.functions_manifest)

@@ -1,6 +1,6 @@
 """Loading the guide: pages, layouts, navigation, breadcrumbs and previous/next."""
 
-from migration_guide.content import load_guide
+from migration_guide.content.loading import load_guide
 
 from conftest import page
 

@@ -9,11 +9,11 @@ import re
 import pytest
 import tinycss2
 
-from migration_guide.app import create_functions_app
-from migration_guide.assets import AssetError
+from migration_guide.forms.app import create_functions_app
+from migration_guide.web.assets import AssetError
 from migration_guide.config import Settings
-from migration_guide.css_purge import page_classes, purge
-from migration_guide.freeze import build_site
+from migration_guide.build.css_purge import page_classes, purge
+from migration_guide.build.freeze import build_site
 
 from conftest import REAL_CONTENT
 

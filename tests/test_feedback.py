@@ -6,11 +6,15 @@ import logging
 from pathlib import Path
 from urllib.parse import urlencode
 
-import pytest
+import importlib
 
-from migration_guide import feedback
-from migration_guide.app import create_app, create_functions_app
-from migration_guide.freeze import build_site
+import pytest
+import yaml
+
+from migration_guide.forms import feedback
+from migration_guide.forms.app import create_functions_app
+from migration_guide.site.app import create_app
+from migration_guide.build.freeze import build_site
 
 ORIGIN = "https://gp-practice-migration-guide.netlify.app"
 GOOD = {"page": "/guide/first-step/", "section": "check-dates", "answer": "no", "comment": "Too short", "website": ""}
@@ -229,19 +233,27 @@ def test_the_api_gateway_v2_event_gets_an_html_page(lambda_handler):
     assert stored(app) == []
 
 
-def test_the_function_entry_points_expose_a_lambda_handler(settings, monkeypatch):
+def lambda_handlers() -> list[str]:
+    """Every `Handler:` that template.yaml names (CloudFormation's !Ref and !GetAtt tags read as plain values)."""
+    loader = type("TemplateLoader", (yaml.SafeLoader,), {})
+    loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    template = yaml.load((Path(__file__).parent.parent / "template.yaml").read_text(), Loader=loader)
+    return [resource["Properties"]["Handler"] for resource in template["Resources"].values()
+            if resource["Type"] == "AWS::Serverless::Function"]
+
+
+def test_every_function_in_template_yaml_has_its_lambda_handler_and_no_other_entry_point_exists(settings, monkeypatch):
     build_site(settings)
     monkeypatch.setenv("FUNCTIONS_MANIFEST", str(settings.functions_manifest))
-    import importlib
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).parent.parent / "functions"))
-    try:
-        for name in ("feedback", "request_help"):
-            module = importlib.import_module(name)
-            assert callable(module.handler)
-    finally:
-        sys.path.pop(0)
+    handlers = lambda_handlers()
+    assert sorted(handlers) == ["functions/forms.handler", "functions/outbox.handler"]
+    functions_dir = Path(__file__).parent.parent / "functions"
+    assert sorted(path.stem for path in functions_dir.glob("*.py")) == sorted(h.split("/")[1].split(".")[0] for h in handlers)
+    monkeypatch.syspath_prepend(str(functions_dir))
+    for handler in handlers:
+        module_name, function_name = handler.split("/")[1].split(".")
+        module = importlib.import_module(module_name)
+        assert callable(getattr(module, function_name))
 
 
 # The report

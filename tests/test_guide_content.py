@@ -6,9 +6,9 @@ from html.parser import HTMLParser
 import pytest
 
 from migration_guide.config import Settings
-from migration_guide.content import load_guide
-from migration_guide.freeze import build_site
-from migration_guide.urls import parse_internal
+from migration_guide.content.loading import load_guide
+from migration_guide.build.freeze import build_site
+from migration_guide.content.links import parse_internal
 
 from conftest import IN_CI, REAL_CONTENT, SEED_PAGE
 

@@ -4,7 +4,7 @@ import filecmp
 import shutil
 
 from migration_guide.config import Settings
-from migration_guide.freeze import build_site
+from migration_guide.build.freeze import build_site
 
 from conftest import FIXTURE_CONTENT
 

@@ -2,9 +2,9 @@
 
 import filecmp
 
-from migration_guide import parallel_freeze
+from migration_guide.build import parallel_freeze
 from migration_guide.config import Settings
-from migration_guide.freeze import build_site
+from migration_guide.build.freeze import build_site
 
 from conftest import REAL_CONTENT
 

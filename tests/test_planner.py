@@ -13,10 +13,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from migration_guide.app import create_app
+from migration_guide.site.app import create_app
 from migration_guide.config import PROJECT_ROOT, Settings
-from migration_guide.content import ContentError, load_guide
-from migration_guide.planner import Phase, describe_span, describe_weeks, phases, plan, roles
+from migration_guide.content.loading import load_guide
+from migration_guide.content.problems import ContentError
+from migration_guide.content.phases import Phase, describe_span, describe_weeks, phases, plan
+from migration_guide.site.planner import roles
 
 from conftest import IN_CI, REAL_CONTENT, page
 
@@ -174,7 +176,7 @@ def test_the_page_carries_its_data_as_json_and_no_inline_script(plan_html, guide
     assert data["phases"][0] | {"summary": ""} == {
         "title": "Decide to migrate and secure funding", "href": "/base/guide/#decision-to-migrate-and-funding",
         "startsWeeks": 16, "endsWeeks": 15, "startsText": "16 weeks before go-live", "endsText": "15 weeks before go-live",
-        "summary": "",
+        "summary": "", "slug": "decision",
     }
     assert "style=" not in plan_html and "<style" not in plan_html
 

@@ -9,9 +9,9 @@ from flask import Flask, request
 from werkzeug.test import Client
 
 from migration_guide.config import PROJECT_ROOT
-from migration_guide.freeze import build_site
-from migration_guide.preview import NetlifyConfig, RedirectRule, create_preview_app, iter_pages, parse_redirects_file
-from migration_guide.security import SECURITY_HEADERS
+from migration_guide.build.freeze import build_site
+from migration_guide.build.preview import NetlifyConfig, RedirectRule, create_preview_app, iter_pages, parse_redirects_file
+from migration_guide.web.security import SECURITY_HEADERS
 
 NETLIFY_TOML = PROJECT_ROOT / "netlify.toml"
 

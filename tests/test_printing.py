@@ -7,10 +7,10 @@ from collections import Counter
 
 import pytest
 
-from migration_guide.app import create_app
+from migration_guide.site.app import create_app
 from migration_guide.config import Settings
-from migration_guide.content import load_guide
-from migration_guide.printing import demote_headings, page_anchor, pages_to_print, print_pages
+from migration_guide.content.loading import load_guide
+from migration_guide.site.printing import demote_headings, page_anchor, pages_to_print, print_pages
 
 from conftest import REAL_CONTENT, page
 

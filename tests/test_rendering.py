@@ -1,7 +1,7 @@
 import pytest
 
 from migration_guide.config import PROJECT_ROOT
-from migration_guide.rendering import MarkdownRenderer
+from migration_guide.content.rendering import MarkdownRenderer
 
 STEPS = {
     "phases": [
@@ -71,7 +71,7 @@ def test_action_links_and_buttons_take_one_markdown_link(renderer):
 
 def test_the_steps_block_lists_each_step_linking_to_its_title_url(renderer):
     page = renderer.render(":::steps phases\n:::")
-    assert '<ol class="app-timeline">' in page.html
+    assert '<ol class="app-timeline" data-steps-group="phases">' in page.html
     assert '<a href="/prefix/guide/kick-off/#start">Kick &lt;off&gt;</a>' in page.html
     assert 'href="/prefix/glossary/"' in page.html
     assert page.steps_groups == ["phases"]

@@ -12,11 +12,12 @@ from urllib.parse import urlencode
 import pytest
 from werkzeug import Response
 
-from migration_guide import help_requests, outbox
-from migration_guide.app import create_app
+from migration_guide.forms import help_requests, outbox
+from migration_guide.site.app import create_app
 from migration_guide.config import Settings
-from migration_guide.content import ContentError, load_guide
-from migration_guide.directory import Directory
+from migration_guide.content.loading import load_guide
+from migration_guide.content.problems import ContentError
+from migration_guide.content.directory import Directory
 
 from conftest import REAL_CONTENT
 

@@ -6,13 +6,13 @@ import re
 
 import pytest
 
-from migration_guide.app import create_app
+from migration_guide.site.app import create_app
 from migration_guide.config import Settings
-from migration_guide.content import load_guide
-from migration_guide.freeze import build_site
-from migration_guide.search import a_to_z
-from migration_guide.security import CONTENT_SECURITY_POLICY
-from migration_guide.sitecheck import check_site
+from migration_guide.content.loading import load_guide
+from migration_guide.build.freeze import build_site
+from migration_guide.site.search import a_to_z
+from migration_guide.web.security import CONTENT_SECURITY_POLICY
+from support.sitecheck import check_site
 
 from conftest import REAL_CONTENT
 

@@ -2,7 +2,7 @@
 
 from jinja2 import Environment
 
-from migration_guide.stamping import CHECKED_CALLS, Stamper
+from migration_guide.web.stamping import CHECKED_CALLS, Stamper
 
 
 def render(source: str, calls: list[tuple]) -> list[str]:
@@ -33,7 +33,7 @@ def test_a_macro_that_transforms_an_argument_is_rendered_normally():
 
 
 def test_the_real_section_feedback_form_is_stamped_identically(settings):
-    from migration_guide.app import create_app
+    from migration_guide.site.app import create_app
 
     app = create_app(settings)
     with app.test_request_context():
@@ -48,7 +48,7 @@ def test_the_real_section_feedback_form_is_stamped_identically(settings):
 def test_memo_renders_a_component_once_per_set_of_parameters():
     from markupsafe import Markup
 
-    from migration_guide.stamping import Memo
+    from migration_guide.web.stamping import Memo
 
     calls = []
     environment = Environment(autoescape=True)
@@ -67,8 +67,8 @@ def test_memo_renders_a_component_once_per_set_of_parameters():
 def test_the_site_is_the_same_with_and_without_stamps_and_memos(settings, tmp_path, monkeypatch):
     import filecmp
 
-    import migration_guide.app as app_module
-    from migration_guide.freeze import build_site
+    import migration_guide.web.app as app_module
+    from migration_guide.build.freeze import build_site
 
     def build(out):
         build_site(settings.with_overrides(out_dir=out, use_render_cache=False, functions_manifest=tmp_path / f"{out.name}.json"))

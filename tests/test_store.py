@@ -2,7 +2,7 @@
 
 import pytest
 
-from migration_guide.store import MIGRATIONS, Database
+from migration_guide.forms.store import MIGRATIONS, Database
 
 
 def test_the_schema_is_created_on_first_use(database):

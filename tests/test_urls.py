@@ -1,4 +1,4 @@
-from migration_guide.urls import canonical_path, is_internal, parse_internal
+from migration_guide.content.links import canonical_path, is_internal, parse_internal
 
 
 def test_a_permalink_with_or_without_a_trailing_slash_is_the_same_page():

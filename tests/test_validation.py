@@ -2,7 +2,8 @@
 
 import pytest
 
-from migration_guide.content import ContentError, load_guide
+from migration_guide.content.loading import load_guide
+from migration_guide.content.problems import ContentError
 
 from conftest import page
 

@@ -22,10 +22,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from migration_guide.config import Settings
-from migration_guide.content import load_guide
-from migration_guide.freeze import build_site
-from migration_guide.planner import phases, plan
-from migration_guide.security import SECURITY_HEADERS
+from migration_guide.content.loading import load_guide
+from migration_guide.build.freeze import build_site
+from migration_guide.content.phases import phases, plan
+from migration_guide.web.security import SECURITY_HEADERS
 
 BASE_PATH = "/prm-practice-migration"
 #: The NHS font host: pages may ask for Frutiger from it (the CSP allows it); here it is blocked.

@@ -1,0 +1,108 @@
+"""Dropping the CSS rules no page can use: how a guide page stays under 30 KB.
+
+Compiling only the nhsuk-frontend components the guide uses still ships every variant of each
+(every card type, every header layout, every spacing utility). After the site is frozen,
+PurgeCSS (assets/purge.mjs, one Node process per build) cuts the stylesheet down to the rules
+whose class names, tags and attributes appear as words somewhere they can come from:
+
+- the frozen pages' class attributes, and the built JavaScript (nhsuk-frontend's scripts name
+  the classes they add);
+- our templates and Python (pages the functions render, such as error pages, use them);
+- every rule of the form components (FORM_BLOCKS), which the functions render in states no
+  frozen page shows (errors), whole.
+
+Rules that name no class (element rules, `[hidden]`, `[open]`), `@font-face` and `@keyframes`
+are always kept. The cut stylesheet gets its own content-hashed name, and the frozen pages are
+pointed at it. `guide serve` still sends the whole stylesheet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from ..config import PROJECT_ROOT
+from ..web.assets import AssetError
+
+#: Components the functions render in states the frozen pages never show: kept whole.
+FORM_BLOCKS = frozenset({
+    "nhsuk-back-link", "nhsuk-character-count", "nhsuk-checkboxes", "nhsuk-date-input", "nhsuk-error-message",
+    "nhsuk-error-summary", "nhsuk-fieldset", "nhsuk-form-group", "nhsuk-hint", "nhsuk-input", "nhsuk-label",
+    "nhsuk-panel", "nhsuk-radios", "nhsuk-select", "nhsuk-summary-list", "nhsuk-textarea",
+})
+#: PurgeCSS keeps a selector when each of its parts is found in the content or matches one of these.
+SAFELIST = {"standard": [
+    # The form components' classes: their blocks, elements and modifiers count as used.
+    rf"^(?:{'|'.join(sorted(FORM_BLOCKS))})(?:$|__|--)",
+    # Element and attribute names (table, [hidden], [aria-current=page]), so that only classes are
+    # purged: every class in the stylesheet has a hyphen and starts with nhsuk- or app-.
+    r"^[a-z][a-z0-9]*$", r"^(?:aria|data)-",
+]}
+SCRIPT = PROJECT_ROOT / "assets" / "purge.mjs"
+
+
+#: In HTML a class can only match through a class attribute: words elsewhere on a page are no class.
+#: (Starting at the literal `class=` is three times faster than a leading `\s`; that it also
+#: reads `data-class=` only keeps a rule more.)
+CLASS_ATTRIBUTE = re.compile(r"""class=(?:"([^"]*)"|'([^']*)')""")
+
+
+def page_classes(html: str) -> set[str]:
+    return {name for found in CLASS_ATTRIBUTE.findall(html) for name in "".join(found).split()}
+
+
+def purge(css_file: Path, content: list[Path], classes: set[str] = frozenset(),
+          node_modules: Path = PROJECT_ROOT / "node_modules") -> str:
+    """The rules of `css_file` that `classes` and the words of `content` can use (see the module docstring)."""
+    node = shutil.which("node")
+    if not node or not (node_modules / "purgecss").is_dir():
+        raise AssetError("PurgeCSS needs Node.js and node_modules/purgecss: run 'npm ci' (or 'make install')")
+    options = {"css": str(css_file), "content": [str(path) for path in content], "classes": sorted(classes),
+               "safelist": SAFELIST}
+    result = subprocess.run([node, str(SCRIPT)], input=json.dumps(options), capture_output=True, text=True,
+                            encoding="utf-8", cwd=PROJECT_ROOT)
+    if result.returncode != 0:
+        raise AssetError(f"PurgeCSS failed on {css_file.name}:\n{result.stderr.strip() or result.stdout[-2000:]}")
+    return result.stdout
+
+
+def _pages(out_dir: Path):
+    """The site's HTML files, not looking inside the search index, which Pagefind writes meanwhile."""
+    for folder, subfolders, files in os.walk(out_dir):
+        subfolders[:] = [name for name in subfolders if name != "pagefind"]
+        yield from (Path(folder) / name for name in files if name.endswith(".html"))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Readers (Pagefind runs meanwhile) see the old file or the new one, never half of one."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+
+
+def purge_site_stylesheet(out_dir: Path, manifest: dict[str, str], source_files, name: str = "app.css") -> dict[str, str]:
+    """Cuts the frozen site's stylesheet down, points every page at it; returns the new asset manifest."""
+    assets = out_dir / "assets"
+    original = manifest.get(name)
+    if not original or not (assets / original).is_file():
+        return manifest
+    folder, stem, suffix = str(Path(original).parent), Path(original).name.split(".", 1)[0], Path(original).suffix
+    reference = re.compile(re.escape(folder) + "/" + re.escape(stem) + r"\.[0-9a-f]{10}" + re.escape(suffix))
+
+    pages = {path: path.read_text(encoding="utf-8") for path in _pages(out_dir)}
+    classes = set().union(*map(page_classes, pages.values()))  # read once, here: the pages are rewritten below
+    purged = purge(assets / original, [*(assets / folder).glob("*.js"), *source_files], classes)
+    renamed = f"{folder}/{stem}.{hashlib.sha256(purged.encode()).hexdigest()[:10]}{suffix}"
+    (assets / renamed).write_text(purged, encoding="utf-8")
+    if renamed != original:
+        (assets / original).unlink()
+    # Every page names the new file, including pages a warm rebuild kept from the last build.
+    for html_file, text in pages.items():
+        if (found := set(reference.findall(text))) and found != {renamed}:
+            _write_atomically(html_file, reference.sub(renamed, text))
+    return {**manifest, name: renamed}

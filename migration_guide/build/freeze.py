@@ -1,0 +1,118 @@
+"""Freezing the guide to static files with Frozen-Flask, plus what Frozen-Flask leaves to us:
+the 404 page, redirect pages and Netlify's `_redirects` file."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import render_template
+from flask_frozen import Freezer, MissingURLGeneratorWarning
+from jinja2 import FileSystemBytecodeCache
+
+from ..config import Settings
+from ..content.links import APP_PAGES
+from ..content.loading import load_guide
+from ..content.model import Guide
+from ..fingerprints import PACKAGE_DIR
+from ..forms.views import PAGE_TEMPLATES
+from ..site.app import create_app
+from ..templating import precompile
+from ..web.manifest import SiteManifest
+from . import parallel_freeze
+from .css_purge import purge_site_stylesheet
+from .link_check import check_app_pages
+from .page_cache import PageCache
+from .search_index import index_site
+
+#: Files in the output folder that the freezer did not write but must keep.
+WRITTEN_AFTER_FREEZING = ["404.html", "_redirects"]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    pages: int
+    files: int
+    seconds: float
+    out_dir: Path
+
+    def summary(self) -> str:
+        return f"Built {self.pages} pages ({self.files} files) to {self.out_dir} in {self.seconds:.2f}s"
+
+
+def _urls(guide: Guide, asset_files: Iterable[str]) -> Iterable[str]:
+    yield from guide.pages
+    yield "/sitemap.xml"
+    yield "/robots.txt"
+    yield from APP_PAGES
+    for name in asset_files:
+        yield f"/assets/{name}"
+
+
+def build_site(settings: Settings, on_progress: Callable[[str], None] | None = None) -> BuildReport:
+    """Load, check and freeze the whole guide into `settings.out_dir`. Raises `ContentError` on bad content."""
+    started = time.perf_counter()
+    guide = load_guide(settings)
+    app = create_app(settings, guide)
+    if settings.use_render_cache:  # compiled templates, reused by the next build and by each worker
+        (settings.cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
+        app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(settings.cache_dir / "jinja"))
+    out_dir = settings.out_dir.resolve()
+    app.config.update(
+        FREEZER_DESTINATION=str(out_dir),
+        FREEZER_BASE_URL=f"http://localhost{settings.base_path}/",
+        FREEZER_REMOVE_EXTRA_FILES=True,
+        FREEZER_DESTINATION_IGNORE=WRITTEN_AFTER_FREEZING + ["pagefind/*", "api/*"],
+        FREEZER_REDIRECT_POLICY="error",
+    )
+    page_cache = PageCache(settings, guide, app.extensions["assets"].manifest)  # a warm rebuild skips unchanged pages
+    page_cache.forget()
+    app.config["FREEZER_SKIP_EXISTING"] = page_cache.skip
+    freezer = Freezer(app, with_static_files=False, with_no_argument_rules=False, log_url_for=False)
+    asset_files = app.extensions["assets"].files()
+    freezer.register_generator(lambda: _urls(guide, asset_files))
+
+    files = 0
+    with warnings.catch_warnings():
+        # Our generator yields plain URLs, so Frozen-Flask cannot tell which endpoints it covered.
+        warnings.simplefilter("ignore", MissingURLGeneratorWarning)
+        for url in parallel_freeze.freeze_yield(freezer):  # across cores for large guides
+            files += 1
+            if on_progress:
+                on_progress(url.url)
+
+    with app.test_request_context(base_url=f"http://localhost{settings.base_path}/"):
+        (out_dir / "404.html").write_text(render_template("404.jinja"), encoding="utf-8")
+        redirect_lines = []
+        if settings.functions_url:
+            # Netlify cannot run Python: the form functions live on AWS Lambda, proxied (status 200) from here.
+            redirect_lines.append(f"{settings.base_path}/api/* {settings.functions_url}/api/:splat 200")
+        for old, permalink in sorted(guide.redirects.items()):
+            target = settings.base_path + permalink
+            page_file = out_dir / old.strip("/") / "index.html"
+            page_file.parent.mkdir(parents=True, exist_ok=True)
+            page_file.write_text(render_template("redirect.jinja", target=target, page=guide.pages[permalink]), encoding="utf-8")
+            redirect_lines.append(f"{settings.base_path}{old} {target} 301!")  # forced: the meta-refresh page at the old address is for other hosts
+            files += 1
+        (out_dir / "_redirects").write_text("\n".join(redirect_lines) + "\n", encoding="utf-8")
+    files += 2
+    check_app_pages(out_dir, guide, settings.base_path)  # Markdown pages' links were checked when loading
+    # Only the CSS rules some page or function can use (see css_purge); the functions get the same file.
+    # The Markdown's classes are in the frozen pages already; templates and Python also make the functions' pages.
+    class_sources = [*settings.templates_dir.rglob("*.jinja"), *PACKAGE_DIR.rglob("*.py")]
+    with ThreadPoolExecutor(2) as background:
+        # Three jobs that only read what the freeze wrote, run side by side: Pagefind indexes the pages
+        # while PurgeCSS cuts the stylesheet (pages are rewritten atomically, so Pagefind sees whole
+        # pages, and only their <head> changes), and the functions' templates are compiled meanwhile.
+        indexing = background.submit(index_site, out_dir)
+        compiling = background.submit(precompile, settings.templates_dir, settings.compiled_templates_dir, PAGE_TEMPLATES)
+        assets_manifest = purge_site_stylesheet(out_dir, app.extensions["assets"].manifest, class_sources)
+        SiteManifest.from_guide(guide, settings.base_path, assets_manifest).dump(settings.functions_manifest)
+        compiling.result()
+        indexing.result()
+    page_cache.save()
+    return BuildReport(len(guide.pages), files, time.perf_counter() - started, out_dir)

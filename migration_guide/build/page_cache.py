@@ -1,0 +1,71 @@
+"""Skipping pages a rebuild would write unchanged: what makes a warm `guide build` fast.
+
+A guide page's HTML depends on its own file and on things every page shares: the templates,
+the code, the settings, the compiled assets, the navigation and data files, and the title and
+front matter of every page (the sidebar, breadcrumbs and previous/next links show them). So a
+page's key is a hash of its own file and of all of those shared things. A rebuild with the
+cache on asks Frozen-Flask to skip a page whose file is still in the output folder and whose
+key is the one the last build recorded: change one page's text and only that page is
+rendered again; change a title, a template or a setting and every page is.
+
+Pages the app makes from the whole guide (search, print) are not Markdown pages and are
+always rendered. `guide build --no-cache` renders everything and records nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import metadata
+from pathlib import Path
+
+from ..config import Settings
+from ..content.loading import SPECIAL_FOLDERS
+from ..content.model import Guide
+from ..fingerprints import PACKAGE_DIR, hash_folder
+
+
+def shared_fingerprint(settings: Settings, guide: Guide, assets_manifest: dict) -> str:
+    """A hash of everything that every page's HTML may depend on."""
+    digest = hashlib.sha256()
+    digest.update(repr(settings).encode())
+    digest.update(json.dumps(assets_manifest, sort_keys=True).encode())
+    digest.update(metadata.version("nhsuk-frontend-jinja").encode())
+    hash_folder(digest, PACKAGE_DIR, "*.py")
+    hash_folder(digest, settings.templates_dir)
+    for folder in SPECIAL_FOLDERS:
+        hash_folder(digest, guide.content_dir / folder)
+    for permalink, page in sorted(guide.pages.items()):
+        digest.update(json.dumps([permalink, page.title, page.layout, page.meta], sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+class PageCache:
+    """Frozen-Flask's `FREEZER_SKIP_EXISTING`: True for pages whose output is already up to date."""
+
+    def __init__(self, settings: Settings, guide: Guide, assets_manifest: dict):
+        self.enabled = settings.use_render_cache
+        self.file = settings.cache_dir / "pages.json"
+        shared = shared_fingerprint(settings, guide, assets_manifest) if self.enabled else ""
+        self.keys = {permalink: hashlib.sha256(f"{shared}{page.version}".encode()).hexdigest()
+                     for permalink, page in guide.pages.items()} if self.enabled else {}
+        self.previous: dict[str, str] = {}
+        if self.enabled and self.file.is_file():
+            try:
+                self.previous = json.loads(self.file.read_text())
+            except ValueError:
+                self.previous = {}  # a damaged record: render everything
+
+    def skip(self, url: str, path: str) -> bool:
+        key = self.keys.get(url)
+        return key is not None and self.previous.get(url) == key and Path(path).is_file()
+
+    def save(self) -> None:
+        """Record the keys of this build; call once the build has succeeded."""
+        if self.enabled:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            self.file.write_text(json.dumps(self.keys))
+
+    def forget(self) -> None:
+        """Before a build writes anything: a build that fails part way leaves no record to trust."""
+        self.file.unlink(missing_ok=True)

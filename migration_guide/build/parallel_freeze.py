@@ -1,0 +1,72 @@
+"""Frozen-Flask across cores: the same pages, written by the same code, in forked worker processes.
+
+Frozen-Flask requests one URL after another through the Flask test client. For a large guide
+that is most of the build after rendering, and each page is independent, so the URLs are
+split into chunks that forked workers freeze with the parent's `Freezer` (the loaded guide,
+the app and its compiled templates come with the fork, nothing is loaded twice). Files that an
+earlier build left and this one did not write are removed afterwards, as Frozen-Flask does.
+
+Small sites, and systems without `fork`, are frozen in this process exactly as before.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator
+from contextlib import suppress
+from pathlib import Path
+
+from flask_frozen import Freezer, Page, walk_directory
+
+from ..config import PARALLEL_THRESHOLD, worker_count
+
+#: URLs per task: small enough to share the work evenly and report progress often.
+CHUNK_SIZE = 50
+
+_freezer: Freezer | None = None  # the parent's freezer, inherited by forked workers
+
+
+def _freeze_chunk(urls: list[str]) -> list[tuple[str, str]]:
+    _freezer.url_generators = [lambda: urls]
+    return [(page.url, str(page.path)) for page in _freezer.freeze_yield()]
+
+
+def freeze_yield(freezer: Freezer, workers: int | None = None) -> Iterator[Page]:
+    """Like `freezer.freeze_yield()`, with the work shared across cores for large sites."""
+    global _freezer
+    workers = workers or worker_count()
+    urls = list(dict.fromkeys(freezer.all_urls()))
+    if len(urls) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from freezer.freeze_yield()
+        return
+
+    app = freezer.app
+    remove_extra = app.config["FREEZER_REMOVE_EXTRA_FILES"]
+    generators = freezer.url_generators
+    built: set[Path] = set()
+    app.config["FREEZER_REMOVE_EXTRA_FILES"] = False
+    try:
+        # The first page here, so templates are compiled once and every worker inherits them.
+        first = urls[:1]
+        freezer.url_generators = [lambda: first]
+        for page in freezer.freeze_yield():
+            built.add(freezer.root / page.path)
+            yield page
+        _freezer = freezer
+        chunks = [urls[start:start + CHUNK_SIZE] for start in range(1, len(urls), CHUNK_SIZE)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for results in pool.imap_unordered(_freeze_chunk, chunks):
+                for url, path in results:
+                    built.add(freezer.root / path)
+                    yield Page(url, Path(path))
+    finally:
+        _freezer = None
+        freezer.url_generators = generators
+        app.config["FREEZER_REMOVE_EXTRA_FILES"] = remove_extra
+
+    if remove_extra:  # as Frozen-Flask does: files of a previous build that this one did not write
+        ignore = app.config["FREEZER_DESTINATION_IGNORE"]
+        for extra in {freezer.root / name for name in walk_directory(freezer.root, ignore=ignore)} - built:
+            extra.unlink()
+            with suppress(OSError):
+                extra.parent.rmdir()

@@ -1,0 +1,38 @@
+"""What the `guide` commands share: the settings, the form store, dates and tables on the terminal."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+import click
+
+from ..config import Settings
+from ..content.problems import ContentError
+from ..forms.store import Database
+
+
+def open_database(settings: Settings | None = None) -> Database:
+    return Database.from_settings(settings or Settings.from_environment())
+
+
+def iso_date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter("use the form YYYY-MM-DD, for example 2026-11-01") from None
+
+
+def print_table(headers: list[str], rows: list[list]) -> None:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
+    for row in [headers, ["-" * width for width in widths], *rows]:
+        click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def fail_with_problems(error: ContentError) -> None:
+    click.secho(f"The content has {len(error.problems)} problem(s):", fg="red", err=True)
+    for problem in error.problems:
+        click.echo(f"  {problem}", err=True)
+    sys.exit(1)

@@ -1,0 +1,95 @@
+"""`guide serve`, `guide build`, `guide check` and `guide preview`: writing, making and trying the site.
+
+Imports of the heavy layers wait until a command runs, so `guide --help` and the records
+commands start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..config import Settings
+from ..content.problems import ContentError
+from .common import fail_with_problems
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int):
+    """Serve the guide, re-rendering pages when content or templates change."""
+    from ..content.loading import load_guide
+    from ..site.app import create_app
+
+    settings = Settings.from_environment()
+    try:
+        load_guide(settings)
+    except ContentError as error:
+        fail_with_problems(error)
+    app = create_app(settings, watch=True)
+    app.run(host=host, port=port, debug=False, use_reloader=True,
+            extra_files=[str(path) for path in settings.templates_dir.rglob("*.jinja")])
+
+
+@click.command()
+@click.option("--content", "content_dir", type=click.Path(file_okay=False, path_type=Path), help="Content folder.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default site/).")
+@click.option("--base-path", default=None, help="Serve under this prefix, such as /prm-practice-migration.")
+@click.option("--no-cache", is_flag=True, help="Render every page again instead of reusing cached pages.")
+def build(content_dir, out_dir, base_path, no_cache):
+    """Freeze the whole guide to static files."""
+    from ..build.freeze import build_site
+
+    settings = Settings.from_environment(content_dir=content_dir, out_dir=out_dir, base_path=base_path,
+                                         use_render_cache=not no_cache)
+    click.echo(f"Building {settings.content_dir} …")
+    written = 0
+
+    def progress(url: str) -> None:
+        nonlocal written
+        written += 1
+        if written % 100 == 0:
+            click.echo(f"  {written} files written", err=True)
+
+    try:
+        report = build_site(settings, on_progress=progress)
+    except ContentError as error:
+        fail_with_problems(error)
+    click.echo(report.summary())
+
+
+@click.command()
+@click.option("--content", "content_dir", type=click.Path(file_okay=False, path_type=Path), help="Content folder.")
+def check(content_dir):
+    """Check every page, link and heading id without writing anything."""
+    from ..content.loading import load_guide
+
+    settings = Settings.from_environment(content_dir=content_dir, use_render_cache=False)
+    try:
+        guide = load_guide(settings)
+    except ContentError as error:
+        fail_with_problems(error)
+    links = sum(len(page.rendered.links) for page in guide.pages.values())
+    click.echo(f"{len(guide.pages)} pages and {links} internal links checked: no problems found")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8888, show_default=True, type=int)
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), help="Frozen site (default site/).")
+def preview(host: str, port: int, site_dir):
+    """Serve the frozen site as Netlify would (netlify.toml, _redirects, pretty URLs, 404.html), with /api/*."""
+    from werkzeug.serving import run_simple
+
+    from ..build.preview import create_preview_app
+
+    settings = Settings.from_environment()
+    site_dir = site_dir or settings.out_dir
+    if not (site_dir / "index.html").is_file():
+        click.secho(f"{site_dir} has no index.html: run 'guide build' first", fg="red", err=True)
+        sys.exit(1)
+    click.echo(f"Previewing {site_dir} at http://{host}:{port}/")
+    run_simple(host, port, create_preview_app(site_dir, settings=settings), threaded=True)

@@ -1,0 +1,110 @@
+"""The key phases of a migration, each placed in whole weeks before go-live.
+
+The week offsets live in the front matter of `content/steps/key-phases/*.md`
+(`starts_weeks_before_go_live`, `ends_weeks_before_go_live`; negative means after go-live).
+The timeline on /guide/, the planner at /plan/ and the help request form all read them
+from here, so every page states one timeline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .links import is_internal, parse_internal
+from .model import Guide, Step
+
+GROUP = "key-phases"
+START_KEY = "starts_weeks_before_go_live"
+END_KEY = "ends_weeks_before_go_live"
+
+
+def is_week_offset(value) -> bool:
+    """Whole weeks only: `True` is an int to Python but not a number of weeks."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def describe_weeks(weeks: int) -> str:
+    """'3 weeks before go-live', '1 week after go-live', 'at go-live'."""
+    if weeks == 0:
+        return "at go-live"
+    count = abs(weeks)
+    return f"{count} week{'' if count == 1 else 's'} {'before' if weeks > 0 else 'after'} go-live"
+
+
+def describe_span(starts: int, ends: int) -> str:
+    """When a phase happens, in words: '16 to 15 weeks before go-live', 'from go-live to 2 weeks after go-live'."""
+    if starts == ends:
+        return describe_weeks(starts)
+    if starts > 0 and ends > 0:
+        return f"{starts} to {ends} weeks before go-live"
+    if starts < 0 and ends < 0:
+        return f"{-starts} to {-ends} weeks after go-live"
+
+    def point(weeks: int) -> str:
+        return "go-live" if weeks == 0 else describe_weeks(weeks)
+
+    return f"from {point(starts)} to {point(ends)}"
+
+
+def describe_step(meta: dict) -> str:
+    """When a step happens, from its week offsets; "" for steps without them."""
+    starts, ends = meta.get(START_KEY), meta.get(END_KEY)
+    return describe_span(starts, ends) if is_week_offset(starts) and is_week_offset(ends) else ""
+
+
+def sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def phase_date(go_live: date, weeks_before: int) -> date:
+    return go_live - timedelta(weeks=weeks_before)
+
+
+@dataclass(frozen=True)
+class Phase:
+    title: str
+    #: The guide section the phase links to, under the base path.
+    href: str
+    starts_weeks: int
+    ends_weeks: int
+    summary: str
+    #: The step file's name without its number, such as "initial-data-production".
+    slug: str = ""
+
+    @property
+    def when(self) -> str:
+        return describe_span(self.starts_weeks, self.ends_weeks)
+
+    @property
+    def starts_text(self) -> str:
+        return sentence_case(describe_weeks(self.starts_weeks))
+
+    @property
+    def ends_text(self) -> str:
+        return sentence_case(describe_weeks(self.ends_weeks))
+
+    def dates(self, go_live: date) -> tuple[date, date]:
+        """First and last day of the phase (both inclusive)."""
+        return phase_date(go_live, self.starts_weeks), phase_date(go_live, self.ends_weeks)
+
+    def as_data(self) -> dict:
+        return {"title": self.title, "href": self.href, "slug": self.slug, "startsWeeks": self.starts_weeks,
+                "endsWeeks": self.ends_weeks, "startsText": self.starts_text, "endsText": self.ends_text,
+                "summary": self.summary}
+
+
+def phases(guide: Guide, base_path: str = "") -> list[Phase]:
+    """The key phases in timeline order. Validation guarantees their offsets are whole numbers."""
+    return [_phase(step, base_path) for step in guide.steps.get(GROUP, [])]
+
+
+def _phase(step: Step, base_path: str) -> Phase:
+    href = parse_internal(step.title_url).href(base_path) if is_internal(step.title_url) else step.title_url
+    summary = " ".join(step.body.split())
+    return Phase(step.title, href, int(step.meta[START_KEY]), int(step.meta[END_KEY]), summary, step.slug)
+
+
+def plan(go_live: date, guide_phases: list[Phase]) -> list[tuple[Phase, date, date]]:
+    """Each phase with its first and last day, for a go-live date."""
+    return [(phase, *phase.dates(go_live)) for phase in guide_phases]

@@ -1,0 +1,250 @@
+"""Markdown to HTML for guide pages: headings with ids, NHS.UK components, canonical links.
+
+One `MarkdownRenderer` renders every page of a build. Rendering a page needs
+nothing from other pages: what a page links to is recorded, and checked later
+against the whole guide (see `validation`). Rendering is pure: no Flask.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+from pathlib import Path
+
+import markdown
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+from ..templating import standalone_environment
+from .links import is_internal, parse_internal
+from .model import Heading, LinkRef, RenderedPage, Section
+
+
+COMPONENT_OPEN = re.compile(r"^:::\s*(?P<name>[A-Za-z][\w-]*)\s*(?P<title>.*?)\s*$")
+COMPONENT_CLOSE = re.compile(r"^:::\s*$")
+COMPONENTS = {"inset", "warning", "details", "action-link", "button", "steps"}
+COMPONENTS_NEEDING_TITLE = {"details", "steps"}
+MARKDOWN_LINK = re.compile(r"^\s*\[(?P<text>[^\]]+)\]\((?P<href>[^)\s]+)\)\s*$")
+
+
+@dataclass(frozen=True)
+class StepView:
+    """What the timeline needs of a step, already rendered."""
+
+    title: str
+    href: str
+    duration: str
+    summary_html: str
+    #: When the step happens relative to go-live, such as "16 to 15 weeks before go-live".
+    when: str = ""
+
+
+class _RenderState:
+    """What one render collects; reset before each page."""
+
+    def __init__(self) -> None:
+        self.links: list[LinkRef] = []
+        self.steps_groups: list[str] = []
+        self.problems: list[tuple[int, str]] = []
+
+
+class _LinkRewriter(Treeprocessor):
+    """Points internal links at canonical URLs under the base path; leaves external links alone."""
+
+    def __init__(self, md, state: _RenderState, base_path: str):
+        super().__init__(md)
+        self.state = state
+        self.base_path = base_path
+
+    def run(self, root):
+        for element in root.iter("a"):
+            href = element.get("href", "")
+            if not is_internal(href):
+                continue
+            link = parse_internal(href)
+            self.state.links.append(LinkRef(href, link.path, link.fragment))
+            element.set("href", link.href(self.base_path))
+
+
+class _HeadingDecorator(Treeprocessor):
+    """Adds a heading link to each h2/h3 and NHS.UK classes to tables.
+
+    The heading link is a real, focusable link with text for screen readers,
+    so it works without JavaScript or a mouse.
+    """
+
+    def run(self, root):
+        for element in root.iter():
+            if element.tag in ("h2", "h3") and element.get("id"):
+                text = "".join(element.itertext()).strip()
+                # Not part of the heading's text for search (Pagefind names a result after its heading).
+                link = etree.SubElement(element, "a", {"class": "app-heading-link", "href": "#" + element.get("id"),
+                                                       "data-pagefind-ignore": "all"})
+                hidden = etree.SubElement(link, "span", {"class": "nhsuk-u-visually-hidden"})
+                hidden.text = f"Link to the section: {text}"
+                mark = etree.SubElement(link, "span", {"aria-hidden": "true"})
+                mark.text = "#"
+            elif element.tag == "table":
+                element.set("class", "nhsuk-table")
+                for cell in element.iter():
+                    if cell.tag in ("th", "td", "tr", "thead", "tbody"):
+                        cell.set("class", f"nhsuk-table__{'header' if cell.tag == 'th' else 'cell' if cell.tag == 'td' else {'tr': 'row', 'thead': 'head', 'tbody': 'body'}[cell.tag]}")
+
+
+class _ComponentBlocks(Preprocessor):
+    """Turns `:::name title` … `:::` blocks into NHS.UK components rendered by their Jinja macros."""
+
+    def __init__(self, md, renderer: "MarkdownRenderer", state: _RenderState):
+        super().__init__(md)
+        self.renderer = renderer
+        self.state = state
+
+    def run(self, lines):
+        output: list[str] = []
+        index = 0
+        while index < len(lines):
+            opening = COMPONENT_OPEN.match(lines[index])
+            if not opening:
+                output.append(lines[index])
+                index += 1
+                continue
+            start = index
+            name, title = opening["name"], opening["title"]
+            body: list[str] = []
+            index += 1
+            while index < len(lines) and not COMPONENT_CLOSE.match(lines[index]):
+                body.append(lines[index])
+                index += 1
+            if index == len(lines):
+                self.state.problems.append((start + 1, f"component ':::{name}' is never closed with ':::'"))
+                output.extend(lines[start:])
+                break
+            index += 1  # the closing line
+            html = self.renderer.render_component(name, title, "\n".join(body), start + 1, self.state)
+            output.extend(["", self.md.htmlStash.store(html), ""])
+        return output
+
+
+class _GuideExtension(Extension):
+    def __init__(self, renderer: "MarkdownRenderer", state: _RenderState, with_components: bool):
+        super().__init__()
+        self.renderer = renderer
+        self.state = state
+        self.with_components = with_components
+
+    def extendMarkdown(self, md):
+        if self.with_components:
+            md.preprocessors.register(_ComponentBlocks(md, self.renderer, self.state), "guide_components", 28)
+        md.treeprocessors.register(_LinkRewriter(md, self.state, self.renderer.base_path), "guide_links", 4)
+        md.treeprocessors.register(_HeadingDecorator(md), "guide_headings", 3)
+
+
+class MarkdownRenderer:
+    """Renders guide Markdown. Build one per build; it is reused for every page."""
+
+    def __init__(self, templates_dir: Path, base_path: str = "", steps: dict[str, list[dict]] | None = None):
+        self.base_path = base_path
+        self.environment = standalone_environment(templates_dir)
+        self.macros = self.environment.get_template("components/markdown.jinja").module
+        self._steps_source = steps or {}
+        self._steps_cache: dict[str, list[StepView]] = {}
+        self._state = _RenderState()
+        self._page_markdown = markdown.Markdown(
+            extensions=[
+                "tables",
+                "attr_list",
+                "def_list",
+                "md_in_html",
+                "toc",
+                _GuideExtension(self, self._state, with_components=True),
+            ],
+            # No [TOC] marker: the page template draws "On this page", and looking for one walks every element.
+            extension_configs={"toc": {"permalink": False, "toc_depth": "2-3", "marker": ""}},
+        )
+        self._inner_markdown = markdown.Markdown(
+            extensions=["tables", "attr_list", "def_list", _GuideExtension(self, self._state, with_components=False)]
+        )
+
+    def render(self, text: str) -> RenderedPage:
+        state = self._state
+        state.__init__()
+        md = self._page_markdown
+        md.reset()
+        html = md.convert(text)
+        headings = [Heading(level, ident, html_lib.unescape(name)) for level, ident, name in _flatten_toc(md.toc_tokens)]
+        return RenderedPage(
+            html=html,
+            sections=_split_sections(html, headings),
+            headings=headings,
+            element_ids=frozenset(re.findall(r'\sid="([^"]+)"', html)),
+            links=list(state.links),
+            steps_groups=list(state.steps_groups),
+            problems=list(state.problems),
+        )
+
+    def render_fragment(self, text: str) -> str:
+        """Markdown inside a component or a step: links rewritten, no components, no contents."""
+        self._inner_markdown.reset()
+        return self._inner_markdown.convert(text)
+
+    def render_component(self, name: str, title: str, body: str, line: int, state: _RenderState) -> str:
+        if name not in COMPONENTS:
+            state.problems.append((line, f"unknown component ':::{name}' (known: {', '.join(sorted(COMPONENTS))})"))
+            return ""
+        if name in COMPONENTS_NEEDING_TITLE and not title:
+            state.problems.append((line, f"component ':::{name}' needs a title after its name"))
+            return ""
+        if name == "steps":
+            state.steps_groups.append(title)
+            steps = self.steps_for(title)
+            if not steps:
+                state.problems.append((line, f"steps group '{title}' has no steps in content/steps/{title}/"))
+            return str(self.macros.steps(steps, title))
+        if name in ("action-link", "button"):
+            link = MARKDOWN_LINK.match(body.strip())
+            if not link:
+                state.problems.append((line, f"component ':::{name}' must hold one Markdown link, like [Text](/guide/)"))
+                return ""
+            href = link["href"]
+            if is_internal(href):
+                parsed = parse_internal(href)
+                state.links.append(LinkRef(href, parsed.path, parsed.fragment))
+                href = parsed.href(self.base_path)
+            return str(getattr(self.macros, name.replace("-", "_"))(text=link["text"], href=href))
+        html = self.render_fragment(body)
+        return str(getattr(self.macros, name)(title=title, html=html))
+
+    def steps_for(self, group: str) -> list[StepView]:
+        if group not in self._steps_cache:
+            views = []
+            for step in self._steps_source.get(group, []):
+                url = step["title_url"]
+                href = parse_internal(url).href(self.base_path) if is_internal(url) else url
+                views.append(StepView(step["title"], href, step.get("duration", ""), self.render_fragment(step["body"]),
+                                      step.get("when", "")))
+            self._steps_cache[group] = views
+        return self._steps_cache[group]
+
+
+H2_START = re.compile(r'(?=<h2 id="([^"]+)")')
+
+
+def _split_sections(html: str, headings: list[Heading]) -> list[Section]:
+    titles = {heading.id: heading.text for heading in headings if heading.level == 2}
+    starts = [(match.start(), match.group(1)) for match in H2_START.finditer(html)]
+    sections = [Section(None, "", html[: starts[0][0]] if starts else html)]
+    for index, (start, section_id) in enumerate(starts):
+        end = starts[index + 1][0] if index + 1 < len(starts) else len(html)
+        sections.append(Section(section_id, titles.get(section_id, ""), html[start:end]))
+    return sections
+
+
+def _flatten_toc(tokens, into=None):
+    into = [] if into is None else into
+    for token in tokens:
+        into.append((token["level"], token["id"], token["name"]))
+        _flatten_toc(token["children"], into)
+    return into

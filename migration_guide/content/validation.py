@@ -1,0 +1,109 @@
+"""Every check that stops bad content being published, each naming the file and line.
+
+Rendering records what each page links to; here those links are checked
+against the whole guide at once.
+"""
+
+from __future__ import annotations
+
+from .directory import Directory
+from .links import APP_PATHS, canonical_path, is_internal, parse_internal
+from .model import Guide, Page
+from .phases import END_KEY, GROUP, START_KEY, is_week_offset
+from .problems import Problem
+
+
+def validate(guide: Guide, production: bool = False) -> list[Problem]:
+    problems: list[Problem] = []
+    if "icbs" in guide.data or "delivery_partners" in guide.data:
+        source = guide.content_dir / "data"
+        problems.extend(Problem(source, None, message) for message in Directory.from_data(guide.data).problems(production))
+    for page in guide.pages.values():
+        problems.extend(_check_page_references(guide, page))
+        problems.extend(_check_links(guide, page))
+    problems.extend(_check_steps(guide))
+    problems.extend(_check_phase_offsets(guide))
+    problems.extend(_check_navigation(guide))
+    for old, permalink in guide.redirects.items():
+        if old in guide.pages:
+            problems.append(Problem(guide.pages[permalink].source, None, f"redirect_from {old} is the address of a page"))
+    return problems
+
+
+def _target_problem(guide: Guide, href: str) -> str | None:
+    """Why an internal address leads nowhere, or None when it is fine."""
+    link = parse_internal(href)
+    if link.path in APP_PATHS or link.path.startswith("/assets/"):
+        return None
+    if link.path in guide.redirects:
+        return f"link to {href} goes through a redirect; link to {guide.redirects[link.path]} instead"
+    target = guide.pages.get(link.path)
+    if target is None:
+        return f"link to {href}: no page has the permalink {link.path}"
+    if link.fragment and link.fragment not in target.rendered.element_ids:
+        return f"link to {href}: {target.source.name} has no heading with the id '{link.fragment}'"
+    return None
+
+
+def _check_links(guide: Guide, page: Page) -> list[Problem]:
+    problems = []
+    for link in page.rendered.links:
+        if not link.path and link.fragment:
+            continue
+        message = _target_problem(guide, link.raw)
+        if message:
+            problems.append(Problem(page.source, page.line_of(link.raw), message))
+    return problems
+
+
+def _check_page_references(guide: Guide, page: Page) -> list[Problem]:
+    problems = []
+    for key in ("nextpage", "previouspage", "breadcrumbparent"):
+        value = page.meta.get(key)
+        if value and canonical_path(str(value)) not in guide.pages:
+            problems.append(Problem(page.source, page.meta_lines.get(key), f"{key} {value} is not the permalink of any page"))
+    return problems
+
+
+def _check_steps(guide: Guide) -> list[Problem]:
+    problems = []
+    for group, steps in guide.steps.items():
+        if not steps:
+            problems.append(Problem(guide.content_dir / "steps" / group, None, "steps group has no steps"))
+        for step in steps:
+            if is_internal(step.title_url):
+                message = _target_problem(guide, step.title_url)
+                if message:
+                    problems.append(Problem(step.source, None, f"title_url: {message}"))
+    return problems
+
+
+def _check_phase_offsets(guide: Guide) -> list[Problem]:
+    """The date planner and the timeline need each key phase's start and end in whole weeks."""
+    problems = []
+    for step in guide.steps.get(GROUP, []):
+        line_of = step.meta_lines.get
+        values = {key: step.meta.get(key) for key in (START_KEY, END_KEY)}
+        for key, value in values.items():
+            if not is_week_offset(value):
+                problem = "is missing" if value is None else f"must be a whole number of weeks, not {value!r}"
+                problems.append(Problem(step.source, line_of(key) or 1, f"{key} {problem} (negative means after go-live)"))
+        if all(is_week_offset(value) for value in values.values()) and values[START_KEY] < values[END_KEY]:
+            problems.append(Problem(step.source, line_of(END_KEY), f"{END_KEY} ({values[END_KEY]}) is more than "
+                                    f"{START_KEY} ({values[START_KEY]}): the phase would finish before it starts"))
+    return problems
+
+
+def _check_navigation(guide: Guide) -> list[Problem]:
+    source = guide.content_dir / "data" / "navigation.yml"
+    problems = []
+    links = [link.href for link in guide.navigation.header + guide.navigation.footer]
+    links += [permalink for section in guide.navigation.sidebar for permalink in section.permalinks]
+    if guide.navigation.feedback_href:
+        links.append(guide.navigation.feedback_href)
+    for href in links:
+        if is_internal(href):
+            message = _target_problem(guide, href)
+            if message:
+                problems.append(Problem(source, None, message))
+    return problems

@@ -1,0 +1,98 @@
+"""Section feedback: the form, storing an answer, and the report that tells editors which sections need work."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+from wtforms import Form, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
+
+from .fields import ChoiceRadioField, readable_text, stripped
+from .spreadsheet import write_csv
+from .store import Database, utc_now
+
+COMMENT_LIMIT = 1200
+
+#: A section is flagged for review with at least this many "no" answers…
+FLAG_MIN_NO = 3
+#: …that are at least this share of all its answers.
+FLAG_NO_SHARE = 0.5
+
+
+class FeedbackForm(Form):
+    page = StringField("Page", filters=[stripped], validators=[InputRequired(), Length(max=300)])
+    section = StringField("Section", filters=[stripped], validators=[InputRequired(), Length(max=300)])
+    answer = ChoiceRadioField(
+        "Was this section helpful?",
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
+        validators=[InputRequired(message="Select yes if this section was helpful, or no if it was not")],
+    )
+    comment = TextAreaField(
+        "Your comment",
+        filters=[stripped],
+        validators=[
+            Length(max=COMMENT_LIMIT, message=f"Your comment must be {COMMENT_LIMIT:,} characters or fewer"),
+            readable_text,
+        ],
+    )
+    #: A honeypot: hidden from people, filled in by bots.
+    website = StringField("Leave this field empty")
+
+
+def save(db: Database, page: str, section: str, answer: str, comment: str, content_version: str) -> None:
+    with db.transaction() as cursor:
+        cursor.execute(
+            "INSERT INTO feedback (page, section, answer, comment, content_version, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (page, section, answer, comment, content_version, utc_now()),
+        )
+
+
+@dataclass
+class SectionReport:
+    page: str
+    section: str
+    yes: int = 0
+    no: int = 0
+    comments: list[str] = field(default_factory=list)
+
+    @property
+    def helpful_percent(self) -> int:
+        total = self.yes + self.no
+        return round(100 * self.yes / total) if total else 0
+
+    @property
+    def flagged(self) -> bool:
+        total = self.yes + self.no
+        return self.no >= FLAG_MIN_NO and self.no >= FLAG_NO_SHARE * total
+
+
+def report(db: Database, since: str | None = None) -> list[SectionReport]:
+    """Counts per page and section (since an ISO date, if given), flagged sections first."""
+    sql = "SELECT page, section, answer, comment FROM feedback"
+    params: tuple = ()
+    if since:
+        sql += " WHERE created_at >= ?"
+        params = (since,)
+    sections: dict[tuple[str, str], SectionReport] = {}
+    with db.transaction() as cursor:
+        rows = cursor.execute(sql + " ORDER BY created_at", params).all()
+    for row in rows:
+        entry = sections.setdefault((row["page"], row["section"]), SectionReport(row["page"], row["section"]))
+        if row["answer"] == "yes":
+            entry.yes += 1
+        else:
+            entry.no += 1
+        if row["comment"]:
+            entry.comments.append(row["comment"])
+    return sorted(sections.values(), key=lambda s: (not s.flagged, s.page, s.section))
+
+
+def report_csv(sections: list[SectionReport]) -> str:
+    out = io.StringIO()
+    rows = [["page", "section", "yes", "no", "percent_helpful", "flagged", "comments"]]
+    rows += [[s.page, s.section, s.yes, s.no, s.helpful_percent, "yes" if s.flagged else "no", "\n".join(s.comments)]
+             for s in sections]
+    write_csv(rows, out)
+    return out.getvalue()

@@ -1,0 +1,110 @@
+"""The request guard: the checks every public form post passes before its view sees it.
+
+In this order: method (405, by routing), content type (415), size (413, bodies sent without a
+length included), origin (403), UTF-8 (400), rate (429). The view then checks the honeypot
+and the form's own fields (400).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import unquote_to_bytes, urlsplit
+
+from flask import abort, current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from . import ratelimit
+
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+REFUSALS = {
+    403: ("This form can only be sent from the GP practice migration guide",
+          "Go back to the guide and send the form from there."),
+    405: ("This address only accepts forms", "Go back to the guide and use the form on the page."),
+    413: ("What you sent is too long", "Go back, shorten your answer and send it again."),
+    415: ("This form was sent in a way we cannot read", "Go back to the guide and use the form on the page."),
+    429: ("You have sent a lot of forms in a short time", "Wait a minute, then try again."),
+}
+UNREADABLE = ("Your answer contains characters we cannot read",
+              "Go back, remove any unusual characters and send it again.")
+
+
+def database():
+    return current_app.extensions["database"]
+
+
+def current_site():
+    return current_app.extensions["site_source"].site
+
+
+def wants_json() -> bool:
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def allowed_origins() -> set[str]:
+    settings = current_app.config["SETTINGS"]
+    origins = {_origin_of(settings.site_url)} | settings.extra_origins
+    if not settings.is_production:
+        origins.add(_origin_of(request.host_url))  # the dev server and preview post to themselves
+    return origins
+
+
+def client_address() -> str:
+    # Netlify's proxy passes the reader's address in this header; otherwise the socket's.
+    return request.headers.get("X-Nf-Client-Connection-Ip") or request.remote_addr or "unknown"
+
+
+def refuse(status: int):
+    heading, advice = REFUSALS[status]
+    if wants_json():
+        return jsonify(error=heading, status=status), status
+    return render_template("api/refused.jinja", heading=heading, advice=advice, status=status), status
+
+
+def _is_utf8_form(body: bytes) -> bool:
+    try:
+        unquote_to_bytes(body.replace(b"+", b" ")).decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def form_endpoint(max_bytes: int):
+    """Applies the checks every public form shares before the view sees the request."""
+
+    def decorator(view):
+        @wraps(view)
+        def checked():
+            if request.mimetype != FORM_CONTENT_TYPE:
+                return refuse(415)
+            if request.content_length is not None and request.content_length > max_bytes:
+                return refuse(413)
+            request.max_content_length = max_bytes  # also caps bodies sent without a length
+            origin = request.headers.get("Origin") or _origin_of(request.headers.get("Referer", ""))
+            if origin not in allowed_origins():
+                return refuse(403)
+            try:
+                body = request.get_data(cache=True)  # read now, so an oversized chunked body is refused here
+            except HTTPException as error:
+                return refuse(error.code if error.code in REFUSALS else 413)
+            if not _is_utf8_form(body):
+                # Werkzeug would silently drop or keep such fields; we tell the sender instead.
+                if wants_json():
+                    return jsonify(error=UNREADABLE[0], status=400), 400
+                heading, advice = UNREADABLE
+                return render_template("api/refused.jinja", heading=heading, advice=advice, status=400), 400
+            with database().transaction() as cursor:
+                within_limit = ratelimit.allow(cursor, client_address())
+            if not within_limit:
+                return refuse(429)
+            return view()
+
+        return checked
+
+    return decorator
+
+

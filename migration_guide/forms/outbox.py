@@ -1,0 +1,189 @@
+"""Outgoing email: queued in the same transaction as the request, sent after the commit.
+
+With `NOTIFY_API_KEY` set, messages go through GOV.UK Notify; otherwise each one
+is written as a JSON file under `OUTBOX_DIR`, the embedded default for
+development and tests. A message that fails for a reason that may pass (a
+timeout, a 5xx, a 429) stays queued with its attempts and next try; `guide
+outbox retry` and the scheduled `functions/outbox.py` send what is due.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from ..config import Settings
+from .store import Cursor, Database, timestamp, utc_now
+
+log = logging.getLogger(__name__)
+
+#: After this many failed tries a message is marked failed and left for a person to look at.
+MAX_ATTEMPTS = 10
+#: While one sender is trying a message, no other picks it up.
+SENDING_LEASE = timedelta(minutes=2)
+WHAT_HAPPENS_NEXT = ("The delivery partner will read your request and reply to you by email. "
+                     "If your request is urgent, contact your Integrated Care Board's GP IT team as well.")
+
+
+class TemporaryFailure(Exception):
+    """Worth trying again later."""
+
+
+class PermanentFailure(Exception):
+    """Will fail the same way every time (a 4xx from Notify other than 429)."""
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes after each failure, at most 6 hours."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
+
+
+def enqueue_for_request(cursor: Cursor, request_id: int, reference: str, details: dict, partner, icb_name: str) -> tuple[int, ...]:
+    """The two emails a help request sends: every detail to the partner; the reference and next steps to the requester."""
+    to_partner = {
+        "reference": reference, "partner_name": partner.name, "icb_name": icb_name,
+        **{key: value or "Not given" for key, value in details.items()},
+    }
+    to_requester = {
+        "reference": reference, "full_name": details["full_name"], "partner_name": partner.name,
+        "replies_within": partner.replies_within, "what_happens_next": WHAT_HAPPENS_NEXT,
+    }
+    ids = []
+    for role, recipient, personalisation in (("partner", partner.email, to_partner),
+                                             ("requester", details["email"], to_requester)):
+        ids.append(cursor.insert_returning_id(
+            "INSERT INTO outbox (request_id, reference, recipient_role, recipient, template, personalisation,"
+            " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (request_id, reference, role, recipient, role, json.dumps(personalisation), utc_now(), utc_now()),
+        ))
+    return tuple(ids)
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    reference: str
+    recipient_role: str
+    recipient: str
+    template: str
+    personalisation: dict
+
+
+class FileSender:
+    """Writes each message to a file: the default when GOV.UK Notify is not configured."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def send(self, message: Message) -> str:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.directory / f"{message.reference}-{message.recipient_role}-{message.id}.json"
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps({
+            "to": message.recipient, "template": message.template, "reference": message.reference,
+            "personalisation": message.personalisation,
+        }, indent=2), encoding="utf-8")
+        os.replace(temporary, path)  # a reader never sees half a message
+        return path.name
+
+
+class NotifySender:
+    """Sends through GOV.UK Notify with notifications-python-client."""
+
+    def __init__(self, api_key: str, base_url: str, template_ids: dict[str, str], timeout: float = 10):
+        from notifications_python_client.notifications import NotificationsAPIClient  # only when configured
+
+        options = {"base_url": base_url} if base_url else {}
+        self.client = NotificationsAPIClient(api_key, timeout=timeout, **options)
+        self.template_ids = template_ids
+
+    def send(self, message: Message) -> str:
+        from notifications_python_client.errors import APIError
+
+        try:
+            reply = self.client.send_email_notification(
+                email_address=message.recipient, template_id=self.template_ids[message.template],
+                personalisation=message.personalisation, reference=f"{message.reference}-{message.recipient_role}",
+            )
+        except APIError as error:
+            status = error.status_code
+            if status and 400 <= status < 500 and status != 429:
+                raise PermanentFailure(f"Notify refused the message ({status})") from error
+            raise TemporaryFailure(f"Notify did not take the message ({status})") from error
+        return str(reply.get("id", ""))
+
+
+def sender_for(settings: Settings):
+    if settings.notify_api_key:
+        return NotifySender(settings.notify_api_key, settings.notify_base_url, settings.notify_templates)
+    return FileSender(settings.outbox_dir or settings.instance_dir / "outbox")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    reference: str
+    status: str
+
+
+def deliver_due(db: Database, sender, ids: tuple[int, ...] | None = None, now: datetime | None = None) -> list[Delivery]:
+    """Sends every queued message that is due (or only `ids`); each outcome is recorded on its own."""
+    now = now or datetime.now(timezone.utc)
+    sql = "SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?"
+    params: list = [timestamp(now)]
+    if ids is not None:
+        if not ids:
+            return []
+        sql += f" AND id IN ({', '.join('?' for _ in ids)})"
+        params += list(ids)
+    with db.transaction() as cursor:
+        due = [row["id"] for row in cursor.execute(sql + " ORDER BY id", params).all()]
+    return [delivery for message_id in due if (delivery := _deliver_one(db, sender, message_id, now))]
+
+
+def _deliver_one(db: Database, sender, message_id: int, now: datetime) -> Delivery | None:
+    with db.transaction() as cursor:
+        claimed = cursor.execute(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? "
+            "WHERE id = ? AND status = 'queued' AND next_attempt_at <= ?",
+            (timestamp(now + SENDING_LEASE), message_id, timestamp(now)),
+        ).rowcount
+        if not claimed:
+            return None  # another sender has it
+        row = cursor.execute("SELECT * FROM outbox WHERE id = ?", (message_id,)).one()
+    message = Message(row["id"], row["reference"], row["recipient_role"], row["recipient"], row["template"],
+                      json.loads(row["personalisation"]))
+    attempts = row["attempts"]
+    try:
+        provider_id = sender.send(message)
+    except PermanentFailure as error:
+        status, update = "failed", ("status = 'failed', last_error = ?", [str(error)])
+    except Exception as error:  # a timeout, a 5xx, a full disk: try again later
+        status = "failed" if attempts >= MAX_ATTEMPTS else "queued"
+        update = ("status = ?, last_error = ?, next_attempt_at = ?",
+                  [status, _describe(error), timestamp(now + backoff(attempts))])
+    else:
+        status, update = "sent", ("status = 'sent', provider_id = ?, sent_at = ?, last_error = ''", [provider_id, utc_now()])
+    with db.transaction() as cursor:
+        cursor.execute(f"UPDATE outbox SET {update[0]} WHERE id = ?", update[1] + [message_id])
+    # The reference and role only: recipients and personal details never reach the logs.
+    log.info("outbox message %s (%s, %s) %s after %s attempt(s)", message_id, message.reference,
+             message.recipient_role, status, attempts)
+    return Delivery(message_id, message.reference, status)
+
+
+def _describe(error: Exception) -> str:
+    # Exception text from HTTP libraries can echo the request; keep only the kind of failure.
+    return str(error) if isinstance(error, TemporaryFailure) else type(error).__name__
+
+
+def list_messages(db: Database) -> list[dict]:
+    with db.transaction() as cursor:
+        return cursor.execute(
+            "SELECT id, reference, recipient_role, status, attempts, next_attempt_at, last_error, sent_at "
+            "FROM outbox ORDER BY id"
+        ).all()

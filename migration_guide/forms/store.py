@@ -1,0 +1,258 @@
+"""The form store: SQLite by default, PostgreSQL when DATABASE_URL says so.
+
+Plain DB-API rather than an ORM: the functions cold-start on every new Lambda
+container, and the schema is small. SQL is written once with `?` placeholders
+and works on both. The schema is created and upgraded here, on first use, by
+numbered migrations recorded in `schema_migrations`.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from ..config import Settings
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: SQLite's own busy handler still keeps writers apart
+    fcntl = None
+
+# Each migration is applied once, in order, inside one transaction. Append; never edit.
+# `{id}` becomes the dialect's auto-numbered primary key.
+MIGRATIONS: list[tuple[int, list[str]]] = [
+    (1, [
+        """CREATE TABLE feedback (
+            id {id},
+            page TEXT NOT NULL,
+            section TEXT NOT NULL,
+            answer TEXT NOT NULL CHECK (answer IN ('yes', 'no')),
+            comment TEXT NOT NULL DEFAULT '',
+            content_version TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX feedback_page_section ON feedback (page, section)",
+        """CREATE TABLE rate_limit (
+            client TEXT NOT NULL,
+            window_start TEXT NOT NULL,
+            hits INTEGER NOT NULL,
+            PRIMARY KEY (client, window_start)
+        )""",
+        """CREATE TABLE secrets (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )""",
+    ]),
+    (2, [
+        """CREATE TABLE help_requests (
+            id {id},
+            reference TEXT NOT NULL UNIQUE,
+            fingerprint TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            full_name TEXT NOT NULL,
+            email TEXT NOT NULL,
+            phone TEXT NOT NULL DEFAULT '',
+            role TEXT NOT NULL,
+            practice_name TEXT NOT NULL,
+            ods_code TEXT NOT NULL,
+            icb_code TEXT NOT NULL,
+            phase TEXT NOT NULL,
+            go_live_date TEXT NOT NULL DEFAULT '',
+            current_system TEXT NOT NULL,
+            new_system TEXT NOT NULL,
+            message TEXT NOT NULL,
+            partner TEXT NOT NULL
+        )""",
+        "CREATE INDEX help_requests_fingerprint ON help_requests (fingerprint, created_at)",
+        """CREATE TABLE outbox (
+            id {id},
+            request_id INTEGER NOT NULL REFERENCES help_requests (id) ON DELETE CASCADE,
+            reference TEXT NOT NULL,
+            recipient_role TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            template TEXT NOT NULL,
+            personalisation TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'queued',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT NOT NULL DEFAULT '',
+            provider_id TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            sent_at TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX outbox_due ON outbox (status, next_attempt_at)",
+    ]),
+]
+
+PRIMARY_KEY = {"sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT", "postgresql": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"}
+
+
+def timestamp(moment: datetime) -> str:
+    """Timestamps are stored as ISO 8601 UTC text: sortable, and the same on both databases."""
+    utc = moment.astimezone(timezone.utc) if moment.tzinfo else moment  # naive means UTC already
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def utc_now() -> str:
+    return timestamp(datetime.now(timezone.utc))
+
+
+class Cursor:
+    """A thin wrapper that speaks `?` placeholders to either database and returns dict rows."""
+
+    def __init__(self, raw, dialect: str):
+        self._raw = raw
+        self.dialect = dialect
+
+    def execute(self, sql: str, params: tuple | list = ()) -> "Cursor":
+        if self.dialect == "postgresql":
+            sql = sql.replace("%", "%%").replace("?", "%s")
+        self._raw.execute(sql, tuple(params))
+        return self
+
+    def one(self) -> dict | None:
+        row = self._raw.fetchone()
+        return self._as_dict(row) if row is not None else None
+
+    def all(self) -> list[dict]:
+        return [self._as_dict(row) for row in self._raw.fetchall()]
+
+    @property
+    def rowcount(self) -> int:
+        return self._raw.rowcount
+
+    def insert_returning_id(self, sql: str, params: tuple | list) -> int:
+        return self.execute(sql + " RETURNING id", params).one()["id"]
+
+    def _as_dict(self, row) -> dict:
+        names = [column[0] for column in self._raw.description]
+        return dict(zip(names, row))
+
+
+class Database:
+    """Hands out transactions. One connection per thread, opened on first use."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        """The form store that `DATABASE_URL` names, or the SQLite file in the instance folder."""
+        return cls(settings.database_url, settings.instance_dir / "guide.sqlite3")
+
+    def __init__(self, url: str, default_sqlite_path: Path):
+        if url.startswith(("postgresql://", "postgres://")):
+            self.dialect, self.url = "postgresql", url
+        elif url.startswith("sqlite:///"):
+            self.dialect, self.url = "sqlite", url[len("sqlite:///"):]
+        elif not url:
+            self.dialect, self.url = "sqlite", str(default_sqlite_path)
+        else:
+            raise ValueError("DATABASE_URL must start with sqlite:/// or postgresql://")
+        self._local = threading.local()
+        self._migrated = False
+        self._migrate_lock = threading.Lock()
+        # SQLite has one writer at a time, and every transaction here takes the write lock (BEGIN
+        # IMMEDIATE): a process's threads wait their turn on this lock rather than in SQLite's busy
+        # handler, which sleeps in steps of up to 100 ms and gave posts a long latency tail.
+        self._sqlite_turn = threading.RLock() if self.dialect == "sqlite" else None
+
+    def _connect(self):
+        if self.dialect == "sqlite":
+            Path(self.url).parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.url, timeout=10, isolation_level=None, check_same_thread=False)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA foreign_keys=ON")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            return connection
+        import psycopg  # only when PostgreSQL is configured: keeps cold starts short
+
+        return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+
+    def _connection(self):
+        connection = getattr(self._local, "connection", None)
+        if connection is None or getattr(connection, "closed", False):
+            connection = self._local.connection = self._connect()
+        return connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[Cursor]:
+        """Everything inside commits together or not at all."""
+        self._ensure_schema()
+        with self._raw_transaction() as cursor:
+            yield cursor
+
+    @contextmanager
+    def _raw_transaction(self) -> Iterator[Cursor]:
+        if self._sqlite_turn is None:
+            with self._raw_transaction_now() as cursor:
+                yield cursor
+            return
+        with self._sqlite_turn, self._other_processes_wait(), self._raw_transaction_now() as cursor:
+            yield cursor
+
+    @contextmanager
+    def _other_processes_wait(self):
+        """The same turn-taking across processes (several server workers): a lock file beside the database."""
+        if fcntl is None:
+            yield
+            return
+        if getattr(self, "_turn_pid", None) != os.getpid():  # opened here, not inherited: a forked worker's own lock
+            Path(self.url).parent.mkdir(parents=True, exist_ok=True)
+            self._turn_file = open(self.url + ".lock", "a+b")  # noqa: SIM115 - kept open for the process
+            self._turn_pid = os.getpid()
+        fcntl.flock(self._turn_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._turn_file, fcntl.LOCK_UN)
+
+    @contextmanager
+    def _raw_transaction_now(self) -> Iterator[Cursor]:
+        connection = self._connection()
+        raw = connection.cursor()
+        try:
+            raw.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
+            yield Cursor(raw, self.dialect)
+            raw.execute("COMMIT")
+        except BaseException:
+            try:
+                raw.execute("ROLLBACK")
+            except Exception:
+                self._local.connection = None  # a broken connection is replaced on next use
+            raise
+        finally:
+            raw.close()
+
+    def _ensure_schema(self) -> None:
+        if self._migrated:
+            return
+        with self._migrate_lock:
+            if not self._migrated:
+                self.migrate()
+                self._migrated = True
+
+    def migrate(self) -> list[int]:
+        """Apply the migrations this database has not had yet; returns their numbers."""
+        applied_now = []
+        with self._raw_transaction() as cursor:
+            if self.dialect == "postgresql":
+                cursor.execute("SELECT pg_advisory_xact_lock(7263514)")  # one migrator at a time
+            cursor.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+            done = {row["version"] for row in cursor.execute("SELECT version FROM schema_migrations").all()}
+            for version, statements in MIGRATIONS:
+                if version in done:
+                    continue
+                for statement in statements:
+                    cursor.execute(statement.replace("{id}", PRIMARY_KEY[self.dialect]))
+                cursor.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", (version, utc_now()))
+                applied_now.append(version)
+        return applied_now
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None

@@ -1,0 +1,117 @@
+"""The public form endpoints, `POST /api/feedback` and `POST /api/request-help`.
+
+The same code runs in the dev server and, through `functions/forms.py`, on AWS Lambda. Every
+post passes the request guard first (see `guard`).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+
+from ..content.directory import Directory
+from ..content.links import canonical_path
+from . import feedback, help_requests, outbox
+from .fields import first_errors
+from .guard import current_site, database, form_endpoint, refuse, wants_json
+
+blueprint = Blueprint("api", __name__, url_prefix="/api")
+
+#: Every page the functions answer with; the build compiles them ahead (see templating.precompile).
+PAGE_TEMPLATES = ("api/refused.jinja", "api/feedback.jinja", "api/feedback-thanks.jinja",
+                  "api/request-help-dropped.jinja", "api/request-help-confirmation.jinja", "request-help.jinja")
+@blueprint.app_errorhandler(405)
+def method_not_allowed(error):
+    # Routing fails before a blueprint is chosen, so this is registered app-wide; only /api/ takes POSTs.
+    response, status = refuse(405)
+    response = current_app.make_response((response, status))
+    response.headers["Allow"] = "POST"
+    return response
+
+
+@blueprint.get("/feedback")
+@blueprint.get("/request-help")
+def get_form_endpoint():
+    """Without this, a GET would fall through to the page routes and be redirected to a 404."""
+    return method_not_allowed(None)
+
+
+@blueprint.post("/feedback")
+@form_endpoint(max_bytes=16 * 1024)
+def post_feedback():
+    form = feedback.FeedbackForm(request.form)
+    site = current_site()
+    permalink = canonical_path(form.page.data.strip() or "/") if form.page.data else ""
+    if form.website.data:
+        return _feedback_thanks(permalink, form.section.data or "")  # a bot: thank it and keep nothing
+    located = site.section(permalink, (form.section.data or "").strip()) if permalink else None
+    if located is None:
+        if wants_json():
+            return jsonify(errors={"section": "This section of the guide no longer exists"}), 400
+        return render_template("api/refused.jinja", heading="We could not find that section of the guide",
+                               advice="The page may have changed. Go back to the guide, reload the page and try again.",
+                               status=400), 400
+    page, section_title = located
+    if not form.validate():
+        errors = first_errors(form)
+        if wants_json():
+            return jsonify(errors=errors), 400
+        return render_template("api/feedback.jinja", permalink=permalink, guide_page=page, section_id=form.section.data,
+                               section_title=section_title, form=form, errors=errors), 400
+    feedback.save(database(), permalink, form.section.data, form.answer.data, form.comment.data or "", page.version)
+    return _feedback_thanks(permalink, form.section.data)
+
+
+def _feedback_thanks(permalink: str, section_id: str):
+    if wants_json():
+        return jsonify(ok=True, message="Thank you for your feedback.")
+    site = current_site()
+    page = site.pages.get(permalink)
+    return render_template("api/feedback-thanks.jinja", permalink=permalink if page else "/", guide_page=page,
+                           section_id=section_id if page and section_id in page.sections else "")
+
+
+@blueprint.post("/request-help")
+@form_endpoint(max_bytes=64 * 1024)  # a 3,000-character message percent-encodes to far more than 16 KB
+def post_request_help():
+    settings = current_app.config["SETTINGS"]
+    form = new_help_form(request.form)
+    if form.website.data:
+        # A bot: thank it and keep nothing.
+        return jsonify(ok=True) if wants_json() else render_template("api/request-help-dropped.jinja")
+    if not form.validate():
+        errors = first_errors(form)
+        if wants_json():
+            return jsonify(errors=errors), 400
+        return render_help_form(form, errors, 400)
+    stored = help_requests.store_request(database(), help_requests.cleaned(form), directory())
+    try:
+        outbox.deliver_due(database(), outbox.sender_for(settings), ids=stored.message_ids)
+    except Exception:
+        # The request and its messages are safely stored; `guide outbox retry` sends them later.
+        current_app.logger.warning("sending for %s deferred to the outbox retry", stored.reference, exc_info=False)
+    if wants_json():
+        return jsonify(reference=stored.reference, partner=stored.partner.name, created=stored.created)
+    return render_template("api/request-help-confirmation.jinja", reference=stored.reference,
+                           partner=stored.partner, created=stored.created)
+
+
+# The help request form, shown by the guide at /request-help/ and again here with its errors.
+
+def directory() -> Directory:
+    return Directory.from_data(current_site().data)
+
+
+def new_help_form(formdata=None) -> help_requests.HelpRequestForm:
+    phase_titles = [title for title, _ in current_site().phases]
+    return help_requests.HelpRequestForm.for_site(directory(), phase_titles, formdata)
+
+
+def select_items(field) -> list[dict]:
+    """A WTForms select's choices in the shape the NHS.UK select macro takes."""
+    return [{"value": value, "text": label, "selected": value == (field.data or "")}
+            for value, label, _, _ in field.iter_choices()]
+
+
+def render_help_form(form: help_requests.HelpRequestForm, errors: dict[str, str] | None = None, status: int = 200):
+    return render_template("request-help.jinja", form=form, errors=errors or {},
+                           message_limit=help_requests.MESSAGE_LIMIT, select_items=select_items), status

@@ -1,0 +1,86 @@
+"""Views for guide pages, their assets, the request-help page, and the files search engines ask for."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, send_from_directory
+
+from ..content.links import APP_PAGES, LEGACY_BASE_PATH, canonical_path
+from ..content.model import Guide, Page
+from ..forms.views import new_help_form, render_help_form
+from ..web.urls import absolute_url, page_url
+
+blueprint = Blueprint("pages", __name__)
+
+
+def current_guide() -> Guide:
+    return current_app.extensions["guide_source"].guide
+
+
+def render_page(page: Page, status: int = 200):
+    guide = current_guide()
+    previous, following = guide.previous_and_next(page)
+    return render_template(
+        f"layouts/{page.layout}.jinja",
+        page=page,
+        guide=guide,
+        breadcrumbs=guide.breadcrumbs(page),
+        previous=previous,
+        following=following,
+        sidebar=guide.navigation.sidebar,
+    ), status
+
+
+@blueprint.route("/")
+@blueprint.route("/<path:path>/")
+def show(path: str = ""):
+    guide = current_guide()
+    permalink = canonical_path("/" + path)
+    page = guide.pages.get(permalink)
+    if page is not None:
+        return render_page(page)
+    if permalink in guide.redirects:
+        return redirect(page_url(guide.redirects[permalink]), 301)
+    abort(404)
+
+
+@blueprint.route(f"{LEGACY_BASE_PATH}/")
+@blueprint.route(f"{LEGACY_BASE_PATH}/<path:path>")
+def legacy(path: str = ""):
+    """The guide's first address: send readers to the same page here (netlify.toml does the same in production)."""
+    return redirect(page_url("/" + path), 301)
+
+
+@blueprint.route("/assets/<path:filename>")
+def asset(filename: str):
+    assets = current_app.extensions["assets"]
+    immutable = filename in assets.manifest.values()
+    return send_from_directory(assets.directory, filename, max_age=31536000 if immutable else 3600)
+
+
+@blueprint.route("/sitemap.xml")
+def sitemap():
+    guide = current_guide()
+    entries = sorted([(page.permalink, page.last_reviewed) for page in guide.pages.values()]
+                     + [(path, None) for path in APP_PAGES if path not in guide.pages])
+    xml = render_template("sitemap.xml", entries=entries)
+    return Response(xml, mimetype="application/xml")
+
+
+@blueprint.route("/robots.txt")
+def robots():
+    settings = current_app.config["SETTINGS"]
+    rules = ["User-agent: *", "Allow: /" if settings.allow_indexing else "Disallow: /"]
+    if settings.allow_indexing:
+        rules.append(f"Sitemap: {absolute_url('/sitemap.xml')}")
+    return Response("\n".join(rules) + "\n", mimetype="text/plain")
+
+
+@blueprint.app_errorhandler(404)
+def not_found(error):
+    return render_template("404.jinja"), 404
+
+
+@blueprint.get("/request-help/")
+def request_help():
+    """The help request form; it posts to `/api/request-help` (see `forms.views`)."""
+    return render_help_form(new_help_form())

@@ -1,0 +1,77 @@
+"""What the form functions need to know about the built site, without the guide's Markdown.
+
+The build writes it as JSON; the Lambda bundle ships it. The dev server builds
+the same object from the loaded guide, so both validate feedback the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..content.model import Guide
+from ..content.navigation import Navigation, NavLink, NavSection
+from ..content.phases import GROUP as KEY_PHASES
+
+
+@dataclass(frozen=True)
+class PageSections:
+    title: str
+    version: str
+    #: h2 id → heading text, in page order.
+    sections: dict[str, str]
+    #: Whether the page shows "Was this section helpful?" forms.
+    takes_feedback: bool
+
+
+@dataclass
+class SiteManifest:
+    base_path: str
+    navigation: Navigation
+    pages: dict[str, PageSections] = field(default_factory=dict)
+    #: Key phases of a migration, for the help request form: (title, guide URL).
+    phases: list[tuple[str, str]] = field(default_factory=list)
+    data: dict = field(default_factory=dict)
+    #: Logical asset name → hashed path, so function pages use the site's CSS and JS.
+    assets: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_guide(cls, guide: Guide, base_path: str, assets: dict[str, str] | None = None) -> "SiteManifest":
+        pages = {
+            permalink: PageSections(
+                page.title,
+                page.version,
+                {heading.id: heading.text for heading in page.contents},
+                page.layout == "guide",
+            )
+            for permalink, page in guide.pages.items()
+        }
+        phases = [(step.title, step.title_url) for step in guide.steps.get(KEY_PHASES, [])]
+        data = {name: value for name, value in guide.data.items() if name != "navigation"}
+        return cls(base_path, guide.navigation, pages, phases, data, dict(assets or {}))
+
+    def section(self, permalink: str, section_id: str) -> tuple[PageSections, str] | None:
+        page = self.pages.get(permalink)
+        if page is None or not page.takes_feedback or section_id not in page.sections:
+            return None
+        return page, page.sections[section_id]
+
+    def dump(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> "SiteManifest":
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        nav = raw["navigation"]
+        navigation = Navigation(
+            service_name=nav["service_name"],
+            header=[NavLink(**link) for link in nav["header"]],
+            sidebar=[NavSection(section["heading"], tuple(section["permalinks"])) for section in nav["sidebar"]],
+            footer=[NavLink(**link) for link in nav["footer"]],
+            feedback_href=nav["feedback_href"],
+        )
+        pages = {permalink: PageSections(**page) for permalink, page in raw["pages"].items()}
+        phases = [tuple(phase) for phase in raw["phases"]]
+        return cls(raw["base_path"], navigation, pages, phases, raw["data"], raw["assets"])
