@@ -28,7 +28,11 @@ build: install
 check: install
 	$(BIN)/guide check
 
+# Lint first (seconds), then every test: the layers (import-linter, contracts in pyproject.toml) and Ruff.
 test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 # Figures, not tests: build speed against MkDocs, page weight, form functions (see bench/run.py).

@@ -18,18 +18,114 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-WORDS = (
-    "practice migration clinical system data patient record supplier cut-over go-live training survey "
-    "appointment referral prescription report template workflow contract network hardware software staff "
-    "manager partner board integrated care check sign-off extract production schedule risk issue meeting "
-    "plan week date team role summary document guidance safety test quality review agree confirm record "
-    "share update prepare arrange contact include before after during each every their your with from "
-    "about which when where that this these those will should must can may need time work day"
-).split()
-TOPICS = (
-    "Planning Data quality Training Hardware Suppliers Patients Safety Reporting Appointments Prescribing "
-    "Referrals Documents Templates Contracts Networks Testing Sign-off Communications Risks Go-live"
-).split()
+WORDS = [
+    "practice",
+    "migration",
+    "clinical",
+    "system",
+    "data",
+    "patient",
+    "record",
+    "supplier",
+    "cut-over",
+    "go-live",
+    "training",
+    "survey",
+    "appointment",
+    "referral",
+    "prescription",
+    "report",
+    "template",
+    "workflow",
+    "contract",
+    "network",
+    "hardware",
+    "software",
+    "staff",
+    "manager",
+    "partner",
+    "board",
+    "integrated",
+    "care",
+    "check",
+    "sign-off",
+    "extract",
+    "production",
+    "schedule",
+    "risk",
+    "issue",
+    "meeting",
+    "plan",
+    "week",
+    "date",
+    "team",
+    "role",
+    "summary",
+    "document",
+    "guidance",
+    "safety",
+    "test",
+    "quality",
+    "review",
+    "agree",
+    "confirm",
+    "record",
+    "share",
+    "update",
+    "prepare",
+    "arrange",
+    "contact",
+    "include",
+    "before",
+    "after",
+    "during",
+    "each",
+    "every",
+    "their",
+    "your",
+    "with",
+    "from",
+    "about",
+    "which",
+    "when",
+    "where",
+    "that",
+    "this",
+    "these",
+    "those",
+    "will",
+    "should",
+    "must",
+    "can",
+    "may",
+    "need",
+    "time",
+    "work",
+    "day",
+]
+TOPICS = [
+    "Planning",
+    "Data",
+    "quality",
+    "Training",
+    "Hardware",
+    "Suppliers",
+    "Patients",
+    "Safety",
+    "Reporting",
+    "Appointments",
+    "Prescribing",
+    "Referrals",
+    "Documents",
+    "Templates",
+    "Contracts",
+    "Networks",
+    "Testing",
+    "Sign-off",
+    "Communications",
+    "Risks",
+    "Go-live",
+]
 #: How many pages the sidebar lists: the section start pages. The sidebar is on every page, so
 #: listing all N pages there would make the site grow as N²; real guides split navigation too.
 SECTIONS = 20
@@ -51,7 +147,11 @@ def plan_pages(count: int, rng: random.Random) -> list[PagePlan]:
         section = index // per_section
         topic = TOPICS[index % len(TOPICS)]
         title = f"{topic} {index:05d}"
-        permalink = f"/guide/section-{section:02d}/" if index % per_section == 0 else f"/guide/section-{section:02d}/page-{index:05d}/"
+        permalink = (
+            f"/guide/section-{section:02d}/"
+            if index % per_section == 0
+            else f"/guide/section-{section:02d}/page-{index:05d}/"
+        )
         titles = tuple(f"{rng.choice(TOPICS)} {word}" for word in rng.sample(WORDS, rng.randint(4, 7)))
         ids = tuple(f"{t.lower().replace(' ', '-')}-{n}" for n, t in enumerate(titles))
         pages.append(PagePlan(index, permalink, title, ids, titles))
@@ -90,7 +190,7 @@ def page_markdown(page: PagePlan, pages: list[PagePlan], rng: random.Random) -> 
     lines += [intro, ""]
     extras = 80  # about what the table and the list add
     per_section = max(1, (target_words - words - extras) // len(page.heading_ids) - 8)
-    for number, (ident, title) in enumerate(zip(page.heading_ids, page.heading_titles)):
+    for number, (ident, title) in enumerate(zip(page.heading_ids, page.heading_titles, strict=False)):
         level = "###" if number and number % 3 == 0 else "##"
         lines += [f"{level} {title} {{#{ident}}}", ""]
         section_words = 0
@@ -129,11 +229,19 @@ def generate(count: int, out: Path, seed: int = 2026) -> Path:
     sidebar = [page for page in pages if page.permalink.count("/") == 3]
     (content / "index.md").write_text(
         "---\nlayout: home\ntitle: Synthetic guide\npermalink: /\n---\n\nA synthetic guide for benchmarks.\n\n"
-        + "\n".join(f"- [{page.title}]({page.permalink})" for page in sidebar) + "\n",
+        + "\n".join(f"- [{page.title}]({page.permalink})" for page in sidebar)
+        + "\n",
         encoding="utf-8",
     )
-    navigation = ["service_name: Synthetic guide", "header:", "  - text: The guide", f"    href: {sidebar[0].permalink}",
-                  "sidebar:", "  - heading: Sections", "    pages:"]
+    navigation = [
+        "service_name: Synthetic guide",
+        "header:",
+        "  - text: The guide",
+        f"    href: {sidebar[0].permalink}",
+        "sidebar:",
+        "  - heading: Sections",
+        "    pages:",
+    ]
     navigation += [f"      - {page.permalink}" for page in sidebar]
     (content / "data" / "navigation.yml").write_text("\n".join(navigation) + "\n", encoding="utf-8")
     mkdocs = [

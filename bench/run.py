@@ -17,7 +17,6 @@ import gzip
 import http.client
 import json
 import os
-import re
 import shutil
 import socket
 import statistics
@@ -51,7 +50,8 @@ started = time.perf_counter()
 result = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 seconds = time.perf_counter() - started
 peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024, "status": result.returncode, "output": result.stdout[-2000:]}))
+print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024, "status": result.returncode,
+                  "output": result.stdout[-2000:]}))
 """
 
 
@@ -89,6 +89,7 @@ def verdict(ok: bool) -> str:
 
 # 1. Build
 
+
 def guide_build(content: Path, site: Path, instance: Path, no_cache: bool) -> dict:
     command = [BIN / "guide", "build", "--content", content, "--out", site] + (["--no-cache"] if no_cache else [])
     env = {"INSTANCE_DIR": str(instance), "FUNCTIONS_MANIFEST": str(instance / "manifest.json")}
@@ -97,7 +98,9 @@ def guide_build(content: Path, site: Path, instance: Path, no_cache: bool) -> di
 
 def change_one_page(content: Path) -> Path:
     page = sorted((content / "guide").rglob("index.md"))[len(list((content / "guide").rglob("index.md"))) // 2]
-    page.write_text(page.read_text(encoding="utf-8") + f"\nChanged for the warm rebuild at {time.time()}.\n", encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8") + f"\nChanged for the warm rebuild at {time.time()}.\n", encoding="utf-8"
+    )
     return page
 
 
@@ -116,21 +119,41 @@ def _write_layouts(tool: str, folder: Path, names) -> None:
     for name in names:
         layout = folder / path.format(name=name)
         layout.parent.mkdir(parents=True, exist_ok=True)
-        layout.write_text(f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
-                          f"<body><main>{body}</main></body></html>\n")
+        layout.write_text(
+            f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+            f"<body><main>{body}</main></body></html>\n"
+        )
 
 
 def other_generators(folder: Path, content: Path) -> dict[str, dict | None]:
     """Jekyll, Eleventy and Hugo on the same Markdown where they are installed; None where not."""
     figures: dict[str, dict | None] = {}
-    layouts = sorted({line.split(":", 1)[1].strip() for path in content.rglob("*.md")
-                      for line in path.read_text(encoding="utf-8").splitlines()[:3] if line.startswith("layout:")})
+    layouts = sorted(
+        {
+            line.split(":", 1)[1].strip()
+            for path in content.rglob("*.md")
+            for line in path.read_text(encoding="utf-8").splitlines()[:3]
+            if line.startswith("layout:")
+        }
+    )
     # Eleventy and Jekyll read their sources in place; each gets its own copy (Eleventy would skip
     # files under this git-ignored folder if run from the project, so it runs from its copy).
     tools = {
-        "Jekyll 4.3": ("jekyll", lambda source: ["build", "--quiet", "--source", source, "--destination", folder / "jekyll-site"], None),
-        "Eleventy 3": ("eleventy", lambda source: ["--input=.", f"--output={folder / 'eleventy-site'}", "--quiet"], None),
-        "Hugo": ("hugo", lambda source: ["--quiet", "--source", source, "--destination", folder / "hugo-site"], "content"),
+        "Jekyll 4.3": (
+            "jekyll",
+            lambda source: ["build", "--quiet", "--source", source, "--destination", folder / "jekyll-site"],
+            None,
+        ),
+        "Eleventy 3": (
+            "eleventy",
+            lambda source: ["--input=.", f"--output={folder / 'eleventy-site'}", "--quiet"],
+            None,
+        ),
+        "Hugo": (
+            "hugo",
+            lambda source: ["--quiet", "--source", source, "--destination", folder / "hugo-site"],
+            "content",
+        ),
     }
     for name, (executable, arguments, content_folder) in tools.items():
         found = shutil.which(executable) or shutil.which(executable, path=str(ROOT / "node_modules" / ".bin"))
@@ -144,8 +167,10 @@ def other_generators(folder: Path, content: Path) -> dict[str, dict | None]:
             for index in list((source / "content").rglob("index.md")):  # a folder with pages below is a section to Hugo
                 if any(child.is_dir() for child in index.parent.iterdir()):
                     index.rename(index.with_name("_index.md"))
-            (source / "hugo.toml").write_text('baseURL = "/"\ndisableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n'
-                                              '[markup.goldmark.parser.attribute]\n  block = true\n')
+            (source / "hugo.toml").write_text(
+                'baseURL = "/"\ndisableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n'
+                "[markup.goldmark.parser.attribute]\n  block = true\n"
+            )
             _write_layouts(name, source, ["single", "list", *layouts])
         else:
             _write_layouts(name, source, layouts)
@@ -183,12 +208,16 @@ def bench_build(sizes: list[int], with_mkdocs: bool) -> None:
         warm = guide_build(content, site, instance, no_cache=False)
         figures = {"cold": cold, "warm": warm}
         if with_mkdocs:
-            figures["mkdocs"] = timed([mkdocs, "build", "--quiet", "-f", folder / "mkdocs.yml", "-d", folder / "mkdocs-site"], cwd=folder)
+            figures["mkdocs"] = timed(
+                [mkdocs, "build", "--quiet", "-f", folder / "mkdocs.yml", "-d", folder / "mkdocs-site"], cwd=folder
+            )
             if pages == min(sizes):
                 # MkDocs as it comes: every page in the navigation of every page, as the issue's figure was taken.
                 auto = folder / "mkdocs-auto-nav.yml"
                 auto.write_text((folder / "mkdocs.yml").read_text().split("\nnav:\n")[0] + "\n")
-                figures["mkdocs_auto"] = timed([mkdocs, "build", "--quiet", "-f", auto, "-d", folder / "mkdocs-auto-site"], cwd=folder)
+                figures["mkdocs_auto"] = timed(
+                    [mkdocs, "build", "--quiet", "-f", auto, "-d", folder / "mkdocs-auto-site"], cwd=folder
+                )
         if pages == min(sizes):
             figures["others"] = other_generators(folder, content)
         results[pages] = figures
@@ -216,42 +245,105 @@ def bench_build(sizes: list[int], with_mkdocs: bool) -> None:
     if small in results:
         cold = results[small]["cold"]["seconds"]
         warm = results[small]["warm"]["seconds"]
-        SUMMARY.append(Row("build", f"cold, {small:,} pages", f"{cold:.2f} s ({small / cold:.0f} pages/s, "
-                           f"{results[small]['cold']['peak_mb']:.0f} MB)", "-", "-"))
+        SUMMARY.append(
+            Row(
+                "build",
+                f"cold, {small:,} pages",
+                f"{cold:.2f} s ({small / cold:.0f} pages/s, {results[small]['cold']['peak_mb']:.0f} MB)",
+                "-",
+                "-",
+            )
+        )
         mk = results[small].get("mkdocs")
         if mk:
             ratio = mk["seconds"] / cold
-            SUMMARY.append(Row("build", "MkDocs (same nav) ÷ guide, cold", f"{ratio:.2f}× ({mk['seconds']:.2f} s)", "≥ 3×", verdict(ratio >= 3)))
+            SUMMARY.append(
+                Row(
+                    "build",
+                    "MkDocs (same nav) ÷ guide, cold",
+                    f"{ratio:.2f}× ({mk['seconds']:.2f} s)",
+                    "≥ 3×",
+                    verdict(ratio >= 3),
+                )
+            )
         mk_auto = results[small].get("mkdocs_auto")
         if mk_auto:
             ratio = mk_auto["seconds"] / cold
-            SUMMARY.append(Row("build", "MkDocs (default nav) ÷ guide, cold", f"{ratio:.2f}× ({mk_auto['seconds']:.2f} s)", "≥ 3×", verdict(ratio >= 3)))
+            SUMMARY.append(
+                Row(
+                    "build",
+                    "MkDocs (default nav) ÷ guide, cold",
+                    f"{ratio:.2f}× ({mk_auto['seconds']:.2f} s)",
+                    "≥ 3×",
+                    verdict(ratio >= 3),
+                )
+            )
         ref_ratio = REFERENCE_SECONDS["MkDocs 1.6"] / cold
-        SUMMARY.append(Row("build", "MkDocs reference 31.4 s ÷ guide", f"{ref_ratio:.2f}×", "≥ 3×", verdict(ref_ratio >= 3)))
+        SUMMARY.append(
+            Row("build", "MkDocs reference 31.4 s ÷ guide", f"{ref_ratio:.2f}×", "≥ 3×", verdict(ref_ratio >= 3))
+        )
         others = results[small].get("others") or {}
         for name in ("Jekyll 4.3", "Eleventy 3"):
             if others.get(name):
                 seconds = others[name]["seconds"]
-                SUMMARY.append(Row("build", f"guide cold vs {name} (measured, title-and-content layout)",
-                                   f"{cold:.2f} s vs {seconds:.2f} s", "faster", verdict(cold < seconds)))
+                SUMMARY.append(
+                    Row(
+                        "build",
+                        f"guide cold vs {name} (measured, title-and-content layout)",
+                        f"{cold:.2f} s vs {seconds:.2f} s",
+                        "faster",
+                        verdict(cold < seconds),
+                    )
+                )
             seconds = REFERENCE_SECONDS[name]
-            SUMMARY.append(Row("build", f"guide cold vs {name} (issue's figure)", f"{cold:.2f} s vs {seconds:.2f} s",
-                               "faster", verdict(cold < seconds)))
+            SUMMARY.append(
+                Row(
+                    "build",
+                    f"guide cold vs {name} (issue's figure)",
+                    f"{cold:.2f} s vs {seconds:.2f} s",
+                    "faster",
+                    verdict(cold < seconds),
+                )
+            )
         if others.get("Hugo"):
             hugo_seconds = others["Hugo"]["seconds"]
-            SUMMARY.append(Row("build", f"warm rebuild, {small:,} pages, vs Hugo (measured)", f"{warm:.2f} s vs {hugo_seconds:.2f} s",
-                               f"≤ {2 * hugo_seconds:.2f} s (2 × Hugo)", verdict(warm <= 2 * hugo_seconds)))
+            SUMMARY.append(
+                Row(
+                    "build",
+                    f"warm rebuild, {small:,} pages, vs Hugo (measured)",
+                    f"{warm:.2f} s vs {hugo_seconds:.2f} s",
+                    f"≤ {2 * hugo_seconds:.2f} s (2 × Hugo)",
+                    verdict(warm <= 2 * hugo_seconds),
+                )
+            )
         hugo_seconds = REFERENCE_SECONDS["Hugo"]
-        SUMMARY.append(Row("build", f"warm rebuild, {small:,} pages, vs Hugo (issue's figure)", f"{warm:.2f} s",
-                           f"≤ {2 * hugo_seconds:.1f} s (2 × Hugo)", verdict(warm <= 2 * hugo_seconds)))
+        SUMMARY.append(
+            Row(
+                "build",
+                f"warm rebuild, {small:,} pages, vs Hugo (issue's figure)",
+                f"{warm:.2f} s",
+                f"≤ {2 * hugo_seconds:.1f} s (2 × Hugo)",
+                verdict(warm <= 2 * hugo_seconds),
+            )
+        )
     if small in results and large in results and large != small:
         ratio = results[large]["cold"]["seconds"] / results[small]["cold"]["seconds"]
-        SUMMARY.append(Row("build", f"cold {large:,} ÷ cold {small:,}", f"{ratio:.2f}× ({results[large]['cold']['seconds']:.2f} s)",
-                           "≤ 5.5×", verdict(ratio <= 5.5)))
-        SUMMARY.append(Row("build", f"warm rebuild, {large:,} pages", f"{results[large]['warm']['seconds']:.2f} s", "-", "-"))
+        SUMMARY.append(
+            Row(
+                "build",
+                f"cold {large:,} ÷ cold {small:,}",
+                f"{ratio:.2f}× ({results[large]['cold']['seconds']:.2f} s)",
+                "≤ 5.5×",
+                verdict(ratio <= 5.5),
+            )
+        )
+        SUMMARY.append(
+            Row("build", f"warm rebuild, {large:,} pages", f"{results[large]['warm']['seconds']:.2f} s", "-", "-")
+        )
 
 
 # 2. Page weight
+
 
 class _Links(HTMLParser):
     def __init__(self):
@@ -290,8 +382,14 @@ def build_real_site() -> Path:
 
 
 PAGE_TYPES = {
-    "home": "/", "guide page": "/guide/kick-off/", "role page": "/practice-staff/", "glossary": "/glossary/",
-    "404": "/404.html", "request help": "/request-help/", "search": "/search/", "planner": "/plan/",
+    "home": "/",
+    "guide page": "/guide/kick-off/",
+    "role page": "/practice-staff/",
+    "glossary": "/glossary/",
+    "404": "/404.html",
+    "request help": "/request-help/",
+    "search": "/search/",
+    "planner": "/plan/",
 }
 
 
@@ -300,7 +398,9 @@ def bench_weight(site: Path) -> None:
     print(f"  {'page':<14}{'HTML':>15}{'CSS':>15}{'JS':>15}{'total':>15}{'requests':>10}")
     print(f"  {'':<14}{'raw / gz KB':>15}{'raw / gz KB':>15}{'raw / gz KB':>15}{'raw / gz KB':>15}")
     for name, url in PAGE_TYPES.items():
-        html_file = site / (url.strip("/") + "/index.html" if url.endswith("/") and url != "/" else url.strip("/") or "index.html")
+        html_file = site / (
+            url.strip("/") + "/index.html" if url.endswith("/") and url != "/" else url.strip("/") or "index.html"
+        )
         if not html_file.is_file():
             print(f"  {name:<14}  (no such page yet)")
             continue
@@ -309,8 +409,8 @@ def bench_weight(site: Path) -> None:
         html = _sizes(html_file)
         css = [_sizes(site / href.lstrip("/")) for href in links.css]
         js = [_sizes(site / href.lstrip("/")) for href in links.js]
-        css_total = tuple(map(sum, zip(*css))) if css else (0, 0)
-        js_total = tuple(map(sum, zip(*js))) if js else (0, 0)
+        css_total = tuple(map(sum, zip(*css, strict=False))) if css else (0, 0)
+        js_total = tuple(map(sum, zip(*js, strict=False))) if js else (0, 0)
         total = (html[0] + css_total[0] + js_total[0], html[1] + css_total[1] + js_total[1])
         requests = 1 + len(links.css) + len(links.js) + len(links.images) + (1 if links.icon else 0)
 
@@ -319,14 +419,27 @@ def bench_weight(site: Path) -> None:
 
         print(f"  {name:<14}{kb(html):>15}{kb(css_total):>15}{kb(js_total):>15}{kb(total):>15}{requests:>10}")
         if name == "guide page":
-            SUMMARY.append(Row("weight", "guide page, HTML+CSS+JS gzip", f"{total[1] / 1024:.1f} KB ({requests} requests)",
-                               "≤ 30 KB", verdict(total[1] <= 30 * 1024)))
+            SUMMARY.append(
+                Row(
+                    "weight",
+                    "guide page, HTML+CSS+JS gzip",
+                    f"{total[1] / 1024:.1f} KB ({requests} requests)",
+                    "≤ 30 KB",
+                    verdict(total[1] <= 30 * 1024),
+                )
+            )
         elif name in ("home", "request help"):
-            SUMMARY.append(Row("weight", f"{name}, HTML+CSS+JS gzip", f"{total[1] / 1024:.1f} KB ({requests} requests)", "-", "-"))
-    print("  requests = the HTML, its stylesheets and scripts, images in the HTML and one icon; fonts come from the NHS font host")
+            SUMMARY.append(
+                Row("weight", f"{name}, HTML+CSS+JS gzip", f"{total[1] / 1024:.1f} KB ({requests} requests)", "-", "-")
+            )
+    print(
+        "  requests = the HTML, its stylesheets and scripts, images in the HTML and one icon;"
+        " fonts come from the NHS font host"
+    )
 
 
 # 3. Functions
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -339,10 +452,12 @@ def feedback_available(manifest: Path) -> bool:
     if not manifest.is_file():
         return False
     try:
-        from migration_guide.forms.app import create_functions_app
         from migration_guide.config import Settings
+        from migration_guide.forms.app import create_functions_app
 
-        app = create_functions_app(Settings.from_environment(functions_manifest=manifest, instance_dir=OUT / "functions"))
+        app = create_functions_app(
+            Settings.from_environment(functions_manifest=manifest, instance_dir=OUT / "functions")
+        )
     except Exception:
         return False
     return any(rule.rule == "/api/feedback" and "POST" in (rule.methods or ()) for rule in app.url_map.iter_rules())
@@ -361,12 +476,17 @@ def sections_from_manifest(manifest: Path) -> list[tuple[str, str]]:
 MODES = {"script": "application/json", "no JS": "text/html"}
 
 
-def post(connection: http.client.HTTPConnection, origin: str, fields: dict, client: str,
-         accept: str = "application/json") -> tuple[int, float]:
+def post(
+    connection: http.client.HTTPConnection, origin: str, fields: dict, client: str, accept: str = "application/json"
+) -> tuple[int, float]:
     body = urlencode(fields)
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": origin, "Accept": accept,
-               # Netlify's proxy names the reader; each post is a different reader, as in real use.
-               "X-Nf-Client-Connection-Ip": client}
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Origin": origin,
+        "Accept": accept,
+        # Netlify's proxy names the reader; each post is a different reader, as in real use.
+        "X-Nf-Client-Connection-Ip": client,
+    }
     started = time.perf_counter()
     connection.request("POST", "/api/feedback", body=body, headers=headers)
     response = connection.getresponse()
@@ -374,7 +494,9 @@ def post(connection: http.client.HTTPConnection, origin: str, fields: dict, clie
     return response.status, time.perf_counter() - started
 
 
-def wait_for_first_response(port: int, origin: str, fields: dict, started: float, accept: str, limit: float = 20) -> float:
+def wait_for_first_response(
+    port: int, origin: str, fields: dict, started: float, accept: str, limit: float = 20
+) -> float:
     while time.perf_counter() - started < limit:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -392,14 +514,19 @@ def count_rows(database_url: str, default_path: Path, marker: str) -> tuple[int,
 
     database = Database(database_url, default_path)
     with database.transaction() as cursor:
-        row = cursor.execute("SELECT COUNT(*) AS n, COUNT(DISTINCT comment) AS d FROM feedback WHERE comment LIKE ?",
-                             (f"{marker}-%",)).one()
+        row = cursor.execute(
+            "SELECT COUNT(*) AS n, COUNT(DISTINCT comment) AS d FROM feedback WHERE comment LIKE ?", (f"{marker}-%",)
+        ).one()
     database.close()
     return int(row["n"]), int(row["d"])
 
 
 def postgres_url() -> str | None:
-    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or "postgresql://guide:guide@127.0.0.1:5432/guide_test"
+    url = (
+        os.environ.get("BENCH_DATABASE_URL")
+        or os.environ.get("TEST_DATABASE_URL")
+        or "postgresql://guide:guide@127.0.0.1:5432/guide_test"
+    )
     try:
         import psycopg
 
@@ -409,30 +536,58 @@ def postgres_url() -> str | None:
         return None
 
 
-def run_functions(name: str, database_url: str, mode: str, manifest: Path, sections, posts: int, concurrency: int) -> None:
+def run_functions(
+    name: str, database_url: str, mode: str, manifest: Path, sections, posts: int, concurrency: int
+) -> None:
     """One server, started cold: its first response, then `posts` posts from `concurrency` readers at once."""
     accept = MODES[mode]
     origin = "https://bench.guide.example"
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "FUNCTIONS_MANIFEST": str(manifest), "SITE_URL": origin,
-           "SITE_ENV": "production", "INSTANCE_DIR": str(OUT / "functions")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "FUNCTIONS_MANIFEST": str(manifest),
+        "SITE_URL": origin,
+        "SITE_ENV": "production",
+        "INSTANCE_DIR": str(OUT / "functions"),
+    }
     # Sync workers, one per core: no threads contending for the GIL inside a worker.
-    command = [BIN / "gunicorn", "--workers", str(os.cpu_count() or 2), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
-               "--log-level", "warning", "migration_guide.forms.app:create_functions_app()"]
+    command = [
+        BIN / "gunicorn",
+        "--workers",
+        str(os.cpu_count() or 2),
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "migration_guide.forms.app:create_functions_app()",
+    ]
     marker = f"bench-{uuid.uuid4().hex[:8]}"
     warm_up = concurrency * 2
     started = time.perf_counter()
     server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         page, section = sections[0]
-        cold = wait_for_first_response(port, origin, {"page": page, "section": section, "answer": "yes",
-                                                      "comment": f"{marker}-cold", "website": ""}, started, accept)
+        cold = wait_for_first_response(
+            port,
+            origin,
+            {"page": page, "section": section, "answer": "yes", "comment": f"{marker}-cold", "website": ""},
+            started,
+            accept,
+        )
         local = threading.local()
 
         def one(index: int) -> tuple[int, float]:
             page, section = sections[index % len(sections)]
-            fields = {"page": page, "section": section, "answer": "yes" if index % 3 else "no",
-                      "comment": f"{marker}-{index}", "website": ""}
+            fields = {
+                "page": page,
+                "section": section,
+                "answer": "yes" if index % 3 else "no",
+                "comment": f"{marker}-{index}",
+                "website": "",
+            }
             reader = f"10.{index // 65536 % 256}.{index // 256 % 256}.{index % 256}"
             for attempt in (1, 2):
                 if getattr(local, "connection", None) is None:
@@ -464,17 +619,40 @@ def run_functions(name: str, database_url: str, mode: str, manifest: Path, secti
     stored, distinct = count_rows(database_url, OUT / "functions" / "guide.sqlite3", marker)
     stored, distinct = stored - 1 - warm_up, distinct - 1 - warm_up  # less the cold-start and warm-up posts
     statuses = sorted({status for status, _ in results})
-    print(f"  {name:<11}{mode:<8}{cold * 1000:>9.0f}ms{p50:>7.1f}ms{p99:>7.1f}ms{latencies[-1]:>7.1f}ms{posts / elapsed:>9.0f}"
-          f"{posts:>7}{ok:>7}{stored:>8}{distinct:>9}   {statuses}")
+    print(
+        f"  {name:<11}{mode:<8}{cold * 1000:>9.0f}ms{p50:>7.1f}ms{p99:>7.1f}ms{latencies[-1]:>7.1f}ms"
+        f"{posts / elapsed:>9.0f}"
+        f"{posts:>7}{ok:>7}{stored:>8}{distinct:>9}   {statuses}"
+    )
     label = f"{name}, {mode}"
-    SUMMARY.append(Row("functions", f"{label}: cold start (new process → first response)", f"{cold * 1000:.0f} ms",
-                       "≤ 300 ms", verdict(cold <= 0.3)))
+    SUMMARY.append(
+        Row(
+            "functions",
+            f"{label}: cold start (new process → first response)",
+            f"{cold * 1000:.0f} ms",
+            "≤ 300 ms",
+            verdict(cold <= 0.3),
+        )
+    )
     with_target = name == "SQLite"
-    SUMMARY.append(Row("functions", f"{label}: warm p50 / p99", f"{p50:.1f} / {p99:.1f} ms ({posts / elapsed:.0f}/s)",
-                       "p99 ≤ 25 ms" if with_target else "-", verdict(p99 <= 25) if with_target else "-"))
-    SUMMARY.append(Row("functions", f"{label}: posts sent / accepted / rows stored",
-                       f"{posts} / {ok} / {stored} ({distinct} distinct)", "each stored once",
-                       verdict(ok == posts == stored == distinct)))
+    SUMMARY.append(
+        Row(
+            "functions",
+            f"{label}: warm p50 / p99",
+            f"{p50:.1f} / {p99:.1f} ms ({posts / elapsed:.0f}/s)",
+            "p99 ≤ 25 ms" if with_target else "-",
+            verdict(p99 <= 25) if with_target else "-",
+        )
+    )
+    SUMMARY.append(
+        Row(
+            "functions",
+            f"{label}: posts sent / accepted / rows stored",
+            f"{posts} / {ok} / {stored} ({distinct} distinct)",
+            "each stored once",
+            verdict(ok == posts == stored == distinct),
+        )
+    )
 
 
 def bench_functions(manifest: Path, posts: int = 1000, concurrency: int = 20) -> None:
@@ -502,8 +680,10 @@ def bench_functions(manifest: Path, posts: int = 1000, concurrency: int = 20) ->
         print("  PostgreSQL: no server answered (set BENCH_DATABASE_URL=postgresql://…)")
         SUMMARY.append(Row("functions", "PostgreSQL", "no server here", "-", "-"))
     print("  'script': as the page's JavaScript posts (answer in JSON); 'no JS': a plain form post (answer is a page)")
-    print(f"  {'database':<11}{'mode':<8}{'cold start':>11}{'p50':>9}{'p99':>9}{'max':>9}{'posts/s':>9}"
-          f"{'sent':>7}{'ok':>7}{'stored':>8}{'distinct':>9}   statuses")
+    print(
+        f"  {'database':<11}{'mode':<8}{'cold start':>11}{'p50':>9}{'p99':>9}{'max':>9}{'posts/s':>9}"
+        f"{'sent':>7}{'ok':>7}{'stored':>8}{'distinct':>9}   statuses"
+    )
     for name, database_url in databases.items():
         for mode in MODES:
             run_functions(name, database_url, mode, manifest, sections, posts, concurrency)
@@ -511,10 +691,14 @@ def bench_functions(manifest: Path, posts: int = 1000, concurrency: int = 20) ->
 
 def print_summary() -> None:
     heading("Summary")
-    widths = [max(len(getattr(row, column)) for row in SUMMARY + [Row("section", "figure", "measured", "target", "verdict")])
-              for column in ("section", "figure", "measured", "target", "verdict")]
+    widths = [
+        max(len(getattr(row, column)) for row in [*SUMMARY, Row("section", "figure", "measured", "target", "verdict")])
+        for column in ("section", "figure", "measured", "target", "verdict")
+    ]
+
     def line(values):
-        return "  " + " | ".join(value.ljust(width) for value, width in zip(values, widths))
+        return "  " + " | ".join(value.ljust(width) for value, width in zip(values, widths, strict=False))
+
     print(line(["section", "figure", "measured", "target", "verdict"]))
     print("  " + "-+-".join("-" * width for width in widths))
     for row in SUMMARY:

@@ -57,7 +57,7 @@ class Settings:
     extra_origins: frozenset[str] = frozenset()
 
     @classmethod
-    def from_environment(cls, **overrides) -> "Settings":
+    def from_environment(cls, **overrides) -> Settings:
         env = os.environ
         settings = cls(
             instance_dir=Path(env.get("INSTANCE_DIR", PROJECT_ROOT / "instance")),
@@ -70,18 +70,29 @@ class Settings:
             notify_api_key=env.get("NOTIFY_API_KEY", ""),
             notify_base_url=env.get("NOTIFY_BASE_URL", ""),
             functions_url=env.get("FUNCTIONS_URL", "").rstrip("/"),
-            notify_templates={"partner": env.get("NOTIFY_TEMPLATE_PARTNER", ""),
-                              "requester": env.get("NOTIFY_TEMPLATE_REQUESTER", "")},
+            notify_templates={
+                "partner": env.get("NOTIFY_TEMPLATE_PARTNER", ""),
+                "requester": env.get("NOTIFY_TEMPLATE_REQUESTER", ""),
+            },
             request_retention_days=int(env.get("REQUEST_RETENTION_DAYS", cls.request_retention_days)),
-            extra_origins=frozenset(o.strip().rstrip("/") for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()),
+            extra_origins=frozenset(
+                o.strip().rstrip("/") for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()
+            ),
         )
         return settings.with_overrides(**overrides)
 
-    def with_overrides(self, **overrides) -> "Settings":
+    def with_overrides(self, **overrides) -> Settings:
         overrides = {key: value for key, value in overrides.items() if value is not None}
         if "base_path" in overrides:
             overrides["base_path"] = normalise_base_path(overrides["base_path"])
-        for key in ("content_dir", "out_dir", "instance_dir", "templates_dir", "functions_manifest", "compiled_templates_dir"):
+        for key in (
+            "content_dir",
+            "out_dir",
+            "instance_dir",
+            "templates_dir",
+            "functions_manifest",
+            "compiled_templates_dir",
+        ):
             if key in overrides:
                 overrides[key] = Path(overrides[key])
         return replace(self, **overrides)

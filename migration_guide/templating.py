@@ -13,8 +13,18 @@ import tempfile
 from pathlib import Path
 
 import jinja2
-from jinja2 import (BaseLoader, BytecodeCache, ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader,
-                    ModuleLoader, PackageLoader, TemplateNotFound, meta)
+from jinja2 import (
+    BaseLoader,
+    BytecodeCache,
+    ChainableUndefined,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    ModuleLoader,
+    PackageLoader,
+    TemplateNotFound,
+    meta,
+)
 
 AUTOESCAPED_EXTENSIONS = ("html", "htm", "xml", "jinja", "svg")
 
@@ -106,8 +116,11 @@ def precompile(templates_dir: Path, folder: Path, entry_names) -> bool:
     """
     environment = standalone_environment(templates_dir)
     recorded = _compiled_checksums(folder)
-    if (recorded and set(entry_names) <= recorded["templates"].keys()
-            and all(_up_to_date(environment, name, checksum) for name, checksum in recorded["templates"].items())):
+    if (
+        recorded
+        and set(entry_names) <= recorded["templates"].keys()
+        and all(_up_to_date(environment, name, checksum) for name, checksum in recorded["templates"].items())
+    ):
         return False
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
@@ -115,7 +128,9 @@ def precompile(templates_dir: Path, folder: Path, entry_names) -> bool:
     for name, checksum, module in _compiled_reachable(environment, entry_names):
         (staging / ModuleLoader.get_module_filename(name)).write_text(module, encoding="utf-8")
         checksums[name] = checksum
-    (staging / CHECKSUMS_FILE).write_text(json.dumps({"jinja": jinja2.__version__, "templates": checksums}, sort_keys=True))
+    (staging / CHECKSUMS_FILE).write_text(
+        json.dumps({"jinja": jinja2.__version__, "templates": checksums}, sort_keys=True)
+    )
     shutil.rmtree(folder, ignore_errors=True)
     staging.replace(folder)  # a process starting meanwhile finds no folder and compiles from source
     return True

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import uuid
 import textwrap
+import uuid
 from pathlib import Path
 
 import pytest
@@ -21,8 +21,11 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 def settings(tmp_path) -> Settings:
     """Settings for the small fixture guide, with every output in a temporary folder."""
     return Settings.from_environment(
-        content_dir=FIXTURE_CONTENT, instance_dir=tmp_path / "instance", out_dir=tmp_path / "site",
-        functions_manifest=tmp_path / "functions" / "manifest.json", database_url="",
+        content_dir=FIXTURE_CONTENT,
+        instance_dir=tmp_path / "instance",
+        out_dir=tmp_path / "site",
+        functions_manifest=tmp_path / "functions" / "manifest.json",
+        database_url="",
     )
 
 

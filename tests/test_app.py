@@ -5,12 +5,11 @@ import time
 import tomllib
 
 import pytest
-
-from migration_guide.site.app import create_app
-from migration_guide.config import PROJECT_ROOT
-from migration_guide.web.security import SECURITY_HEADERS
-
 from conftest import page
+
+from migration_guide.config import PROJECT_ROOT
+from migration_guide.site.app import create_app
+from migration_guide.web.security import SECURITY_HEADERS
 
 
 @pytest.fixture
@@ -84,7 +83,7 @@ def test_review_dates_show_where_the_front_matter_gives_them(client):
 def test_the_home_page_has_a_card_per_role(client):
     html = client.get("/").get_data(as_text=True)
     assert "nhsuk-card--clickable" in html and "Practice staff" in html
-    assert "<section class=\"nhsuk-hero" in html and "Everything you need to test the engine." in html
+    assert '<section class="nhsuk-hero' in html and "Everything you need to test the engine." in html
 
 
 def test_on_this_page_lists_the_sections_of_long_pages_only(client):
@@ -132,10 +131,14 @@ def test_pages_contain_no_inline_script_or_style(client):
 
 def test_hostile_text_in_front_matter_is_escaped_in_the_jinja_templates(settings, write_content):
     # nhsuk-frontend-jinja templates are .jinja files, which Flask does not escape by default.
-    content = write_content({
-        "index.md": page('"<script>alert(1)</script>"', "/", description='"<img src=x onerror=alert(1)>"', layout="guide"),
-        "data/navigation.yml": 'service_name: "<b>bold</b>"\nsidebar:\n  - heading: "<i>x</i>"\n    pages: [/]\n',
-    })
+    content = write_content(
+        {
+            "index.md": page(
+                '"<script>alert(1)</script>"', "/", description='"<img src=x onerror=alert(1)>"', layout="guide"
+            ),
+            "data/navigation.yml": 'service_name: "<b>bold</b>"\nsidebar:\n  - heading: "<i>x</i>"\n    pages: [/]\n',
+        }
+    )
     html = create_app(settings.with_overrides(content_dir=content)).test_client().get("/").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img src=x" not in html

@@ -6,12 +6,11 @@ import subprocess
 import sys
 
 import pytest
-
-from migration_guide.config import Settings
-from migration_guide.build.freeze import build_site
+from conftest import REAL_CONTENT, page
 from support.sitecheck import check_site
 
-from conftest import REAL_CONTENT, page
+from migration_guide.build.freeze import build_site
+from migration_guide.config import Settings
 
 
 @pytest.fixture(scope="module", params=["", "/prm-practice-migration"], ids=["root", "base-path"])
@@ -45,7 +44,10 @@ def test_the_build_writes_404_sitemap_robots_and_redirects(built_guide):
     assert f"{settings.site_url}{settings.base_path}/guide/kick-off/</loc>" in (out / "sitemap.xml").read_text()
     assert (out / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"
     redirects = (out / "_redirects").read_text()
-    assert f"{settings.base_path}/clinical-comissioning-groups/ {settings.base_path}/integrated-care-boards/ 301!" in redirects
+    assert (
+        f"{settings.base_path}/clinical-comissioning-groups/ {settings.base_path}/integrated-care-boards/ 301!"
+        in redirects
+    )
     moved = (out / "clinical-comissioning-groups" / "index.html").read_text()
     assert f'content="0; url={settings.base_path}/integrated-care-boards/"' in moved
 
@@ -55,15 +57,25 @@ def test_assets_have_content_hashed_names_and_work_under_the_base_path(built_gui
     html = (settings.out_dir / "guide" / "index.html").read_text()
     stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)"', html)[1]
     assert re.fullmatch(rf"{settings.base_path}/assets/build/app\.[0-9a-f]{{10}}\.css", stylesheet)
-    css = (settings.out_dir / stylesheet[len(settings.base_path) + 1:]).read_text()
+    css = (settings.out_dir / stylesheet[len(settings.base_path) + 1 :]).read_text()
     assert "url(/assets" not in css  # root-absolute icon URLs would break under a base path
 
 
 def test_the_build_refuses_bad_content_and_names_the_file(tmp_path, write_content):
     content = write_content({"a.md": page("A", "/a/", "[broken](/nowhere/)")})
     result = subprocess.run(
-        [sys.executable, "-m", "migration_guide.cli", "build", "--content", str(content), "--out", str(tmp_path / "out")],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "migration_guide.cli",
+            "build",
+            "--content",
+            str(content),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 1
     assert f"{content}/a.md:5: link to /nowhere/: no page has the permalink /nowhere/" in result.stderr
@@ -78,7 +90,9 @@ def test_check_passes_on_the_real_guide():
 
 def test_the_build_ends_with_one_summary_line(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "migration_guide.cli", "build", "--out", str(tmp_path / "out")], capture_output=True, text=True
+        [sys.executable, "-m", "migration_guide.cli", "build", "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(r"Built \d+ pages \(\d+ files\) to .+ in \d+\.\d\ds", result.stdout.strip().splitlines()[-1])

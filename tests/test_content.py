@@ -1,8 +1,8 @@
 """Loading the guide: pages, layouts, navigation, breadcrumbs and previous/next."""
 
-from migration_guide.content.loading import load_guide
-
 from conftest import page
+
+from migration_guide.content.loading import load_guide
 
 
 def test_every_markdown_file_outside_steps_and_data_is_a_page(settings):
@@ -30,24 +30,28 @@ def test_previous_and_next_follow_the_sidebar(settings):
 
 
 def test_front_matter_overrides_previous_and_next(settings, write_content):
-    content = write_content({
-        "a.md": page("A", "/a/", nextpage="/c/"),
-        "b.md": page("B", "/b/"),
-        "c.md": page("C", "/c/", previouspage="/a/"),
-        "data/navigation.yml": "sidebar:\n  - heading: All\n    pages: [/a/, /b/, /c/]\n",
-    })
+    content = write_content(
+        {
+            "a.md": page("A", "/a/", nextpage="/c/"),
+            "b.md": page("B", "/b/"),
+            "c.md": page("C", "/c/", previouspage="/a/"),
+            "data/navigation.yml": "sidebar:\n  - heading: All\n    pages: [/a/, /b/, /c/]\n",
+        }
+    )
     guide = load_guide(settings.with_overrides(content_dir=content))
     assert guide.previous_and_next(guide.pages["/a/"])[1].permalink == "/c/"
     assert guide.previous_and_next(guide.pages["/c/"])[0].permalink == "/a/"
 
 
 def test_breadcrumbs_follow_the_permalink_hierarchy_or_breadcrumbparent(settings, write_content):
-    content = write_content({
-        "index.md": page("Home", "/"),
-        "guide/index.md": page("Guide", "/guide/"),
-        "guide/deep/step.md": page("Step", "/guide/deep/step/"),
-        "role.md": page("Role", "/role/", breadcrumbparent="/guide/"),
-    })
+    content = write_content(
+        {
+            "index.md": page("Home", "/"),
+            "guide/index.md": page("Guide", "/guide/"),
+            "guide/deep/step.md": page("Step", "/guide/deep/step/"),
+            "role.md": page("Role", "/role/", breadcrumbparent="/guide/"),
+        }
+    )
     guide = load_guide(settings.with_overrides(content_dir=content))
     assert [p.title for p in guide.breadcrumbs(guide.pages["/guide/deep/step/"])] == ["Home", "Guide"]
     assert [p.title for p in guide.breadcrumbs(guide.pages["/role/"])] == ["Home", "Guide"]

@@ -4,18 +4,18 @@ The oracle is tinycss2, not PurgeCSS: a selector of the whole stylesheet whose c
 page's class attributes must still be in the cut one, inside the same at-rules.
 """
 
+import itertools
 import re
 
 import pytest
 import tinycss2
+from conftest import REAL_CONTENT
 
-from migration_guide.forms.app import create_functions_app
-from migration_guide.web.assets import AssetError
-from migration_guide.config import Settings
 from migration_guide.build.css_purge import page_classes, purge
 from migration_guide.build.freeze import build_site
-
-from conftest import REAL_CONTENT
+from migration_guide.config import Settings
+from migration_guide.forms.app import create_functions_app
+from migration_guide.web.assets import AssetError
 
 CLASS_ATTRIBUTE = re.compile(r'class="([^"]*)"')
 #: PurgeCSS looks inside :is() and :where() and may drop part of them; we do not model that here.
@@ -28,20 +28,22 @@ def test_rules_are_kept_only_for_classes_that_can_be_used(tmp_path):
     page = '<p class="app-used">Words such as app-unused in text are no class.</p>'
     (tmp_path / "views.py").write_text('CLASSES = ["nhsuk-button--secondary"]  # a class only Python names')
     (tmp_path / "app.css").write_text(
-        'a{color:red}.app-used{x:1}.app-unused{x:2}.app-used .app-unused,.app-used>.app-used{x:3}'
-        '@media (min-width:40em){.app-unused{x:4}.app-used{x:5}}@media print{.app-unused{x:6}}'
+        "a{color:red}.app-used{x:1}.app-unused{x:2}.app-used .app-unused,.app-used>.app-used{x:3}"
+        "@media (min-width:40em){.app-unused{x:4}.app-used{x:5}}@media print{.app-unused{x:6}}"
         '.app-used:not(.app-unused){x:7}@font-face{font-family:"{x}"}@keyframes spin{to{x:1}}'
-        '.nhsuk-button--secondary{x:8}.nhsuk-button--reverse{x:9}'
-        '.nhsuk-error-message{x:10}.app-used .nhsuk-radios__input:checked{x:11}'
-        '.app-unused .nhsuk-input{x:12}[hidden]{x:13}')
+        ".nhsuk-button--secondary{x:8}.nhsuk-button--reverse{x:9}"
+        ".nhsuk-error-message{x:10}.app-used .nhsuk-radios__input:checked{x:11}"
+        ".app-unused .nhsuk-input{x:12}[hidden]{x:13}"
+    )
     cut = purge(tmp_path / "app.css", [tmp_path / "views.py"], classes=page_classes(page))
     assert cut == (
-        'a{color:red}.app-used{x:1}.app-used>.app-used{x:3}'  # used classes, and elements
-        '@media (min-width:40em){.app-used{x:5}}'     # inside @media the same; an emptied @media goes
+        "a{color:red}.app-used{x:1}.app-used>.app-used{x:3}"  # used classes, and elements
+        "@media (min-width:40em){.app-used{x:5}}"  # inside @media the same; an emptied @media goes
         '.app-used:not(.app-unused){x:7}@font-face{font-family:"{x}"}@keyframes spin{to{x:1}}'
-        '.nhsuk-button--secondary{x:8}'               # named in Python: the functions may render it
-        '.nhsuk-error-message{x:10}.app-used .nhsuk-radios__input:checked{x:11}'  # form components count as used
-        '[hidden]{x:13}')                             # no class: kept
+        ".nhsuk-button--secondary{x:8}"  # named in Python: the functions may render it
+        ".nhsuk-error-message{x:10}.app-used .nhsuk-radios__input:checked{x:11}"  # form components count as used
+        "[hidden]{x:13}"
+    )  # no class: kept
 
 
 def _selectors(tokens) -> list[list]:
@@ -66,8 +68,11 @@ def selectors(css: str) -> dict[str, set[str] | None]:
             elif rule.type == "qualified-rule":
                 for tokens in _selectors(rule.prelude):
                     text = " ".join(tinycss2.serialize(tokens).split())
-                    classes = {after.value for before, after in zip(tokens, tokens[1:])
-                               if before.type == "literal" and before.value == "." and after.type == "ident"}
+                    classes = {
+                        after.value
+                        for before, after in itertools.pairwise(tokens)
+                        if before.type == "literal" and before.value == "." and after.type == "ident"
+                    }
                     judged = not any(t.type == "function" and t.lower_name in CONSERVATIVE for t in tokens)
                     found[context + text] = classes if judged else None
 
@@ -78,15 +83,19 @@ def selectors(css: str) -> dict[str, set[str] | None]:
 def lost_styles(html: str, full: dict, cut: dict) -> set[str]:
     """Selectors of the whole stylesheet this page's classes can match, missing from the cut one."""
     used = {name for value in CLASS_ATTRIBUTE.findall(html) for name in value.split()}
-    return {selector for selector, classes in full.items()
-            if classes is not None and classes <= used and selector not in cut}
+    return {
+        selector
+        for selector, classes in full.items()
+        if classes is not None and classes <= used and selector not in cut
+    }
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out, instance = tmp_path_factory.mktemp("site"), tmp_path_factory.mktemp("instance")
-    settings = Settings.from_environment(content_dir=REAL_CONTENT, out_dir=out, instance_dir=instance,
-                                         functions_manifest=instance / "manifest.json")
+    settings = Settings.from_environment(
+        content_dir=REAL_CONTENT, out_dir=out, instance_dir=instance, functions_manifest=instance / "manifest.json"
+    )
     build_site(settings)
     full = next((settings.asset_build_dir / "build").glob("app.*.css")).read_text(encoding="utf-8")
     stylesheets = list((out / "assets" / "build").glob("app.*.css"))
@@ -120,8 +129,11 @@ def test_the_functions_error_pages_keep_their_styles(built):
     client = app.test_client()
     origin = {"Origin": settings.site_url, "Accept": "text/html"}
     pages = [
-        client.post("/api/feedback", data={"page": "/guide/kick-off/", "section": "what-is-a-kick-off", "website": ""},
-                    headers=origin),
+        client.post(
+            "/api/feedback",
+            data={"page": "/guide/kick-off/", "section": "what-is-a-kick-off", "website": ""},
+            headers=origin,
+        ),
         client.post("/api/request-help", data={"website": ""}, headers=origin),
     ]
     assert [page.status_code for page in pages] == [400, 400]
@@ -135,5 +147,5 @@ def test_the_functions_error_pages_keep_their_styles(built):
 
 def test_a_purgecss_failure_is_an_error_not_an_uncut_site(tmp_path):
     (tmp_path / "app.css").write_text(".a{x:1")  # unclosed
-    with pytest.raises(AssetError, match="PurgeCSS failed on app.css"):
+    with pytest.raises(AssetError, match=r"PurgeCSS failed on app\.css"):
         purge(tmp_path / "app.css", [])

@@ -1,20 +1,18 @@
 """Section feedback: the form on every guide section, the endpoint's checks, storage and the report."""
 
 import base64
+import importlib
 import json
-import logging
 from pathlib import Path
 from urllib.parse import urlencode
-
-import importlib
 
 import pytest
 import yaml
 
+from migration_guide.build.freeze import build_site
 from migration_guide.forms import feedback
 from migration_guide.forms.app import create_functions_app
 from migration_guide.site.app import create_app
-from migration_guide.build.freeze import build_site
 
 ORIGIN = "https://gp-practice-migration-guide.netlify.app"
 GOOD = {"page": "/guide/first-step/", "section": "check-dates", "answer": "no", "comment": "Too short", "website": ""}
@@ -30,13 +28,26 @@ def client(app):
     return app.test_client()
 
 
-def post(client, data=None, origin=ORIGIN, accept="text/html", content_type="application/x-www-form-urlencoded",
-         body=None, environ_base=None, **headers):
+def post(
+    client,
+    data=None,
+    origin=ORIGIN,
+    accept="text/html",
+    content_type="application/x-www-form-urlencoded",
+    body=None,
+    environ_base=None,
+    **headers,
+):
     headers = {"Accept": accept, **headers}
     if origin:
         headers["Origin"] = origin
-    return client.post("/api/feedback", data=body if body is not None else urlencode(data or GOOD),
-                       content_type=content_type, headers=headers, environ_base=environ_base or {})
+    return client.post(
+        "/api/feedback",
+        data=body if body is not None else urlencode(data or GOOD),
+        content_type=content_type,
+        headers=headers,
+        environ_base=environ_base or {},
+    )
 
 
 def stored(app):
@@ -45,6 +56,7 @@ def stored(app):
 
 
 # What a reader sees on the page
+
 
 def test_every_h2_section_of_a_guide_page_ends_with_its_own_feedback_form(settings):
     html = create_app(settings).test_client().get("/guide/").get_data(as_text=True)
@@ -57,7 +69,7 @@ def test_every_h2_section_of_a_guide_page_ends_with_its_own_feedback_form(settin
 
 def test_the_forms_accessible_names_are_unique_per_section(settings):
     html = create_app(settings).test_client().get("/guide/first-step/").get_data(as_text=True)
-    assert "Was this section helpful?<span class=\"nhsuk-u-visually-hidden\"> Section: Check dates</span>" in html
+    assert 'Was this section helpful?<span class="nhsuk-u-visually-hidden"> Section: Check dates</span>' in html
     assert 'id="feedback-check-dates-answer"' in html and 'id="feedback-check-dates-comment"' in html
 
 
@@ -67,14 +79,22 @@ def test_pages_that_are_not_guide_pages_have_no_feedback_forms(settings):
 
 # The endpoint
 
+
 def test_a_good_answer_is_stored_with_the_pages_content_version_and_nothing_about_the_reader(app, client):
     response = post(client)
     assert response.status_code == 200
     assert "Thank you for your feedback" in response.get_data(as_text=True)
     assert 'href="/guide/first-step/#check-dates"' in response.get_data(as_text=True)
     version = app.extensions["guide_source"].guide.pages["/guide/first-step/"].version
-    assert stored(app) == [{"page": "/guide/first-step/", "section": "check-dates", "answer": "no",
-                            "comment": "Too short", "content_version": version}]
+    assert stored(app) == [
+        {
+            "page": "/guide/first-step/",
+            "section": "check-dates",
+            "answer": "no",
+            "comment": "Too short",
+            "content_version": version,
+        }
+    ]
     with app.extensions["database"].transaction() as cursor:
         columns = cursor.execute("SELECT * FROM feedback").one().keys()
     assert set(columns) == {"id", "page", "section", "answer", "comment", "content_version", "created_at"}
@@ -114,7 +134,11 @@ def test_comments_are_at_most_1200_characters(client, length, status):
 
 
 def test_an_unknown_page_or_section_is_refused(app, client):
-    for data in ({**GOOD, "page": "/nowhere/"}, {**GOOD, "section": "no-such-heading"}, {**GOOD, "page": "/about/", "section": "x"}):
+    for data in (
+        {**GOOD, "page": "/nowhere/"},
+        {**GOOD, "section": "no-such-heading"},
+        {**GOOD, "page": "/about/", "section": "x"},
+    ):
         response = post(client, data)
         assert response.status_code == 400
         assert "We could not find that section of the guide" in response.get_data(as_text=True)
@@ -144,6 +168,7 @@ def test_text_that_is_not_utf8_is_refused_without_breaking_the_page(app, client,
 
 
 # Refusals
+
 
 def test_a_foreign_origin_is_refused(app, client):
     assert post(client, origin="https://evil.example").status_code == 403
@@ -198,6 +223,7 @@ def test_function_responses_carry_their_own_security_headers(client):
 
 # The Lambda function
 
+
 @pytest.fixture
 def lambda_handler(settings, database_url, monkeypatch):
     build_site(settings)
@@ -238,8 +264,11 @@ def lambda_handlers() -> list[str]:
     loader = type("TemplateLoader", (yaml.SafeLoader,), {})
     loader.add_multi_constructor("!", lambda loader, suffix, node: None)
     template = yaml.load((Path(__file__).parent.parent / "template.yaml").read_text(), Loader=loader)
-    return [resource["Properties"]["Handler"] for resource in template["Resources"].values()
-            if resource["Type"] == "AWS::Serverless::Function"]
+    return [
+        resource["Properties"]["Handler"]
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::Serverless::Function"
+    ]
 
 
 def test_every_function_in_template_yaml_has_its_lambda_handler_and_no_other_entry_point_exists(settings, monkeypatch):
@@ -248,7 +277,9 @@ def test_every_function_in_template_yaml_has_its_lambda_handler_and_no_other_ent
     handlers = lambda_handlers()
     assert sorted(handlers) == ["functions/forms.handler", "functions/outbox.handler"]
     functions_dir = Path(__file__).parent.parent / "functions"
-    assert sorted(path.stem for path in functions_dir.glob("*.py")) == sorted(h.split("/")[1].split(".")[0] for h in handlers)
+    assert sorted(path.stem for path in functions_dir.glob("*.py")) == sorted(
+        h.split("/")[1].split(".")[0] for h in handlers
+    )
     monkeypatch.syspath_prepend(str(functions_dir))
     for handler in handlers:
         module_name, function_name = handler.split("/")[1].split(".")
@@ -257,6 +288,7 @@ def test_every_function_in_template_yaml_has_its_lambda_handler_and_no_other_ent
 
 
 # The report
+
 
 def add(db, page, section, answer, comment=""):
     feedback.save(db, page, section, answer, comment, "v1")
@@ -270,7 +302,11 @@ def test_the_report_counts_and_flags_sections_that_need_review(database):
     add(database, "/guide/kick-off/", "who", "no")
     add(database, "/guide/kick-off/", "who", "no")
     reports = {(r.page, r.section): r for r in feedback.report(database)}
-    intro, phases, who = reports[("/guide/", "intro")], reports[("/guide/", "phases")], reports[("/guide/kick-off/", "who")]
+    intro, phases, who = (
+        reports[("/guide/", "intro")],
+        reports[("/guide/", "phases")],
+        reports[("/guide/kick-off/", "who")],
+    )
     assert (intro.yes, intro.no, intro.helpful_percent, intro.flagged) == (1, 3, 25, True)
     assert (phases.yes, phases.no, phases.helpful_percent, phases.flagged) == (3, 2, 60, False)
     assert (who.no, who.flagged) == (2, False)  # half "no", but fewer than 3
@@ -278,7 +314,7 @@ def test_the_report_counts_and_flags_sections_that_need_review(database):
 
 
 def test_the_report_csv_neutralises_formulas(database):
-    add(database, "/guide/", "intro", "no", "=HYPERLINK(\"http://evil\")")
+    add(database, "/guide/", "intro", "no", '=HYPERLINK("http://evil")')
     add(database, "/guide/", "intro", "no", "+1")
     add(database, "/guide/", "intro", "no", "-1")
     add(database, "/guide/", "intro", "no", "@SUM(A1)")

@@ -1,16 +1,16 @@
 """The guide itself: the seed page kept byte for byte with every link landing, and the standards every page meets."""
 
+import itertools
 import re
 from html.parser import HTMLParser
 
 import pytest
-
-from migration_guide.config import Settings
-from migration_guide.content.loading import load_guide
-from migration_guide.build.freeze import build_site
-from migration_guide.content.links import parse_internal
-
 from conftest import IN_CI, REAL_CONTENT, SEED_PAGE
+
+from migration_guide.build.freeze import build_site
+from migration_guide.config import Settings
+from migration_guide.content.links import parse_internal
+from migration_guide.content.loading import load_guide
 
 SEED_LINK = re.compile(r"\]\((/prm-practice-migration/[^)]+)\)")
 
@@ -82,7 +82,7 @@ def test_every_guide_page_has_an_owner_review_dates_and_a_description(guide):
 
 def test_every_guide_page_in_the_sidebar_has_previous_and_next_in_guide_order(guide):
     order = guide.navigation.sidebar[0].permalinks
-    for before, after in zip(order, order[1:]):
+    for before, after in itertools.pairwise(order):
         assert guide.previous_and_next(guide.pages[before])[1].permalink == after
         assert guide.previous_and_next(guide.pages[after])[0].permalink == before
 
@@ -115,5 +115,8 @@ def test_the_guide_speaks_of_2026_bodies(guide):
     for page in guide.pages.values():
         for paragraph in page.body.split("\n\n"):
             if re.search(r"\bCCGs?\b|Clinical Commissioning Group", paragraph) and page.permalink != "/practice-staff/":
-                assert re.search(r"replaced|until|used to|older|retired|changed|2019", paragraph), (page.source, paragraph)
+                assert re.search(r"replaced|until|used to|older|retired|changed|2019", paragraph), (
+                    page.source,
+                    paragraph,
+                )
             assert "NHS Digital" not in paragraph, page.source

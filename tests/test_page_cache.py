@@ -3,10 +3,10 @@
 import filecmp
 import shutil
 
-from migration_guide.config import Settings
-from migration_guide.build.freeze import build_site
-
 from conftest import FIXTURE_CONTENT
+
+from migration_guide.build.freeze import build_site
+from migration_guide.config import Settings
 
 
 def _files(folder):
@@ -16,23 +16,34 @@ def _files(folder):
 def _same_site(one, two):
     files = _files(one)
     assert files == _files(two)
-    match, mismatch, errors = filecmp.cmpfiles(one, two, files, shallow=False)
+    _match, mismatch, errors = filecmp.cmpfiles(one, two, files, shallow=False)
     assert mismatch == [] and errors == []
 
 
 def test_a_warm_rebuild_renders_only_changed_pages_and_matches_a_cold_build(tmp_path, monkeypatch):
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
-    warm = Settings.from_environment(content_dir=content, out_dir=tmp_path / "warm", instance_dir=tmp_path / "instance",
-                                     functions_manifest=tmp_path / "m1.json")
-    cold = warm.with_overrides(out_dir=tmp_path / "cold", use_render_cache=False, instance_dir=tmp_path / "cold-instance",
-                               functions_manifest=tmp_path / "m2.json")
+    warm = Settings.from_environment(
+        content_dir=content,
+        out_dir=tmp_path / "warm",
+        instance_dir=tmp_path / "instance",
+        functions_manifest=tmp_path / "m1.json",
+    )
+    cold = warm.with_overrides(
+        out_dir=tmp_path / "cold",
+        use_render_cache=False,
+        instance_dir=tmp_path / "cold-instance",
+        functions_manifest=tmp_path / "m2.json",
+    )
     build_site(warm)
 
     rendered = []
     from flask.testing import FlaskClient
+
     original_get = FlaskClient.get
-    monkeypatch.setattr(FlaskClient, "get", lambda self, url, *a, **k: rendered.append(url) or original_get(self, url, *a, **k))
+    monkeypatch.setattr(
+        FlaskClient, "get", lambda self, url, *a, **k: rendered.append(url) or original_get(self, url, *a, **k)
+    )
 
     page = content / "guide" / "first-step.md"
     page.write_text(page.read_text() + "\nA new sentence.\n")

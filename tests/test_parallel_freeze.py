@@ -2,27 +2,33 @@
 
 import filecmp
 
-from migration_guide.build import parallel_freeze
-from migration_guide.config import Settings
-from migration_guide.build.freeze import build_site
-
 from conftest import REAL_CONTENT
+
+from migration_guide.build import parallel_freeze
+from migration_guide.build.freeze import build_site
+from migration_guide.config import Settings
 
 
 def _files(folder):
-    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file() and "pagefind" not in path.parts)
+    return sorted(
+        str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file() and "pagefind" not in path.parts
+    )
 
 
 def test_a_parallel_build_writes_the_same_files_and_removes_stale_ones(tmp_path, monkeypatch):
     def build(out, threshold, chunk=50):
         monkeypatch.setattr(parallel_freeze, "PARALLEL_THRESHOLD", threshold)
         monkeypatch.setattr(parallel_freeze, "CHUNK_SIZE", chunk)
-        settings = Settings.from_environment(content_dir=REAL_CONTENT, out_dir=out, instance_dir=tmp_path / "instance",
-                                             functions_manifest=tmp_path / "manifest.json")
+        settings = Settings.from_environment(
+            content_dir=REAL_CONTENT,
+            out_dir=out,
+            instance_dir=tmp_path / "instance",
+            functions_manifest=tmp_path / "manifest.json",
+        )
         return build_site(settings)
 
     sequential = build(tmp_path / "one", threshold=10**9)
-    (tmp_path / "two" / "gone" ).mkdir(parents=True)
+    (tmp_path / "two" / "gone").mkdir(parents=True)
     (tmp_path / "two" / "gone" / "index.html").write_text("left by an earlier build")
     (tmp_path / "two" / "api").mkdir()
     (tmp_path / "two" / "api" / "kept.txt").write_text("ignored by the freezer")
@@ -33,5 +39,5 @@ def test_a_parallel_build_writes_the_same_files_and_removes_stale_ones(tmp_path,
     assert (tmp_path / "two" / "api" / "kept.txt").exists()
     one, two = _files(tmp_path / "one"), [f for f in _files(tmp_path / "two") if not f.startswith("api/")]
     assert one == two
-    match, mismatch, errors = filecmp.cmpfiles(tmp_path / "one", tmp_path / "two", one, shallow=False)
+    _match, mismatch, errors = filecmp.cmpfiles(tmp_path / "one", tmp_path / "two", one, shallow=False)
     assert mismatch == [] and errors == []

@@ -12,15 +12,14 @@ import subprocess
 from datetime import date, timedelta
 
 import pytest
+from conftest import IN_CI, REAL_CONTENT, page
 
-from migration_guide.site.app import create_app
 from migration_guide.config import PROJECT_ROOT, Settings
 from migration_guide.content.loading import load_guide
-from migration_guide.content.problems import ContentError
 from migration_guide.content.phases import Phase, describe_span, describe_weeks, phases, plan
+from migration_guide.content.problems import ContentError
+from migration_guide.site.app import create_app
 from migration_guide.site.planner import roles
-
-from conftest import IN_CI, REAL_CONTENT, page
 
 PLAN_CORE = PROJECT_ROOT / "assets" / "js" / "plan-core.mjs"
 
@@ -62,7 +61,11 @@ def test_dates_cross_year_ends_leap_days_and_clock_changes():
 
 def test_weeks_in_words():
     assert [describe_weeks(n) for n in (16, 1, 0, -1, -6)] == [
-        "16 weeks before go-live", "1 week before go-live", "at go-live", "1 week after go-live", "6 weeks after go-live",
+        "16 weeks before go-live",
+        "1 week before go-live",
+        "at go-live",
+        "1 week after go-live",
+        "6 weeks after go-live",
     ]
     assert describe_span(16, 15) == "16 to 15 weeks before go-live"
     assert describe_span(13, 13) == "13 weeks before go-live"
@@ -107,7 +110,9 @@ def test_the_guide_links_to_the_planner_from_its_key_phases(guide):
 
 
 def key_phase(**front_matter) -> str:
-    lines = ["title: Kick-off", "order: 1", "title_url: /a/"] + [f"{key}: {value}" for key, value in front_matter.items()]
+    lines = ["title: Kick-off", "order: 1", "title_url: /a/"] + [
+        f"{key}: {value}" for key, value in front_matter.items()
+    ]
     return "---\n" + "\n".join(lines) + "\n---\nText.\n"
 
 
@@ -126,22 +131,31 @@ def test_a_key_phase_without_week_offsets_is_refused_naming_the_file(settings, w
 
 
 def test_week_offsets_must_be_whole_numbers(settings, write_content):
-    problems = problems_for(settings, write_content, key_phase(starts_weeks_before_go_live="2.5",
-                                                               ends_weeks_before_go_live="soon"))
+    problems = problems_for(
+        settings, write_content, key_phase(starts_weeks_before_go_live="2.5", ends_weeks_before_go_live="soon")
+    )
     assert problems == [
-        "steps/key-phases/01-kick-off.md:5: starts_weeks_before_go_live must be a whole number of weeks, not 2.5 (negative means after go-live)",
-        "steps/key-phases/01-kick-off.md:6: ends_weeks_before_go_live must be a whole number of weeks, not 'soon' (negative means after go-live)",
+        "steps/key-phases/01-kick-off.md:5: starts_weeks_before_go_live must be a whole number of weeks, not 2.5"
+        " (negative means after go-live)",
+        "steps/key-phases/01-kick-off.md:6: ends_weeks_before_go_live must be a whole number of weeks, not 'soon'"
+        " (negative means after go-live)",
     ]
 
 
 def test_a_phase_cannot_finish_before_it_starts(settings, write_content):
-    problems = problems_for(settings, write_content, key_phase(starts_weeks_before_go_live=5, ends_weeks_before_go_live=8))
-    assert problems == ["steps/key-phases/01-kick-off.md:6: ends_weeks_before_go_live (8) is more than "
-                        "starts_weeks_before_go_live (5): the phase would finish before it starts"]
+    problems = problems_for(
+        settings, write_content, key_phase(starts_weeks_before_go_live=5, ends_weeks_before_go_live=8)
+    )
+    assert problems == [
+        "steps/key-phases/01-kick-off.md:6: ends_weeks_before_go_live (8) is more than "
+        "starts_weeks_before_go_live (5): the phase would finish before it starts"
+    ]
 
 
 def test_other_steps_groups_need_no_offsets(settings, write_content):
-    content = write_content({"a.md": page("A", "/a/"), "steps/other/01.md": "---\ntitle: X\ntitle_url: /a/\n---\nText.\n"})
+    content = write_content(
+        {"a.md": page("A", "/a/"), "steps/other/01.md": "---\ntitle: X\ntitle_url: /a/\n---\nText.\n"}
+    )
     load_guide(settings.with_overrides(content_dir=content))
 
 
@@ -150,8 +164,12 @@ def test_other_steps_groups_need_no_offsets(settings, write_content):
 
 @pytest.fixture
 def plan_html(tmp_path):
-    settings = Settings.from_environment(content_dir=REAL_CONTENT, instance_dir=tmp_path / "instance", base_path="/base")
-    response = create_app(settings).test_client().get("/plan/")  # the app serves at the root; the base path is in its links
+    settings = Settings.from_environment(
+        content_dir=REAL_CONTENT, instance_dir=tmp_path / "instance", base_path="/base"
+    )
+    response = (
+        create_app(settings).test_client().get("/plan/")
+    )  # the app serves at the root; the base path is in its links
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
@@ -174,9 +192,14 @@ def test_the_page_carries_its_data_as_json_and_no_inline_script(plan_html, guide
     [data] = [json.loads(body) for attributes, body in scripts if 'id="plan-data"' in attributes]
     assert [p["title"] for p in data["phases"]] == [step.title for step in guide.steps["key-phases"]]
     assert data["phases"][0] | {"summary": ""} == {
-        "title": "Decide to migrate and secure funding", "href": "/base/guide/#decision-to-migrate-and-funding",
-        "startsWeeks": 16, "endsWeeks": 15, "startsText": "16 weeks before go-live", "endsText": "15 weeks before go-live",
-        "summary": "", "slug": "decision",
+        "title": "Decide to migrate and secure funding",
+        "href": "/base/guide/#decision-to-migrate-and-funding",
+        "startsWeeks": 16,
+        "endsWeeks": 15,
+        "startsText": "16 weeks before go-live",
+        "endsText": "15 weeks before go-live",
+        "summary": "",
+        "slug": "decision",
     }
     assert "style=" not in plan_html and "<style" not in plan_html
 
@@ -207,9 +230,16 @@ console.log(JSON.stringify({{
   csv: toCsv(planned, {{ absolute }}),
 }}));
 """
-    data = json.dumps({"goLive": [go_live.year, go_live.month, go_live.day],
-                       "phases": [p.as_data() for p in plan_phases], "role": role})
-    result = subprocess.run([node, "--input-type=module", "-e", script, data], capture_output=True, text=True, check=True)
+    data = json.dumps(
+        {
+            "goLive": [go_live.year, go_live.month, go_live.day],
+            "phases": [p.as_data() for p in plan_phases],
+            "role": role,
+        }
+    )
+    result = subprocess.run(
+        [node, "--input-type=module", "-e", script, data], capture_output=True, text=True, check=True
+    )
     return json.loads(result.stdout)
 
 
@@ -224,8 +254,16 @@ def test_the_calendar_file_parses_with_a_calendar_library(node, guide):
     from icalendar import Calendar
 
     go_live = date(2027, 4, 26)
-    found = phases(guide) + [Phase("Long, awkward; title \\ with “quotes” and ünïcödé " * 3, "/guide/kick-off/", 1, 1,
-                                   "Line one.\nLine two, with a comma; and a semicolon.")]
+    found = [
+        *phases(guide),
+        Phase(
+            "Long, awkward; title \\ with “quotes” and ünïcödé " * 3,
+            "/guide/kick-off/",
+            1,
+            1,
+            "Line one.\nLine two, with a comma; and a semicolon.",
+        ),
+    ]
     role = {"value": "practice-staff", "label": "Practice managers and staff", "checklistHref": "/practice-staff/"}
     output = run_plan_core(node, go_live, found, role)
     ics = output["ics"]
@@ -237,7 +275,7 @@ def test_the_calendar_file_parses_with_a_calendar_library(node, guide):
     events = calendar.walk("VEVENT")
     assert len(events) == len(found)
     assert len({str(event["UID"]) for event in events}) == len(events)
-    for event, (item, start, end) in zip(events, plan(go_live, found)):
+    for event, (item, start, end) in zip(events, plan(go_live, found), strict=False):
         assert str(event["SUMMARY"]) == item.title
         assert event.decoded("DTSTART") == start and not hasattr(event.decoded("DTSTART"), "hour")
         assert event.decoded("DTEND") == end + timedelta(days=1)
@@ -251,9 +289,22 @@ def test_the_csv_has_a_row_per_phase(node, guide):
     go_live = date(2027, 4, 26)
     found = phases(guide)
     rows = list(csv.reader(io.StringIO(run_plan_core(node, go_live, found)["csv"].lstrip("\ufeff"))))
-    assert rows[0] == ["Phase", "Starts", "Finishes", "Starts (weeks before go-live)", "Finishes (weeks before go-live)", "Guide"]
+    assert rows[0] == [
+        "Phase",
+        "Starts",
+        "Finishes",
+        "Starts (weeks before go-live)",
+        "Finishes (weeks before go-live)",
+        "Guide",
+    ]
     assert rows[1:] == [
-        [item.title, start.isoformat(), end.isoformat(), str(item.starts_weeks), str(item.ends_weeks),
-         "https://guide.example.org" + item.href]
+        [
+            item.title,
+            start.isoformat(),
+            end.isoformat(),
+            str(item.starts_weeks),
+            str(item.ends_weeks),
+            "https://guide.example.org" + item.href,
+        ]
         for item, start, end in plan(go_live, found)
     ]

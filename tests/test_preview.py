@@ -8,9 +8,15 @@ import pytest
 from flask import Flask, request
 from werkzeug.test import Client
 
-from migration_guide.config import PROJECT_ROOT
 from migration_guide.build.freeze import build_site
-from migration_guide.build.preview import NetlifyConfig, RedirectRule, create_preview_app, iter_pages, parse_redirects_file
+from migration_guide.build.preview import (
+    NetlifyConfig,
+    RedirectRule,
+    create_preview_app,
+    iter_pages,
+    parse_redirects_file,
+)
+from migration_guide.config import PROJECT_ROOT
 from migration_guide.web.security import SECURITY_HEADERS
 
 NETLIFY_TOML = PROJECT_ROOT / "netlify.toml"
@@ -20,12 +26,16 @@ NETLIFY_TOML = PROJECT_ROOT / "netlify.toml"
 def site(tmp_path_factory):
     """The fixture guide, frozen once for this module."""
     from conftest import FIXTURE_CONTENT
+
     from migration_guide.config import Settings
 
     out = tmp_path_factory.mktemp("site")
-    settings = Settings.from_environment(content_dir=FIXTURE_CONTENT, out_dir=out,
-                                         instance_dir=tmp_path_factory.mktemp("instance"),
-                                         functions_manifest=out.with_name(out.name + "-manifest.json"))
+    settings = Settings.from_environment(
+        content_dir=FIXTURE_CONTENT,
+        out_dir=out,
+        instance_dir=tmp_path_factory.mktemp("instance"),
+        functions_manifest=out.with_name(out.name + "-manifest.json"),
+    )
     build_site(settings)
     return out
 
@@ -112,7 +122,9 @@ def test_the_functions_are_the_functions_app_with_the_builds_manifest(site, sett
     app = create_preview_app(site, NETLIFY_TOML, settings=settings.with_overrides(functions_manifest=manifest))
     rules = {rule.rule for rule in app.functions().url_map.iter_rules()}
     assert "/api/feedback" in rules and "/guide/" not in str(rules)
-    whole = create_preview_app(site, NETLIFY_TOML, settings=settings.with_overrides(functions_manifest=tmp_path / "none.json"))
+    whole = create_preview_app(
+        site, NETLIFY_TOML, settings=settings.with_overrides(functions_manifest=tmp_path / "none.json")
+    )
     assert "/api/feedback" in {rule.rule for rule in whole.functions().url_map.iter_rules()}
 
 
@@ -127,16 +139,19 @@ def test_redirect_rules(tmp_path):
     (tmp_path / "kept" / "index.html").write_text("kept")
     (tmp_path / "new.html").write_text("new")
     (tmp_path / "404.html").write_text("missing")
-    (tmp_path / "_redirects").write_text(textwrap.dedent("""\
+    (tmp_path / "_redirects").write_text(
+        textwrap.dedent("""\
         # comments and blank lines are skipped
 
         /kept/ /elsewhere/ 301
         /forced/* /new.html 200!
         /news/:year/:slug /articles/:slug?y=:year 302
         /moved /kept/ 308!
-    """))
+    """)
+    )
     toml = tmp_path / "netlify.toml"
-    toml.write_text(textwrap.dedent("""\
+    toml.write_text(
+        textwrap.dedent("""\
         [[redirects]]
           from = "/rewrite"
           to = "/new.html"
@@ -155,7 +170,8 @@ def test_redirect_rules(tmp_path):
           [headers.values]
             X-One = "b"
             Cache-Control = "no-store"
-    """))
+    """)
+    )
     client = Client(create_preview_app(tmp_path, toml, functions=fake_functions()))
     assert client.get("/kept/").get_data(as_text=True) == "kept"  # shadowed: _redirects is read first, and unforced
     assert client.get("/forced/anything").get_data(as_text=True) == "new"
@@ -171,7 +187,9 @@ def test_redirect_rules(tmp_path):
 
 def test_parse_redirects_file():
     assert parse_redirects_file("/a /b\n/c/* /d/:splat 302!  # note\n") == [
-        RedirectRule("/a", "/b", 301, False), RedirectRule("/c/*", "/d/:splat", 302, True)]
+        RedirectRule("/a", "/b", 301, False),
+        RedirectRule("/c/*", "/d/:splat", 302, True),
+    ]
 
 
 def test_the_real_netlify_toml_is_understood():
@@ -182,6 +200,9 @@ def test_the_real_netlify_toml_is_understood():
 
 
 def test_guide_preview_refuses_a_folder_with_no_site(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "migration_guide.cli", "preview", "--site", str(tmp_path)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "migration_guide.cli", "preview", "--site", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1 and "run 'guide build' first" in result.stderr

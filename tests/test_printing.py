@@ -6,13 +6,12 @@ import re
 from collections import Counter
 
 import pytest
+from conftest import REAL_CONTENT, page
 
-from migration_guide.site.app import create_app
 from migration_guide.config import Settings
 from migration_guide.content.loading import load_guide
+from migration_guide.site.app import create_app
 from migration_guide.site.printing import demote_headings, page_anchor, pages_to_print, print_pages
-
-from conftest import REAL_CONTENT, page
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +21,7 @@ def guide(tmp_path_factory):
 
 def test_pages_come_in_reading_order_then_the_glossary(guide):
     sidebar = [permalink for section in guide.navigation.sidebar for permalink in section.permalinks]
-    assert [p.permalink for p in pages_to_print(guide)] == sidebar + ["/glossary/"]
+    assert [p.permalink for p in pages_to_print(guide)] == [*sidebar, "/glossary/"]
 
 
 def test_headings_move_down_a_level_under_each_page_title():
@@ -30,13 +29,22 @@ def test_headings_move_down_a_level_under_each_page_title():
 
 
 def test_links_to_printed_pages_point_within_the_page_and_every_id_is_unique(settings, write_content):
-    content = write_content({
-        "guide/index.md": page("Start", "/guide/", "## Shared {#shared}\n\nSee [two](/guide/two#shared), [two](/guide/two/) "
-                               "and [here](#shared) and [away](/away/).", layout="guide"),
-        "guide/two.md": page("Two", "/guide/two/", "## Shared {#shared}\n\n## Only here {#only-here}\n\n[back](/guide/#shared)"),
-        "away.md": page("Away", "/away/"),
-        "data/navigation.yml": "sidebar:\n  - heading: Guide\n    pages: [/guide/, /guide/two/]\n",
-    })
+    content = write_content(
+        {
+            "guide/index.md": page(
+                "Start",
+                "/guide/",
+                "## Shared {#shared}\n\nSee [two](/guide/two#shared), [two](/guide/two/) "
+                "and [here](#shared) and [away](/away/).",
+                layout="guide",
+            ),
+            "guide/two.md": page(
+                "Two", "/guide/two/", "## Shared {#shared}\n\n## Only here {#only-here}\n\n[back](/guide/#shared)"
+            ),
+            "away.md": page("Away", "/away/"),
+            "data/navigation.yml": "sidebar:\n  - heading: Guide\n    pages: [/guide/, /guide/two/]\n",
+        }
+    )
     guide = load_guide(settings.with_overrides(content_dir=content, base_path="/base"))
     first, second = print_pages(guide, "/base")
     assert (first.anchor, second.anchor) == ("page-guide", "page-guide-two")
@@ -76,9 +84,22 @@ def test_the_print_stylesheet_hides_the_chrome_and_shows_external_link_addresses
     app = create_app(settings)
     css = (app.extensions["assets"].directory / app.extensions["assets"].manifest["app.css"]).read_text()
     printed = "".join(re.findall(r"@media print\{((?:[^{}]*\{[^{}]*\})*)\}", css))
-    hidden = {selector for rule in re.findall(r"([^{}]*)\{display:none ?!important\}", printed) for selector in rule.split(",")}
-    for selector in (".nhsuk-header", ".nhsuk-footer", ".app-side-nav", ".nhsuk-breadcrumb", ".nhsuk-pagination",
-                     ".app-print-link", ".app-planner__form", ".app-search", ".app-phase-banner"):
+    hidden = {
+        selector
+        for rule in re.findall(r"([^{}]*)\{display:none ?!important\}", printed)
+        for selector in rule.split(",")
+    }
+    for selector in (
+        ".nhsuk-header",
+        ".nhsuk-footer",
+        ".app-side-nav",
+        ".nhsuk-breadcrumb",
+        ".nhsuk-pagination",
+        ".app-print-link",
+        ".app-planner__form",
+        ".app-search",
+        ".app-phase-banner",
+    ):
         assert selector in hidden, selector
     assert re.search(r'a\[href\^="?http"?\]::after\{content:" \(" attr\(href\) "\)"', printed)
     assert re.search(r'a\[href\^="?/"?\]::after,a\[href\^="?#"?\]::after\{content:none\}', printed)

@@ -5,7 +5,12 @@ from migration_guide.content.rendering import MarkdownRenderer
 
 STEPS = {
     "phases": [
-        {"title": "Kick <off>", "title_url": "/guide/kick-off#start", "duration": "1 day", "body": "Meet [everyone](/glossary)."},
+        {
+            "title": "Kick <off>",
+            "title_url": "/guide/kick-off#start",
+            "duration": "1 day",
+            "body": "Meet [everyone](/glossary).",
+        },
     ]
 }
 
@@ -29,7 +34,11 @@ def test_headings_without_ids_get_stable_distinct_slugs(renderer):
 
 def test_each_section_heading_has_a_keyboard_and_screen_reader_friendly_link(renderer):
     page = renderer.render("## Check dates {#check-dates}\n\n### Secure dates {#secure}\n\n#### Not linked {#deep}")
-    assert '<a class="app-heading-link" data-pagefind-ignore="all" href="#check-dates"><span class="nhsuk-u-visually-hidden">Link to the section: Check dates</span><span aria-hidden="true">#</span></a>' in page.html
+    assert (
+        '<a class="app-heading-link" data-pagefind-ignore="all" href="#check-dates">'
+        '<span class="nhsuk-u-visually-hidden">Link to the section: Check dates</span>'
+        '<span aria-hidden="true">#</span></a>' in page.html
+    )
     assert 'href="#secure"' in page.html
     assert 'href="#deep"' not in page.html
 
@@ -40,7 +49,9 @@ def test_internal_links_are_rewritten_to_canonical_urls_under_the_base_path(rend
     assert 'href="/prefix/guide/"' in page.html
     assert 'href="/prefix/glossary/"' in page.html
     assert [(link.path, link.fragment) for link in page.links] == [
-        ("/guide/kick-off/", "check-dates"), ("/guide/", ""), ("/glossary/", "")
+        ("/guide/kick-off/", "check-dates"),
+        ("/guide/", ""),
+        ("/glossary/", ""),
     ]
 
 
@@ -63,7 +74,9 @@ def test_inset_warning_and_details_use_the_nhsuk_components(renderer):
 
 
 def test_action_links_and_buttons_take_one_markdown_link(renderer):
-    page = renderer.render(":::action-link\n[Read the guide](/guide)\n:::\n\n:::button\n[Get help](https://example.com/help)\n:::")
+    page = renderer.render(
+        ":::action-link\n[Read the guide](/guide)\n:::\n\n:::button\n[Get help](https://example.com/help)\n:::"
+    )
     assert 'class="nhsuk-action-link" href="/prefix/guide/"' in page.html
     assert 'class="nhsuk-button"' in page.html and 'href="https://example.com/help"' in page.html
     assert page.links[0].path == "/guide/"
@@ -98,7 +111,9 @@ def test_component_mistakes_are_reported_with_their_line(renderer, markdown, mes
     assert len(problems) == 1
     line, text = problems[0]
     assert message in text
-    assert line == markdown.splitlines().index(next(l for l in markdown.splitlines() if l.startswith(":::"))) + 1
+    assert (
+        line == markdown.splitlines().index(next(line for line in markdown.splitlines() if line.startswith(":::"))) + 1
+    )
 
 
 def test_tables_get_nhsuk_classes(renderer):

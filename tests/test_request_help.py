@@ -6,27 +6,37 @@ import json
 import logging
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
 from werkzeug import Response
 
-from migration_guide.forms import help_requests, outbox
-from migration_guide.site.app import create_app
 from migration_guide.config import Settings
+from migration_guide.content.directory import Directory
 from migration_guide.content.loading import load_guide
 from migration_guide.content.problems import ContentError
-from migration_guide.content.directory import Directory
-
-from conftest import REAL_CONTENT
+from migration_guide.forms import help_requests, outbox
+from migration_guide.site.app import create_app
 
 ORIGIN = "https://gp-practice-migration-guide.netlify.app"
 GOOD = {
-    "full_name": "Ann Smith", "email": "ann.smith@nhs.net", "phone": "01632 960 001", "role": "Practice manager",
-    "practice_name": "High Street Surgery", "ods_code": "B86022", "icb": "QWO", "phase": "Kick-off",
-    "go_live_day": "27", "go_live_month": "3", "go_live_year": "2027", "current_system": "EMIS Web",
-    "new_system": "SystmOne", "message": "We need help choosing cut-over dates.", "consent": "y", "website": "",
+    "full_name": "Ann Smith",
+    "email": "ann.smith@nhs.net",
+    "phone": "01632 960 001",
+    "role": "Practice manager",
+    "practice_name": "High Street Surgery",
+    "ods_code": "B86022",
+    "icb": "QWO",
+    "phase": "Kick-off",
+    "go_live_day": "27",
+    "go_live_month": "3",
+    "go_live_year": "2027",
+    "current_system": "EMIS Web",
+    "new_system": "SystmOne",
+    "message": "We need help choosing cut-over dates.",
+    "consent": "y",
+    "website": "",
 }
 
 
@@ -40,8 +50,13 @@ def real_guide(tmp_path_factory):
 def settings_for(tmp_path):
     def make(database_url="", **overrides):
         return Settings.from_environment(
-            instance_dir=tmp_path / "instance", database_url=database_url, outbox_dir=tmp_path / "outbox",
-            functions_manifest=tmp_path / "manifest.json", **overrides)
+            instance_dir=tmp_path / "instance",
+            database_url=database_url,
+            outbox_dir=tmp_path / "outbox",
+            functions_manifest=tmp_path / "manifest.json",
+            **overrides,
+        )
+
     return make
 
 
@@ -64,8 +79,13 @@ def send(client, data=None, accept="text/html", origin=ORIGIN, **kwargs):
     headers = {"Accept": accept}
     if origin:
         headers["Origin"] = origin
-    return client.post("/api/request-help", data=urlencode(data if data is not None else GOOD),
-                       content_type="application/x-www-form-urlencoded", headers=headers, **kwargs)
+    return client.post(
+        "/api/request-help",
+        data=urlencode(data if data is not None else GOOD),
+        content_type="application/x-www-form-urlencoded",
+        headers=headers,
+        **kwargs,
+    )
 
 
 def rows(app, table):
@@ -75,10 +95,26 @@ def rows(app, table):
 
 # The page
 
+
 def test_the_form_page_uses_nhs_patterns_and_no_html5_validation(settings_for, real_guide):
     html = create_app(settings_for(), guide=real_guide).test_client().get("/request-help/").get_data(as_text=True)
-    for name in ("full_name", "email", "phone", "role", "practice_name", "ods_code", "icb", "phase", "go_live_day",
-                 "go_live_month", "go_live_year", "current_system", "new_system", "message", "consent"):
+    for name in (
+        "full_name",
+        "email",
+        "phone",
+        "role",
+        "practice_name",
+        "ods_code",
+        "icb",
+        "phase",
+        "go_live_day",
+        "go_live_month",
+        "go_live_year",
+        "current_system",
+        "new_system",
+        "message",
+        "consent",
+    ):
         assert f'name="{name}"' in html, name
     form = html.split('<form method="post"')[1].split("</form>")[0]
     assert " required" not in form and "pattern=" not in form
@@ -105,33 +141,37 @@ def test_only_active_icbs_are_offered_and_the_phases_follow_the_guide(settings_f
 
 # Validation of every field
 
-@pytest.mark.parametrize("field, value, message", [
-    ("full_name", "", "Enter your full name"),
-    ("full_name", "x" * 101, "Full name must be 100 characters or fewer"),
-    ("email", "", "Enter your work email address"),
-    ("email", "not-an-email", "Enter an email address in the correct format"),
-    ("email", "a@b.c" + "x" * 260, "254 characters or fewer"),
-    ("phone", "call me", "Enter a phone number"),
-    ("phone", "123", "Enter a phone number"),
-    ("role", "", "Select your role"),
-    ("role", "Hacker", "Select your role"),
-    ("practice_name", "", "Enter the practice name"),
-    ("ods_code", "", "Enter the practice ODS code"),
-    ("ods_code", "B8602", "1 letter and 5 numbers"),
-    ("ods_code", "886022", "1 letter and 5 numbers"),
-    ("icb", "", "Select the practice&#39;s Integrated Care Board"),
-    ("icb", "QHG", "Select the practice&#39;s Integrated Care Board"),  # merged on 1 April 2026
-    ("icb", "<script>", "Select the practice&#39;s Integrated Care Board"),
-    ("phase", "", "Select the phase you are in"),
-    ("phase", "Phase 99", "Select the phase you are in"),
-    ("go_live_day", "31", "must be a real date"),  # 31 March is real: see next line for the combination
-    ("current_system", "", "Select the practice&#39;s current clinical system"),
-    ("current_system", "Not decided", "Select the practice&#39;s current clinical system"),
-    ("new_system", "Windows 95", "Select the new clinical system"),
-    ("message", "", "Enter how we can help"),
-    ("message", "x" * 3001, "Your message must be 3,000 characters or fewer"),
-    ("consent", "", "Confirm that we can share your request"),
-])
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("full_name", "", "Enter your full name"),
+        ("full_name", "x" * 101, "Full name must be 100 characters or fewer"),
+        ("email", "", "Enter your work email address"),
+        ("email", "not-an-email", "Enter an email address in the correct format"),
+        ("email", "a@b.c" + "x" * 260, "254 characters or fewer"),
+        ("phone", "call me", "Enter a phone number"),
+        ("phone", "123", "Enter a phone number"),
+        ("role", "", "Select your role"),
+        ("role", "Hacker", "Select your role"),
+        ("practice_name", "", "Enter the practice name"),
+        ("ods_code", "", "Enter the practice ODS code"),
+        ("ods_code", "B8602", "1 letter and 5 numbers"),
+        ("ods_code", "886022", "1 letter and 5 numbers"),
+        ("icb", "", "Select the practice&#39;s Integrated Care Board"),
+        ("icb", "QHG", "Select the practice&#39;s Integrated Care Board"),  # merged on 1 April 2026
+        ("icb", "<script>", "Select the practice&#39;s Integrated Care Board"),
+        ("phase", "", "Select the phase you are in"),
+        ("phase", "Phase 99", "Select the phase you are in"),
+        ("go_live_day", "31", "must be a real date"),  # 31 March is real: see next line for the combination
+        ("current_system", "", "Select the practice&#39;s current clinical system"),
+        ("current_system", "Not decided", "Select the practice&#39;s current clinical system"),
+        ("new_system", "Windows 95", "Select the new clinical system"),
+        ("message", "", "Enter how we can help"),
+        ("message", "x" * 3001, "Your message must be 3,000 characters or fewer"),
+        ("consent", "", "Confirm that we can share your request"),
+    ],
+)
 def test_each_field_is_checked_by_the_server(client, app, field, value, message):
     data = {**GOOD, field: value}
     if field == "go_live_day":
@@ -175,6 +215,7 @@ def test_hostile_text_is_stored_as_text_and_escaped(client, app):
 
 # Routing, the transaction and the reference
 
+
 def test_every_active_icb_routes_to_its_regions_delivery_partner(directory):
     for icb in directory.active_icbs():
         partner = directory.partner_for(icb.code)
@@ -202,7 +243,10 @@ def test_a_request_is_stored_with_a_reference_and_two_messages(client, app):
         ("requester", "ann.smith@nhs.net", "sent"),
     ]
     to_partner = json.loads(messages[0]["personalisation"])
-    assert to_partner["message"] == GOOD["message"] and to_partner["icb_name"] == "NHS West Yorkshire Integrated Care Board"
+    assert (
+        to_partner["message"] == GOOD["message"]
+        and to_partner["icb_name"] == "NHS West Yorkshire Integrated Care Board"
+    )
     to_requester = json.loads(messages[1]["personalisation"])
     assert set(to_requester) == {"reference", "full_name", "partner_name", "replies_within", "what_happens_next"}
 
@@ -226,10 +270,11 @@ def test_the_request_and_its_messages_are_stored_together_or_not_at_all(client, 
 def test_an_identical_request_within_15_minutes_gets_the_same_reference(app, directory):
     db = app.extensions["database"]
     details = {**help_requests.cleaned_from(GOOD)}
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     first = help_requests.store_request(db, details, directory, now=now)
-    again = help_requests.store_request(db, {**details, "message": "  " + details["message"].upper()}, directory,
-                                        now=now + timedelta(minutes=5))
+    again = help_requests.store_request(
+        db, {**details, "message": "  " + details["message"].upper()}, directory, now=now + timedelta(minutes=5)
+    )
     assert (again.reference, again.created) == (first.reference, False)
     assert len(rows(app, "help_requests")) == 1 and len(rows(app, "outbox")) == 2
     different = help_requests.store_request(db, {**details, "ods_code": "B86023"}, directory, now=now)
@@ -261,17 +306,21 @@ def test_a_filled_honeypot_is_thanked_and_dropped(client, app):
     assert rows(app, "help_requests") == []
 
 
-@pytest.mark.parametrize("status, kwargs", [
-    (403, {"origin": "https://evil.example"}),
-    (415, {"content_type": "application/json"}),
-    (413, {"data": {**GOOD, "message": "é" * 12000}}),
-])
+@pytest.mark.parametrize(
+    "status, kwargs",
+    [
+        (403, {"origin": "https://evil.example"}),
+        (415, {"content_type": "application/json"}),
+        (413, {"data": {**GOOD, "message": "é" * 12000}}),
+    ],
+)
 def test_the_same_refusals_as_feedback(client, app, status, kwargs):
     kwargs = dict(kwargs)  # parameters are shared between the SQLite and PostgreSQL runs
     data = kwargs.pop("data", GOOD)
     if "content_type" in kwargs:
-        response = client.post("/api/request-help", data=json.dumps(data), content_type=kwargs["content_type"],
-                               headers={"Origin": ORIGIN})
+        response = client.post(
+            "/api/request-help", data=json.dumps(data), content_type=kwargs["content_type"], headers={"Origin": ORIGIN}
+        )
     else:
         response = send(client, data, **kwargs)
     assert response.status_code == status
@@ -289,11 +338,15 @@ def test_too_many_requests_from_one_client(client):
 
 # Email through GOV.UK Notify (a local fake) and the outbox
 
+
 @pytest.fixture
 def notify(httpserver, settings_for, database_url, real_guide):
-    settings = settings_for(database_url, notify_api_key=f"test-{uuid.uuid4()}-{uuid.uuid4()}",
-                            notify_base_url=httpserver.url_for("/").rstrip("/"),
-                            notify_templates={"partner": "tpl-partner", "requester": "tpl-requester"})
+    settings = settings_for(
+        database_url,
+        notify_api_key=f"test-{uuid.uuid4()}-{uuid.uuid4()}",
+        notify_base_url=httpserver.url_for("/").rstrip("/"),
+        notify_templates={"partner": "tpl-partner", "requester": "tpl-requester"},
+    )
     app = create_app(settings, guide=real_guide)
     return app, settings, httpserver
 
@@ -301,7 +354,9 @@ def notify(httpserver, settings_for, database_url, real_guide):
 def notify_replies(httpserver, status, count=1):
     body = {"id": str(uuid.uuid4())} if status == 201 else {"errors": [{"error": "Error", "message": "no"}]}
     for _ in range(count):
-        httpserver.expect_ordered_request("/v2/notifications/email", method="POST").respond_with_json(body, status=status)
+        httpserver.expect_ordered_request("/v2/notifications/email", method="POST").respond_with_json(
+            body, status=status
+        )
 
 
 def test_notify_success_sends_both_messages_with_their_templates(notify):
@@ -332,7 +387,7 @@ def test_notify_5xx_leaves_messages_queued_and_retry_sends_them_when_due(notify)
     db = app.extensions["database"]
     assert outbox.deliver_due(db, outbox.sender_for(settings)) == []  # not due yet
     notify_replies(server, 503, count=2)
-    later = datetime.now(timezone.utc) + timedelta(minutes=2)
+    later = datetime.now(UTC) + timedelta(minutes=2)
     assert [d.status for d in outbox.deliver_due(db, outbox.sender_for(settings), now=later)] == ["queued", "queued"]
     notify_replies(server, 201, count=2)
     much_later = later + timedelta(minutes=10)
@@ -349,9 +404,12 @@ def test_a_notify_timeout_keeps_the_message_queued(notify):
 
     server.expect_request("/v2/notifications/email").respond_with_handler(slow)
     db = app.extensions["database"]
-    stored = help_requests.store_request(db, help_requests.cleaned_from(GOOD),
-                                         Directory.from_data(app.extensions["site_source"].site.data))
-    sender = outbox.NotifySender(settings.notify_api_key, settings.notify_base_url, settings.notify_templates, timeout=0.5)
+    stored = help_requests.store_request(
+        db, help_requests.cleaned_from(GOOD), Directory.from_data(app.extensions["site_source"].site.data)
+    )
+    sender = outbox.NotifySender(
+        settings.notify_api_key, settings.notify_base_url, settings.notify_templates, timeout=0.5
+    )
     deliveries = outbox.deliver_due(db, sender, ids=stored.message_ids)
     assert [d.status for d in deliveries] == ["queued", "queued"]
     assert all(m["last_error"] for m in rows(app, "outbox"))
@@ -377,7 +435,9 @@ def test_guide_outbox_list_and_retry(app, database_url, settings_for, monkeypatc
     monkeypatch.setenv("INSTANCE_DIR", str(settings.instance_dir))
     monkeypatch.setenv("OUTBOX_DIR", str(settings.outbox_dir))
     db = app.extensions["database"]
-    help_requests.store_request(db, help_requests.cleaned_from(GOOD), Directory.from_data(app.extensions["site_source"].site.data))
+    help_requests.store_request(
+        db, help_requests.cleaned_from(GOOD), Directory.from_data(app.extensions["site_source"].site.data)
+    )
     listing = CliRunner().invoke(main, ["outbox", "list"]).output
     assert "partner" in listing and "requester" in listing and "queued" in listing
     assert "Tried 2 message(s): 2 sent" in CliRunner().invoke(main, ["outbox", "retry"]).output
@@ -385,6 +445,7 @@ def test_guide_outbox_list_and_retry(app, database_url, settings_for, monkeypatc
 
 
 # Personal data
+
 
 def test_names_emails_and_phone_numbers_never_reach_the_logs(client, caplog):
     caplog.set_level(logging.DEBUG)
@@ -402,13 +463,15 @@ def test_export_as_formula_safe_csv_and_as_json(app, database_url, monkeypatch, 
     from migration_guide.cli import main
 
     db = app.extensions["database"]
-    help_requests.store_request(db, help_requests.cleaned_from({**GOOD, "practice_name": "=HYPERLINK(\"x\")"}), directory)
+    help_requests.store_request(db, help_requests.cleaned_from({**GOOD, "practice_name": '=HYPERLINK("x")'}), directory)
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("INSTANCE_DIR", str(app.config["SETTINGS"].instance_dir))
     exported = list(csv.reader(io.StringIO(CliRunner().invoke(main, ["requests", "export"]).output)))
     assert exported[0][:3] == ["reference", "created_at", "full_name"]
-    assert exported[1][6] == "'=HYPERLINK(\"x\")"
-    as_json = json.loads(CliRunner().invoke(main, ["requests", "export", "--format", "json", "--since", "2000-01-01"]).output)
+    assert exported[1][6] == '\'=HYPERLINK("x")'
+    as_json = json.loads(
+        CliRunner().invoke(main, ["requests", "export", "--format", "json", "--since", "2000-01-01"]).output
+    )
     assert as_json[0]["email"] == "ann.smith@nhs.net"
     assert CliRunner().invoke(main, ["requests", "export", "--since", "2999-01-01"]).output.count("\n") == 1
 
@@ -422,11 +485,15 @@ def test_purge_deletes_old_requests_and_their_messages(app, directory, database_
     help_requests.store_request(db, help_requests.cleaned_from(GOOD), directory)
     help_requests.store_request(db, help_requests.cleaned_from({**GOOD, "ods_code": "C12345"}), directory)
     with db.transaction() as cursor:
-        cursor.execute("UPDATE help_requests SET created_at = ? WHERE ods_code = 'B86022'", ("2026-01-01T00:00:00.000000Z",))
+        cursor.execute(
+            "UPDATE help_requests SET created_at = ? WHERE ods_code = 'B86022'", ("2026-01-01T00:00:00.000000Z",)
+        )
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("INSTANCE_DIR", str(app.config["SETTINGS"].instance_dir))
-    assert CliRunner().invoke(main, ["requests", "purge", "--older-than", "30"]).output.strip() == \
-        "Deleted 1 request(s) older than 30 days."
+    assert (
+        CliRunner().invoke(main, ["requests", "purge", "--older-than", "30"]).output.strip()
+        == "Deleted 1 request(s) older than 30 days."
+    )
     assert [r["ods_code"] for r in rows(app, "help_requests")] == ["C12345"]
     assert len(rows(app, "outbox")) == 2
 
@@ -437,7 +504,9 @@ def test_a_production_build_refuses_example_contacts(tmp_path):
     assert "still has the example contact gp-migrations.london@example.org" in str(caught.value)
 
 
-def test_the_scheduled_function_sends_what_is_due_and_purges_expired_requests(app, directory, database_url, monkeypatch):
+def test_the_scheduled_function_sends_what_is_due_and_purges_expired_requests(
+    app, directory, database_url, monkeypatch
+):
     import importlib
     import sys
     from pathlib import Path
@@ -447,7 +516,9 @@ def test_the_scheduled_function_sends_what_is_due_and_purges_expired_requests(ap
     help_requests.store_request(db, help_requests.cleaned_from(GOOD), directory)
     help_requests.store_request(db, help_requests.cleaned_from({**GOOD, "ods_code": "C12345"}), directory)
     with db.transaction() as cursor:
-        cursor.execute("UPDATE help_requests SET created_at = ? WHERE ods_code = 'C12345'", ("2020-01-01T00:00:00.000000Z",))
+        cursor.execute(
+            "UPDATE help_requests SET created_at = ? WHERE ods_code = 'C12345'", ("2020-01-01T00:00:00.000000Z",)
+        )
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("INSTANCE_DIR", str(settings.instance_dir))
     monkeypatch.setenv("OUTBOX_DIR", str(settings.outbox_dir))

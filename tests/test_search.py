@@ -5,16 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from migration_guide.site.app import create_app
-from migration_guide.config import Settings
-from migration_guide.content.loading import load_guide
-from migration_guide.build.freeze import build_site
-from migration_guide.site.search import a_to_z
-from migration_guide.web.security import CONTENT_SECURITY_POLICY
+from conftest import REAL_CONTENT
 from support.sitecheck import check_site
 
-from conftest import REAL_CONTENT
+from migration_guide.build.freeze import build_site
+from migration_guide.config import Settings
+from migration_guide.content.loading import load_guide
+from migration_guide.site.app import create_app
+from migration_guide.site.search import a_to_z
+from migration_guide.web.security import CONTENT_SECURITY_POLICY
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +24,9 @@ def guide(tmp_path_factory):
 @pytest.fixture(scope="module", params=["", "/prm-practice-migration"], ids=["root", "base-path"])
 def built(request, tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
-    settings = Settings.from_environment(content_dir=REAL_CONTENT, out_dir=out, base_path=request.param,
-                                         instance_dir=tmp_path_factory.mktemp("instance"))
+    settings = Settings.from_environment(
+        content_dir=REAL_CONTENT, out_dir=out, base_path=request.param, instance_dir=tmp_path_factory.mktemp("instance")
+    )
     build_site(settings)
     return settings
 
@@ -43,7 +43,11 @@ def test_only_page_text_is_indexed_not_the_chrome(built):
     html = (built.out_dir / "guide" / "kick-off" / "index.html").read_text()
     assert html.count("data-pagefind-body") == 1
     body = html.split("data-pagefind-body", 1)[1]
-    assert "<h1>Kick-off</h1>" in body and 'class="nhsuk-header' not in body and "app-side-nav" not in body.split("</main>")[0].split("nhsuk-grid-column-one-third")[0]
+    assert (
+        "<h1>Kick-off</h1>" in body
+        and 'class="nhsuk-header' not in body
+        and "app-side-nav" not in body.split("</main>")[0].split("nhsuk-grid-column-one-third")[0]
+    )
     assert 'class="app-heading-link" data-pagefind-ignore="all"' in html
     for page in ("search", "guide/print", "404.html"):
         path = built.out_dir / page if page.endswith(".html") else built.out_dir / page / "index.html"
@@ -60,7 +64,10 @@ def test_the_search_page_loads_the_bundle_under_the_base_path(built):
 def test_every_page_has_a_search_box_in_the_header_that_goes_to_the_search_page(built):
     for page in ("index.html", "guide/index.html", "plan/index.html", "glossary/index.html"):
         html = (built.out_dir / page).read_text()
-        assert f'<form class="nhsuk-header__search-form" id="search" action="{built.base_path}/search/" method="get"' in html, page
+        assert (
+            f'<form class="nhsuk-header__search-form" id="search" action="{built.base_path}/search/" method="get"'
+            in html
+        ), page
         assert 'name="q"' in html and 'type="search"' in html
 
 
@@ -91,7 +98,10 @@ def test_the_a_to_z_names_the_page_each_section_is_on(guide):
     entries = {entry.href: entry for _, group in a_to_z(guide) for entry in group}
     section = entries["/guide/early-prep-and-planning/#request-a-data-extract-from-your-existing-supplier"]
     assert (section.text, section.page_title, section.letter) == (
-        "Request a data extract from your existing supplier", "Early preparation and planning", "R")
+        "Request a data extract from your existing supplier",
+        "Early preparation and planning",
+        "R",
+    )
 
 
 def test_without_javascript_the_search_page_explains_itself_and_shows_the_a_to_z(settings):

@@ -8,9 +8,7 @@ from migration_guide.web.stamping import CHECKED_CALLS, Stamper
 def render(source: str, calls: list[tuple]) -> list[str]:
     environment = Environment(autoescape=True)
     environment.globals["stamped"] = Stamper()
-    template = environment.from_string(
-        source + "{% for args in calls %}{{ stamped(m, *args) }}|{% endfor %}"
-    )
+    template = environment.from_string(source + "{% for args in calls %}{{ stamped(m, *args) }}|{% endfor %}")
     return template.render(calls=calls).split("|")[:-1]
 
 
@@ -23,7 +21,10 @@ CALLS = [(f"/page-{n}/", f"id-{n}", f'Title <{n}> & "quotes"') for n in range(CH
 
 
 def test_a_plain_substitution_is_stamped_with_its_arguments_escaped():
-    source = '{% macro m(page, id, title) %}<form id="f-{{ id }}" data-page="{{ page }}"><b>{{ title }}</b></form>{% endmacro %}'
+    source = (
+        '{% macro m(page, id, title) %}<form id="f-{{ id }}" data-page="{{ page }}"><b>{{ title }}</b></form>'
+        "{% endmacro %}"
+    )
     assert render(source, CALLS) == expected(source, CALLS)
 
 
@@ -41,7 +42,8 @@ def test_the_real_section_feedback_form_is_stamped_identically(settings):
         stamper = app.jinja_env.globals["stamped"]
         for permalink, section, title in CALLS:
             assert str(stamper(module.section_feedback, permalink, section, title)) == str(
-                module.section_feedback(permalink, section, title))
+                module.section_feedback(permalink, section, title)
+            )
         assert [stamp.trusted for stamp in stamper._stamps.values()] == [True]  # stamped, not rendered each time
 
 
@@ -55,11 +57,16 @@ def test_memo_renders_a_component_once_per_set_of_parameters():
     environment.globals["memo"] = Memo()
     environment.globals["record"] = lambda: calls.append(1) or ""
     template = environment.from_string(
-        "{% macro m(params) %}{{ record() }}<b>{{ params.text }}</b>{% for i in params['items'] %}{{ i }}{% endfor %}{% endmacro %}"
+        "{% macro m(params) %}{{ record() }}<b>{{ params.text }}</b>"
+        "{% for i in params['items'] %}{{ i }}{% endfor %}{% endmacro %}"
         "{% for params in many %}{{ memo(m, params) }}|{% endfor %}"
     )
-    many = [{"text": "a&b", "items": [1, 2]}, {"text": "a&b", "items": [1, 2]}, {"text": Markup("a&amp;b"), "items": [1, 2]},
-            {"text": "a&b", "items": [2, 1]}]
+    many = [
+        {"text": "a&b", "items": [1, 2]},
+        {"text": "a&b", "items": [1, 2]},
+        {"text": Markup("a&amp;b"), "items": [1, 2]},
+        {"text": "a&b", "items": [2, 1]},
+    ]
     assert template.render(many=many).split("|")[:-1] == ["<b>a&amp;b</b>12"] * 3 + ["<b>a&amp;b</b>21"]
     assert len(calls) == 3  # the second set of parameters is the first again; Markup is not the same as text
 
@@ -71,7 +78,11 @@ def test_the_site_is_the_same_with_and_without_stamps_and_memos(settings, tmp_pa
     from migration_guide.build.freeze import build_site
 
     def build(out):
-        build_site(settings.with_overrides(out_dir=out, use_render_cache=False, functions_manifest=tmp_path / f"{out.name}.json"))
+        build_site(
+            settings.with_overrides(
+                out_dir=out, use_render_cache=False, functions_manifest=tmp_path / f"{out.name}.json"
+            )
+        )
         return sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and "pagefind" not in p.parts)
 
     with_them = build(tmp_path / "with")

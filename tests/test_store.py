@@ -7,7 +7,9 @@ from migration_guide.forms.store import MIGRATIONS, Database
 
 def test_the_schema_is_created_on_first_use(database):
     with database.transaction() as cursor:
-        versions = [row["version"] for row in cursor.execute("SELECT version FROM schema_migrations ORDER BY version").all()]
+        versions = [
+            row["version"] for row in cursor.execute("SELECT version FROM schema_migrations ORDER BY version").all()
+        ]
         assert cursor.execute("SELECT COUNT(*) AS n FROM feedback").one()["n"] == 0
     assert versions == [version for version, _ in MIGRATIONS]
 
@@ -18,13 +20,13 @@ def test_migrating_again_applies_nothing(database):
 
 
 def test_a_failed_transaction_leaves_nothing_behind(database):
-    with pytest.raises(RuntimeError):
-        with database.transaction() as cursor:
-            cursor.execute(
-                "INSERT INTO feedback (page, section, answer, comment, content_version, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                ("/guide/", "intro", "yes", "", "v1", "2026-11-27T00:00:00Z"),
-            )
-            raise RuntimeError("something went wrong after the insert")
+    with pytest.raises(RuntimeError), database.transaction() as cursor:
+        cursor.execute(
+            "INSERT INTO feedback (page, section, answer, comment, content_version, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            ("/guide/", "intro", "yes", "", "v1", "2026-11-27T00:00:00Z"),
+        )
+        raise RuntimeError("something went wrong after the insert")
     with database.transaction() as cursor:
         assert cursor.execute("SELECT COUNT(*) AS n FROM feedback").one()["n"] == 0
 

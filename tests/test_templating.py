@@ -6,9 +6,9 @@ from urllib.parse import urlencode
 import jinja2
 import pytest
 
-from migration_guide.forms.views import PAGE_TEMPLATES
-from migration_guide.forms.app import create_functions_app
 from migration_guide.build.freeze import build_site
+from migration_guide.forms.app import create_functions_app
+from migration_guide.forms.views import PAGE_TEMPLATES
 from migration_guide.templating import PrecompiledLoader, precompile
 
 ORIGIN = "https://gp-practice-migration-guide.netlify.app"
@@ -53,10 +53,21 @@ def test_the_functions_answer_with_pages_without_compiling_a_template(settings, 
     good = {"page": "/guide/first-step/", "section": "check-dates", "answer": "yes", "comment": "", "website": ""}
 
     assert client.post("/api/feedback", data=urlencode(good), content_type=form, headers=headers).status_code == 200
-    assert client.post("/api/feedback", data=urlencode({**good, "answer": ""}), content_type=form,
-                       headers=headers).status_code == 400
-    assert client.post("/api/feedback", data=urlencode(good), content_type=form,
-                       headers={**headers, "Origin": "https://elsewhere.example"}).status_code == 403
+    assert (
+        client.post(
+            "/api/feedback", data=urlencode({**good, "answer": ""}), content_type=form, headers=headers
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            "/api/feedback",
+            data=urlencode(good),
+            content_type=form,
+            headers={**headers, "Origin": "https://elsewhere.example"},
+        ).status_code
+        == 403
+    )
     assert client.post("/api/request-help", data="", content_type=form, headers=headers).status_code == 400
     assert compiles == []
 

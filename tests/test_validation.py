@@ -1,11 +1,10 @@
 """Bad content is refused with every problem listed, each naming its file and, where there is one, its line."""
 
 import pytest
+from conftest import page
 
 from migration_guide.content.loading import load_guide
 from migration_guide.content.problems import ContentError
-
-from conftest import page
 
 
 def problems_for(settings, write_content, files) -> list[str]:
@@ -27,10 +26,14 @@ def test_missing_title_and_permalink(settings, write_content):
 
 
 def test_duplicate_permalinks_name_both_files(settings, write_content):
-    problems = problems_for(settings, write_content, {
-        "a.md": page("A", "/same/"),
-        "b.md": page("B", "/same"),
-    })
+    problems = problems_for(
+        settings,
+        write_content,
+        {
+            "a.md": page("A", "/same/"),
+            "b.md": page("B", "/same"),
+        },
+    )
     assert problems == ["b.md:3: permalink /same/ is also used by a.md"]
 
 
@@ -40,9 +43,13 @@ def test_unknown_layout(settings, write_content):
 
 
 def test_front_matter_references_to_no_page(settings, write_content):
-    problems = problems_for(settings, write_content, {
-        "a.md": page("A", "/a/", nextpage="/nowhere/", previouspage="/gone", breadcrumbparent="/lost/"),
-    })
+    problems = problems_for(
+        settings,
+        write_content,
+        {
+            "a.md": page("A", "/a/", nextpage="/nowhere/", previouspage="/gone", breadcrumbparent="/lost/"),
+        },
+    )
     assert problems == [
         "a.md:4: nextpage /nowhere/ is not the permalink of any page",
         "a.md:5: previouspage /gone is not the permalink of any page",
@@ -51,10 +58,18 @@ def test_front_matter_references_to_no_page(settings, write_content):
 
 
 def test_links_to_no_page_and_to_missing_headings_name_the_line(settings, write_content):
-    problems = problems_for(settings, write_content, {
-        "a.md": page("A", "/a/", "Intro.\n\nSee [b](/b/#missing).\n\nAnd [c](/prm-practice-migration/c).\n\nFine: [b](/b#there)."),
-        "b.md": page("B", "/b/", "## There {#there}"),
-    })
+    problems = problems_for(
+        settings,
+        write_content,
+        {
+            "a.md": page(
+                "A",
+                "/a/",
+                "Intro.\n\nSee [b](/b/#missing).\n\nAnd [c](/prm-practice-migration/c).\n\nFine: [b](/b#there).",
+            ),
+            "b.md": page("B", "/b/", "## There {#there}"),
+        },
+    )
     assert problems == [
         "a.md:7: link to /b/#missing: b.md has no heading with the id 'missing'",
         "a.md:9: link to /prm-practice-migration/c: no page has the permalink /c/",
@@ -62,28 +77,40 @@ def test_links_to_no_page_and_to_missing_headings_name_the_line(settings, write_
 
 
 def test_step_title_urls_and_empty_steps_groups(settings, write_content):
-    problems = problems_for(settings, write_content, {
-        "a.md": page("A", "/a/", ":::steps phases\n:::"),
-        "steps/phases/01.md": "---\ntitle: One\norder: 1\ntitle_url: /nowhere#x\n---\nText.\n",
-        "steps/empty/readme.txt": "no steps here",
-    })
+    problems = problems_for(
+        settings,
+        write_content,
+        {
+            "a.md": page("A", "/a/", ":::steps phases\n:::"),
+            "steps/phases/01.md": "---\ntitle: One\norder: 1\ntitle_url: /nowhere#x\n---\nText.\n",
+            "steps/empty/readme.txt": "no steps here",
+        },
+    )
     assert "steps/empty: steps group has no steps" in problems
     assert "steps/phases/01.md: title_url: link to /nowhere#x: no page has the permalink /nowhere/" in problems
 
 
 def test_every_problem_is_listed_not_just_the_first(settings, write_content):
-    problems = problems_for(settings, write_content, {
-        "a.md": page("A", "/a/", "[x](/x/)\n\n:::mystery\n:::"),
-        "b.md": "---\ntitle: B\n---\n",
-        "c.md": "---\n: : :\n---\n",
-    })
+    problems = problems_for(
+        settings,
+        write_content,
+        {
+            "a.md": page("A", "/a/", "[x](/x/)\n\n:::mystery\n:::"),
+            "b.md": "---\ntitle: B\n---\n",
+            "c.md": "---\n: : :\n---\n",
+        },
+    )
     assert len(problems) == 4
     assert {p.split(":")[0] for p in problems} == {"a.md", "b.md", "c.md"}
 
 
 def test_navigation_to_no_page(settings, write_content):
-    problems = problems_for(settings, write_content, {
-        "a.md": page("A", "/a/"),
-        "data/navigation.yml": "header:\n  - text: Gone\n    href: /gone/\n",
-    })
+    problems = problems_for(
+        settings,
+        write_content,
+        {
+            "a.md": page("A", "/a/"),
+            "data/navigation.yml": "header:\n  - text: Gone\n    href: /gone/\n",
+        },
+    )
     assert problems == ["data/navigation.yml: link to /gone/: no page has the permalink /gone/"]

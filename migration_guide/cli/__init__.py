@@ -12,8 +12,15 @@ def main():
     """Build, check and serve the GP practice migration guide, and look after what readers send."""
 
 
-for command in (site.serve, site.build, site.check, site.preview,
-                feedback.feedback_group, requests.requests_group, outbox.outbox_group):
+for command in (
+    site.serve,
+    site.build,
+    site.check,
+    site.preview,
+    feedback.feedback_group,
+    requests.requests_group,
+    outbox.outbox_group,
+):
     main.add_command(command)
 
 

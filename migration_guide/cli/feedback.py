@@ -28,8 +28,10 @@ def feedback_report(since, output):
     rows = [[s.page, s.section, s.yes, s.no, f"{s.helpful_percent}%", "REVIEW" if s.flagged else ""] for s in sections]
     print_table(["page", "section", "yes", "no", "helpful", "flag"], rows)
     flagged = sum(s.flagged for s in sections)
-    click.echo(f"\n{len(sections)} sections, {flagged} flagged for review "
-               f"(at least {feedback.FLAG_MIN_NO} 'no' answers, and at least half 'no').")
+    click.echo(
+        f"\n{len(sections)} sections, {flagged} flagged for review "
+        f"(at least {feedback.FLAG_MIN_NO} 'no' answers, and at least half 'no')."
+    )
     for s in sections:
         if s.comments:
             click.echo(f"\n{s.page}#{s.section}:")

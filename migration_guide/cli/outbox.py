@@ -21,9 +21,21 @@ def outbox_list():
     if not rows:
         click.echo("The outbox is empty.")
         return
-    print_table(["id", "reference", "to", "status", "attempts", "next try", "last error"],
-                [[r["id"], r["reference"], r["recipient_role"], r["status"], r["attempts"],
-                  r["next_attempt_at"][:16] if r["status"] == "queued" else "", r["last_error"]] for r in rows])
+    print_table(
+        ["id", "reference", "to", "status", "attempts", "next try", "last error"],
+        [
+            [
+                r["id"],
+                r["reference"],
+                r["recipient_role"],
+                r["status"],
+                r["attempts"],
+                r["next_attempt_at"][:16] if r["status"] == "queued" else "",
+                r["last_error"],
+            ]
+            for r in rows
+        ],
+    )
 
 
 @outbox_group.command("retry")

@@ -33,8 +33,13 @@ def requests_export(since, output):
 
 
 @requests_group.command("purge")
-@click.option("--older-than", "days", type=click.IntRange(min=0), default=None,
-              help="Delete requests older than this many days (default: REQUEST_RETENTION_DAYS, 90).")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Delete requests older than this many days (default: REQUEST_RETENTION_DAYS, 90).",
+)
 def requests_purge(days):
     """Delete old requests and their queued or sent email, for good."""
     settings = Settings.from_environment()

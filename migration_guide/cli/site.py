@@ -30,21 +30,29 @@ def serve(host: str, port: int):
     except ContentError as error:
         fail_with_problems(error)
     app = create_app(settings, watch=True)
-    app.run(host=host, port=port, debug=False, use_reloader=True,
-            extra_files=[str(path) for path in settings.templates_dir.rglob("*.jinja")])
+    app.run(
+        host=host,
+        port=port,
+        debug=False,
+        use_reloader=True,
+        extra_files=[str(path) for path in settings.templates_dir.rglob("*.jinja")],
+    )
 
 
 @click.command()
 @click.option("--content", "content_dir", type=click.Path(file_okay=False, path_type=Path), help="Content folder.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default site/).")
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default site/)."
+)
 @click.option("--base-path", default=None, help="Serve under this prefix, such as /prm-practice-migration.")
 @click.option("--no-cache", is_flag=True, help="Render every page again instead of reusing cached pages.")
 def build(content_dir, out_dir, base_path, no_cache):
     """Freeze the whole guide to static files."""
     from ..build.freeze import build_site
 
-    settings = Settings.from_environment(content_dir=content_dir, out_dir=out_dir, base_path=base_path,
-                                         use_render_cache=not no_cache)
+    settings = Settings.from_environment(
+        content_dir=content_dir, out_dir=out_dir, base_path=base_path, use_render_cache=not no_cache
+    )
     click.echo(f"Building {settings.content_dir} …")
     written = 0
 
@@ -79,7 +87,9 @@ def check(content_dir):
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8888, show_default=True, type=int)
-@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), help="Frozen site (default site/).")
+@click.option(
+    "--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), help="Frozen site (default site/)."
+)
 def preview(host: str, port: int, site_dir):
     """Serve the frozen site as Netlify would (netlify.toml, _redirects, pretty URLs, 404.html), with /api/*."""
     from werkzeug.serving import run_simple

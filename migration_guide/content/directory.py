@@ -19,8 +19,11 @@ class Partner:
     @property
     def is_example(self) -> bool:
         domain = self.email.rsplit("@", 1)[-1].lower()
-        return domain in EXAMPLE_DOMAINS or domain.endswith(tuple("." + d for d in EXAMPLE_DOMAINS)) \
+        return (
+            domain in EXAMPLE_DOMAINS
+            or domain.endswith(tuple("." + d for d in EXAMPLE_DOMAINS))
             or domain.endswith(EXAMPLE_TOP_LEVEL)
+        )
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class Directory:
     partners: dict[str, Partner]
 
     @classmethod
-    def from_data(cls, data: dict) -> "Directory":
+    def from_data(cls, data: dict) -> Directory:
         icbs_data = (data.get("icbs") or {}).get("icbs") or []
         partners_data = (data.get("delivery_partners") or {}).get("partners") or {}
         partners = {
@@ -51,8 +54,14 @@ class Directory:
             for key, p in partners_data.items()
         }
         icbs = {
-            str(i["code"]): ICB(str(i["code"]), str(i["name"]), str(i.get("region", "")), str(i.get("status", "active")),
-                                str(i.get("delivery_partner") or ""), tuple(str(s) for s in i.get("successors") or []))
+            str(i["code"]): ICB(
+                str(i["code"]),
+                str(i["name"]),
+                str(i.get("region", "")),
+                str(i.get("status", "active")),
+                str(i.get("delivery_partner") or ""),
+                tuple(str(s) for s in i.get("successors") or []),
+            )
             for i in icbs_data
         }
         return cls(icbs, partners)

@@ -38,7 +38,7 @@ def canonical_path(path: str) -> str:
     Paths whose last segment has a file extension (`/sitemap.xml`) keep their form.
     """
     if path == LEGACY_BASE_PATH or path.startswith(LEGACY_BASE_PATH + "/"):
-        path = path[len(LEGACY_BASE_PATH):] or "/"
+        path = path[len(LEGACY_BASE_PATH) :] or "/"
     path = posixpath.normpath(path) if path not in ("", "/") else "/"
     if path.startswith("//"):
         path = "/" + path.lstrip("/")

@@ -103,8 +103,18 @@ def _load_steps(steps_dir: Path, problems: list[Problem]) -> dict[str, list[Step
                 problems.append(Problem(path, None, f"step is missing {' and '.join(missing)} in its front matter"))
                 continue
             steps.append(
-                Step(path, group_dir.name, str(meta["title"]), float(meta.get("order", 0) or 0), str(meta["title_url"]),
-                     str(meta.get("duration") or ""), body.strip(), meta, describe_step(meta), key_lines)
+                Step(
+                    path,
+                    group_dir.name,
+                    str(meta["title"]),
+                    float(meta.get("order", 0) or 0),
+                    str(meta["title_url"]),
+                    str(meta.get("duration") or ""),
+                    body.strip(),
+                    meta,
+                    describe_step(meta),
+                    key_lines,
+                )
             )
         steps.sort(key=lambda step: (step.order, step.source.name))
     return groups
@@ -112,8 +122,7 @@ def _load_steps(steps_dir: Path, problems: list[Problem]) -> dict[str, list[Step
 
 def _page_paths(content_dir: Path) -> list[Path]:
     return sorted(
-        path for path in content_dir.rglob("*.md")
-        if path.relative_to(content_dir).parts[0] not in SPECIAL_FOLDERS
+        path for path in content_dir.rglob("*.md") if path.relative_to(content_dir).parts[0] not in SPECIAL_FOLDERS
     )
 
 
@@ -137,18 +146,23 @@ def _read_pages(content_dir: Path, problems: list[Problem]) -> list[Page]:
             continue
         layout_name = str(meta.get("layout") or "page")
         if layout_name not in LAYOUTS:
-            problems.append(Problem(path, key_lines.get("layout"),
-                                    f"unknown layout '{layout_name}' (use one of: {', '.join(LAYOUTS)})"))
+            problems.append(
+                Problem(
+                    path, key_lines.get("layout"), f"unknown layout '{layout_name}' (use one of: {', '.join(LAYOUTS)})"
+                )
+            )
             continue
         permalink = canonical_path(str(meta["permalink"]))
         if permalink in seen:
-            problems.append(Problem(path, key_lines.get("permalink"),
-                                    f"permalink {permalink} is also used by {seen[permalink]}"))
+            problems.append(
+                Problem(path, key_lines.get("permalink"), f"permalink {permalink} is also used by {seen[permalink]}")
+            )
             continue
         seen[permalink] = path
         version = hashlib.sha256(raw).hexdigest()[:12]
-        pages.append(Page(path, permalink, str(meta["title"]), LAYOUTS[layout_name], meta, body, body_line, version,
-                          key_lines))
+        pages.append(
+            Page(path, permalink, str(meta["title"]), LAYOUTS[layout_name], meta, body, body_line, version, key_lines)
+        )
     return pages
 
 

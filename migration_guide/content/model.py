@@ -122,8 +122,13 @@ class Step:
         return rest if prefix.isdigit() and rest else stem
 
     def as_view_source(self) -> dict:
-        return {"title": self.title, "title_url": self.title_url, "duration": self.duration, "body": self.body,
-                "when": self.when}
+        return {
+            "title": self.title,
+            "title_url": self.title_url,
+            "duration": self.duration,
+            "body": self.body,
+            "when": self.when,
+        }
 
 
 @dataclass

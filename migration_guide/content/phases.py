@@ -89,9 +89,16 @@ class Phase:
         return phase_date(go_live, self.starts_weeks), phase_date(go_live, self.ends_weeks)
 
     def as_data(self) -> dict:
-        return {"title": self.title, "href": self.href, "slug": self.slug, "startsWeeks": self.starts_weeks,
-                "endsWeeks": self.ends_weeks, "startsText": self.starts_text, "endsText": self.ends_text,
-                "summary": self.summary}
+        return {
+            "title": self.title,
+            "href": self.href,
+            "slug": self.slug,
+            "startsWeeks": self.starts_weeks,
+            "endsWeeks": self.ends_weeks,
+            "startsText": self.starts_text,
+            "endsText": self.ends_text,
+            "summary": self.summary,
+        }
 
 
 def phases(guide: Guide, base_path: str = "") -> list[Phase]:

@@ -51,7 +51,7 @@ def renderer_fingerprint(settings: Settings, steps_source: dict) -> str:
 def _cached(path: Path) -> RenderedPage | None:
     try:
         rendered = pickle.loads(path.read_bytes())
-    except Exception:  # noqa: BLE001 - damaged, or pickled by code that has since moved: render again
+    except Exception:
         return None
     return rendered if isinstance(rendered, RenderedPage) else None
 
@@ -70,8 +70,9 @@ def render_pages(pages: list[Page], settings: Settings, steps_source: dict) -> N
 
     workers = worker_count()
     if len(to_render) >= PARALLEL_THRESHOLD and workers > 1:
-        with ProcessPoolExecutor(workers, initializer=_start_worker,
-                                 initargs=(settings.templates_dir, settings.base_path, steps_source)) as pool:
+        with ProcessPoolExecutor(
+            workers, initializer=_start_worker, initargs=(settings.templates_dir, settings.base_path, steps_source)
+        ) as pool:
             results = pool.map(_render_in_worker, [page.body for page in to_render], chunksize=16)
             for page, rendered in zip(to_render, results, strict=True):
                 page.rendered = rendered

@@ -22,11 +22,12 @@ from ..templating import standalone_environment
 from .links import is_internal, parse_internal
 from .model import Heading, LinkRef, RenderedPage, Section
 
-
 COMPONENT_OPEN = re.compile(r"^:::\s*(?P<name>[A-Za-z][\w-]*)\s*(?P<title>.*?)\s*$")
 COMPONENT_CLOSE = re.compile(r"^:::\s*$")
 COMPONENTS = {"inset", "warning", "details", "action-link", "button", "steps"}
 COMPONENTS_NEEDING_TITLE = {"details", "steps"}
+#: Table elements and the nhsuk-table element class each takes.
+TABLE_PARTS = {"th": "header", "td": "cell", "tr": "row", "thead": "head", "tbody": "body"}
 MARKDOWN_LINK = re.compile(r"^\s*\[(?P<text>[^\]]+)\]\((?P<href>[^)\s]+)\)\s*$")
 
 
@@ -81,8 +82,11 @@ class _HeadingDecorator(Treeprocessor):
             if element.tag in ("h2", "h3") and element.get("id"):
                 text = "".join(element.itertext()).strip()
                 # Not part of the heading's text for search (Pagefind names a result after its heading).
-                link = etree.SubElement(element, "a", {"class": "app-heading-link", "href": "#" + element.get("id"),
-                                                       "data-pagefind-ignore": "all"})
+                link = etree.SubElement(
+                    element,
+                    "a",
+                    {"class": "app-heading-link", "href": "#" + element.get("id"), "data-pagefind-ignore": "all"},
+                )
                 hidden = etree.SubElement(link, "span", {"class": "nhsuk-u-visually-hidden"})
                 hidden.text = f"Link to the section: {text}"
                 mark = etree.SubElement(link, "span", {"aria-hidden": "true"})
@@ -90,14 +94,14 @@ class _HeadingDecorator(Treeprocessor):
             elif element.tag == "table":
                 element.set("class", "nhsuk-table")
                 for cell in element.iter():
-                    if cell.tag in ("th", "td", "tr", "thead", "tbody"):
-                        cell.set("class", f"nhsuk-table__{'header' if cell.tag == 'th' else 'cell' if cell.tag == 'td' else {'tr': 'row', 'thead': 'head', 'tbody': 'body'}[cell.tag]}")
+                    if cell.tag in TABLE_PARTS:
+                        cell.set("class", f"nhsuk-table__{TABLE_PARTS[cell.tag]}")
 
 
 class _ComponentBlocks(Preprocessor):
     """Turns `:::name title` … `:::` blocks into NHS.UK components rendered by their Jinja macros."""
 
-    def __init__(self, md, renderer: "MarkdownRenderer", state: _RenderState):
+    def __init__(self, md, renderer: MarkdownRenderer, state: _RenderState):
         super().__init__(md)
         self.renderer = renderer
         self.state = state
@@ -129,7 +133,7 @@ class _ComponentBlocks(Preprocessor):
 
 
 class _GuideExtension(Extension):
-    def __init__(self, renderer: "MarkdownRenderer", state: _RenderState, with_components: bool):
+    def __init__(self, renderer: MarkdownRenderer, state: _RenderState, with_components: bool):
         super().__init__()
         self.renderer = renderer
         self.state = state
@@ -174,7 +178,9 @@ class MarkdownRenderer:
         md = self._page_markdown
         md.reset()
         html = md.convert(text)
-        headings = [Heading(level, ident, html_lib.unescape(name)) for level, ident, name in _flatten_toc(md.toc_tokens)]
+        headings = [
+            Heading(level, ident, html_lib.unescape(name)) for level, ident, name in _flatten_toc(md.toc_tokens)
+        ]
         return RenderedPage(
             html=html,
             sections=_split_sections(html, headings),
@@ -206,7 +212,9 @@ class MarkdownRenderer:
         if name in ("action-link", "button"):
             link = MARKDOWN_LINK.match(body.strip())
             if not link:
-                state.problems.append((line, f"component ':::{name}' must hold one Markdown link, like [Text](/guide/)"))
+                state.problems.append(
+                    (line, f"component ':::{name}' must hold one Markdown link, like [Text](/guide/)")
+                )
                 return ""
             href = link["href"]
             if is_internal(href):
@@ -223,8 +231,15 @@ class MarkdownRenderer:
             for step in self._steps_source.get(group, []):
                 url = step["title_url"]
                 href = parse_internal(url).href(self.base_path) if is_internal(url) else url
-                views.append(StepView(step["title"], href, step.get("duration", ""), self.render_fragment(step["body"]),
-                                      step.get("when", "")))
+                views.append(
+                    StepView(
+                        step["title"],
+                        href,
+                        step.get("duration", ""),
+                        self.render_fragment(step["body"]),
+                        step.get("when", ""),
+                    )
+                )
             self._steps_cache[group] = views
         return self._steps_cache[group]
 

@@ -17,7 +17,9 @@ def validate(guide: Guide, production: bool = False) -> list[Problem]:
     problems: list[Problem] = []
     if "icbs" in guide.data or "delivery_partners" in guide.data:
         source = guide.content_dir / "data"
-        problems.extend(Problem(source, None, message) for message in Directory.from_data(guide.data).problems(production))
+        problems.extend(
+            Problem(source, None, message) for message in Directory.from_data(guide.data).problems(production)
+        )
     for page in guide.pages.values():
         problems.extend(_check_page_references(guide, page))
         problems.extend(_check_links(guide, page))
@@ -26,7 +28,9 @@ def validate(guide: Guide, production: bool = False) -> list[Problem]:
     problems.extend(_check_navigation(guide))
     for old, permalink in guide.redirects.items():
         if old in guide.pages:
-            problems.append(Problem(guide.pages[permalink].source, None, f"redirect_from {old} is the address of a page"))
+            problems.append(
+                Problem(guide.pages[permalink].source, None, f"redirect_from {old} is the address of a page")
+            )
     return problems
 
 
@@ -61,7 +65,9 @@ def _check_page_references(guide: Guide, page: Page) -> list[Problem]:
     for key in ("nextpage", "previouspage", "breadcrumbparent"):
         value = page.meta.get(key)
         if value and canonical_path(str(value)) not in guide.pages:
-            problems.append(Problem(page.source, page.meta_lines.get(key), f"{key} {value} is not the permalink of any page"))
+            problems.append(
+                Problem(page.source, page.meta_lines.get(key), f"{key} {value} is not the permalink of any page")
+            )
     return problems
 
 
@@ -87,10 +93,18 @@ def _check_phase_offsets(guide: Guide) -> list[Problem]:
         for key, value in values.items():
             if not is_week_offset(value):
                 problem = "is missing" if value is None else f"must be a whole number of weeks, not {value!r}"
-                problems.append(Problem(step.source, line_of(key) or 1, f"{key} {problem} (negative means after go-live)"))
+                problems.append(
+                    Problem(step.source, line_of(key) or 1, f"{key} {problem} (negative means after go-live)")
+                )
         if all(is_week_offset(value) for value in values.values()) and values[START_KEY] < values[END_KEY]:
-            problems.append(Problem(step.source, line_of(END_KEY), f"{END_KEY} ({values[END_KEY]}) is more than "
-                                    f"{START_KEY} ({values[START_KEY]}): the phase would finish before it starts"))
+            problems.append(
+                Problem(
+                    step.source,
+                    line_of(END_KEY),
+                    f"{END_KEY} ({values[END_KEY]}) is more than "
+                    f"{START_KEY} ({values[START_KEY]}): the phase would finish before it starts",
+                )
+            )
     return problems
 
 

@@ -44,7 +44,8 @@ class FeedbackForm(Form):
 def save(db: Database, page: str, section: str, answer: str, comment: str, content_version: str) -> None:
     with db.transaction() as cursor:
         cursor.execute(
-            "INSERT INTO feedback (page, section, answer, comment, content_version, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO feedback (page, section, answer, comment, content_version, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
             (page, section, answer, comment, content_version, utc_now()),
         )
 
@@ -92,7 +93,9 @@ def report(db: Database, since: str | None = None) -> list[SectionReport]:
 def report_csv(sections: list[SectionReport]) -> str:
     out = io.StringIO()
     rows = [["page", "section", "yes", "no", "percent_helpful", "flagged", "comments"]]
-    rows += [[s.page, s.section, s.yes, s.no, s.helpful_percent, "yes" if s.flagged else "no", "\n".join(s.comments)]
-             for s in sections]
+    rows += [
+        [s.page, s.section, s.yes, s.no, s.helpful_percent, "yes" if s.flagged else "no", "\n".join(s.comments)]
+        for s in sections
+    ]
     write_csv(rows, out)
     return out.getvalue()

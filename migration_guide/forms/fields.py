@@ -11,6 +11,7 @@ from __future__ import annotations
 from wtforms import Form, RadioField, SelectField
 from wtforms.validators import ValidationError
 
+
 def readable_text(form, field) -> None:
     """Refuses the replacement character: text that was garbled before it reached us."""
     if field.data and "\ufffd" in field.data:

@@ -10,22 +10,26 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import unquote_to_bytes, urlsplit
 
-from flask import abort, current_app, jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from . import ratelimit
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 REFUSALS = {
-    403: ("This form can only be sent from the GP practice migration guide",
-          "Go back to the guide and send the form from there."),
+    403: (
+        "This form can only be sent from the GP practice migration guide",
+        "Go back to the guide and send the form from there.",
+    ),
     405: ("This address only accepts forms", "Go back to the guide and use the form on the page."),
     413: ("What you sent is too long", "Go back, shorten your answer and send it again."),
     415: ("This form was sent in a way we cannot read", "Go back to the guide and use the form on the page."),
     429: ("You have sent a lot of forms in a short time", "Wait a minute, then try again."),
 }
-UNREADABLE = ("Your answer contains characters we cannot read",
-              "Go back, remove any unusual characters and send it again.")
+UNREADABLE = (
+    "Your answer contains characters we cannot read",
+    "Go back, remove any unusual characters and send it again.",
+)
 
 
 def database():
@@ -106,5 +110,3 @@ def form_endpoint(max_bytes: int):
         return checked
 
     return decorator
-
-

@@ -13,7 +13,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Form, StringField, TextAreaField
@@ -32,11 +32,15 @@ DUPLICATE_WINDOW = timedelta(minutes=15)
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 ROLES = [
-    "Practice manager", "GP or other clinician", "Practice staff", "Delivery partner or project manager",
-    "Integrated Care Board", "Other",
+    "Practice manager",
+    "GP or other clinician",
+    "Practice staff",
+    "Delivery partner or project manager",
+    "Integrated Care Board",
+    "Other",
 ]
 CURRENT_SYSTEMS = ["EMIS Web", "SystmOne", "Vision", "Medicus", "Other"]
-NEW_SYSTEMS = CURRENT_SYSTEMS + ["Not decided"]
+NEW_SYSTEMS = [*CURRENT_SYSTEMS, "Not decided"]
 ODS_CODE = re.compile(r"^[A-Z][0-9]{5}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -52,43 +56,86 @@ def upper(value):
 class HelpRequestForm(Form):
     """The fields of /request-help/. ICB and phase choices come from the content (see `for_site`)."""
 
-    full_name = StringField("Full name", filters=[stripped], validators=[
-        InputRequired(message="Enter your full name"), Length(max=100, message="Full name must be 100 characters or fewer"),
-        readable_text])
-    email = StringField("Work email address", filters=[stripped], validators=[
-        InputRequired(message="Enter your work email address"),
-        Length(max=254, message="Email address must be 254 characters or fewer"),
-        Regexp(EMAIL, message="Enter an email address in the correct format, like name@example.nhs.uk")])
+    full_name = StringField(
+        "Full name",
+        filters=[stripped],
+        validators=[
+            InputRequired(message="Enter your full name"),
+            Length(max=100, message="Full name must be 100 characters or fewer"),
+            readable_text,
+        ],
+    )
+    email = StringField(
+        "Work email address",
+        filters=[stripped],
+        validators=[
+            InputRequired(message="Enter your work email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Regexp(EMAIL, message="Enter an email address in the correct format, like name@example.nhs.uk"),
+        ],
+    )
     phone = StringField("Phone number (optional)", filters=[stripped], validators=[Optional()])
     role = ChoiceRadioField("Your role", choices=choices(ROLES), validators=[InputRequired(message="Select your role")])
-    practice_name = StringField("Practice name", filters=[stripped], validators=[
-        InputRequired(message="Enter the practice name"),
-        Length(max=120, message="Practice name must be 120 characters or fewer"), readable_text])
-    ods_code = StringField("Practice ODS code", filters=[upper], validators=[
-        InputRequired(message="Enter the practice ODS code"),
-        Regexp(ODS_CODE, message="Enter the practice ODS code in the correct format: 1 letter and 5 numbers, like B86022")])
-    icb = ChoiceSelectField("The practice's Integrated Care Board", validators=[
-        InputRequired(message="Select the practice's Integrated Care Board")])
+    practice_name = StringField(
+        "Practice name",
+        filters=[stripped],
+        validators=[
+            InputRequired(message="Enter the practice name"),
+            Length(max=120, message="Practice name must be 120 characters or fewer"),
+            readable_text,
+        ],
+    )
+    ods_code = StringField(
+        "Practice ODS code",
+        filters=[upper],
+        validators=[
+            InputRequired(message="Enter the practice ODS code"),
+            Regexp(
+                ODS_CODE,
+                message="Enter the practice ODS code in the correct format: 1 letter and 5 numbers, like B86022",
+            ),
+        ],
+    )
+    icb = ChoiceSelectField(
+        "The practice's Integrated Care Board",
+        validators=[InputRequired(message="Select the practice's Integrated Care Board")],
+    )
     phase = ChoiceSelectField("The phase you are in", validators=[InputRequired(message="Select the phase you are in")])
     go_live_day = StringField("Day", filters=[stripped])
     go_live_month = StringField("Month", filters=[stripped])
     go_live_year = StringField("Year", filters=[stripped])
-    current_system = ChoiceSelectField("Current clinical system", choices=[SelectChoice("", "Select a system")] + choices(CURRENT_SYSTEMS),
-                                 validators=[InputRequired(message="Select the practice's current clinical system")])
-    new_system = ChoiceSelectField("New clinical system", choices=[SelectChoice("", "Select a system")] + choices(NEW_SYSTEMS),
-                             validators=[InputRequired(message="Select the new clinical system, or 'Not decided'")])
-    message = TextAreaField("How can we help?", filters=[stripped], validators=[
-        InputRequired(message="Enter how we can help"),
-        Length(max=MESSAGE_LIMIT, message=f"Your message must be {MESSAGE_LIMIT:,} characters or fewer"), readable_text])
-    consent = BooleanField("I agree to share this request with the delivery partner",
-                           validators=[InputRequired(message="Confirm that we can share your request with the delivery partner")])
+    current_system = ChoiceSelectField(
+        "Current clinical system",
+        choices=[SelectChoice("", "Select a system"), *choices(CURRENT_SYSTEMS)],
+        validators=[InputRequired(message="Select the practice's current clinical system")],
+    )
+    new_system = ChoiceSelectField(
+        "New clinical system",
+        choices=[SelectChoice("", "Select a system"), *choices(NEW_SYSTEMS)],
+        validators=[InputRequired(message="Select the new clinical system, or 'Not decided'")],
+    )
+    message = TextAreaField(
+        "How can we help?",
+        filters=[stripped],
+        validators=[
+            InputRequired(message="Enter how we can help"),
+            Length(max=MESSAGE_LIMIT, message=f"Your message must be {MESSAGE_LIMIT:,} characters or fewer"),
+            readable_text,
+        ],
+    )
+    consent = BooleanField(
+        "I agree to share this request with the delivery partner",
+        validators=[InputRequired(message="Confirm that we can share your request with the delivery partner")],
+    )
     website = StringField("Leave this field empty")
 
     @classmethod
-    def for_site(cls, directory: Directory, phases: list[str], formdata=None) -> "HelpRequestForm":
+    def for_site(cls, directory: Directory, phases: list[str], formdata=None) -> HelpRequestForm:
         form = cls(formdata)
-        form.icb.choices = [SelectChoice("", "Select an ICB")] + [SelectChoice(icb.code, icb.name) for icb in directory.active_icbs()]
-        form.phase.choices = [SelectChoice("", "Select a phase")] + choices(phases + ["Not started yet"])
+        form.icb.choices = [SelectChoice("", "Select an ICB")] + [
+            SelectChoice(icb.code, icb.name) for icb in directory.active_icbs()
+        ]
+        form.phase.choices = [SelectChoice("", "Select a phase"), *choices([*phases, "Not started yet"])]
         return form
 
     def validate_phone(self, field) -> None:
@@ -110,7 +157,7 @@ class HelpRequestForm(Form):
         if any(parts):
             message = None
             if not all(parts):
-                missing = [name for name, part in zip(("day", "month", "year"), parts) if not part]
+                missing = [name for name, part in zip(("day", "month", "year"), parts, strict=False) if not part]
                 message = f"Planned go-live date must include a {' and a '.join(missing)}"
             elif not all(part.isdigit() for part in parts) or len(self.go_live_year.data) != 4:
                 message = "Planned go-live date must be a real date, like 27 3 2027"
@@ -142,10 +189,18 @@ def new_reference() -> str:
 def cleaned(form: HelpRequestForm) -> dict:
     go_live = form.go_live_date()
     return {
-        "full_name": form.full_name.data, "email": form.email.data, "phone": form.phone.data or "",
-        "role": form.role.data, "practice_name": form.practice_name.data, "ods_code": form.ods_code.data,
-        "icb_code": form.icb.data, "phase": form.phase.data, "go_live_date": go_live.isoformat() if go_live else "",
-        "current_system": form.current_system.data, "new_system": form.new_system.data, "message": form.message.data,
+        "full_name": form.full_name.data,
+        "email": form.email.data,
+        "phone": form.phone.data or "",
+        "role": form.role.data,
+        "practice_name": form.practice_name.data,
+        "ods_code": form.ods_code.data,
+        "icb_code": form.icb.data,
+        "phase": form.phase.data,
+        "go_live_date": go_live.isoformat() if go_live else "",
+        "current_system": form.current_system.data,
+        "new_system": form.new_system.data,
+        "message": form.message.data,
     }
 
 
@@ -159,7 +214,7 @@ def store_request(db: Database, details: dict, directory: Directory, now: dateti
     partner = directory.partner_for(details["icb_code"])
     if partner is None:
         raise ValueError(f"no delivery partner for ICB {details['icb_code']}")
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     request_fingerprint = fingerprint(details)
     window_start = timestamp(now - DUPLICATE_WINDOW)
     with db.transaction() as cursor:
@@ -176,20 +231,50 @@ def store_request(db: Database, details: dict, directory: Directory, now: dateti
         while cursor.execute("SELECT 1 AS taken FROM help_requests WHERE reference = ?", (reference,)).one():
             reference = new_reference()
         request_id = cursor.insert_returning_id(
-            "INSERT INTO help_requests (reference, fingerprint, created_at, full_name, email, phone, role, practice_name,"
-            " ods_code, icb_code, phase, go_live_date, current_system, new_system, message, partner)"
+            "INSERT INTO help_requests (reference, fingerprint, created_at, full_name, email, phone, role,"
+            " practice_name, ods_code, icb_code, phase, go_live_date, current_system, new_system, message, partner)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (reference, request_fingerprint, utc_now(), details["full_name"], details["email"], details["phone"],
-             details["role"], details["practice_name"], details["ods_code"], details["icb_code"], details["phase"],
-             details["go_live_date"], details["current_system"], details["new_system"], details["message"], partner.key),
+            (
+                reference,
+                request_fingerprint,
+                utc_now(),
+                details["full_name"],
+                details["email"],
+                details["phone"],
+                details["role"],
+                details["practice_name"],
+                details["ods_code"],
+                details["icb_code"],
+                details["phase"],
+                details["go_live_date"],
+                details["current_system"],
+                details["new_system"],
+                details["message"],
+                partner.key,
+            ),
         )
         icb_name = directory.icbs[details["icb_code"]].name
         message_ids = outbox.enqueue_for_request(cursor, request_id, reference, details, partner, icb_name)
     return StoredRequest(reference, partner, True, message_ids)
 
 
-EXPORT_COLUMNS = ["reference", "created_at", "full_name", "email", "phone", "role", "practice_name", "ods_code",
-                  "icb_code", "phase", "go_live_date", "current_system", "new_system", "message", "partner"]
+EXPORT_COLUMNS = [
+    "reference",
+    "created_at",
+    "full_name",
+    "email",
+    "phone",
+    "role",
+    "practice_name",
+    "ods_code",
+    "icb_code",
+    "phase",
+    "go_live_date",
+    "current_system",
+    "new_system",
+    "message",
+    "partner",
+]
 
 
 def export(db: Database, since: str | None = None) -> list[dict]:
@@ -204,7 +289,7 @@ def export(db: Database, since: str | None = None) -> list[dict]:
 
 def purge(db: Database, older_than_days: int, now: datetime | None = None) -> int:
     """Deletes requests older than the given number of days, with their outgoing messages. Returns how many."""
-    cutoff = timestamp((now or datetime.now(timezone.utc)) - timedelta(days=older_than_days))
+    cutoff = timestamp((now or datetime.now(UTC)) - timedelta(days=older_than_days))
     with db.transaction() as cursor:  # the outbox rows go with them (ON DELETE CASCADE)
         return cursor.execute("DELETE FROM help_requests WHERE created_at < ?", (cutoff,)).rowcount
 

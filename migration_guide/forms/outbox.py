@@ -13,7 +13,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..config import Settings
@@ -25,8 +25,10 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
 #: While one sender is trying a message, no other picks it up.
 SENDING_LEASE = timedelta(minutes=2)
-WHAT_HAPPENS_NEXT = ("The delivery partner will read your request and reply to you by email. "
-                     "If your request is urgent, contact your Integrated Care Board's GP IT team as well.")
+WHAT_HAPPENS_NEXT = (
+    "The delivery partner will read your request and reply to you by email. "
+    "If your request is urgent, contact your Integrated Care Board's GP IT team as well."
+)
 
 
 class TemporaryFailure(Exception):
@@ -42,24 +44,35 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
 
 
-def enqueue_for_request(cursor: Cursor, request_id: int, reference: str, details: dict, partner, icb_name: str) -> tuple[int, ...]:
-    """The two emails a help request sends: every detail to the partner; the reference and next steps to the requester."""
+def enqueue_for_request(
+    cursor: Cursor, request_id: int, reference: str, details: dict, partner, icb_name: str
+) -> tuple[int, ...]:
+    """The two emails a help request sends: every detail to the partner; reference and next steps to the requester."""
     to_partner = {
-        "reference": reference, "partner_name": partner.name, "icb_name": icb_name,
+        "reference": reference,
+        "partner_name": partner.name,
+        "icb_name": icb_name,
         **{key: value or "Not given" for key, value in details.items()},
     }
     to_requester = {
-        "reference": reference, "full_name": details["full_name"], "partner_name": partner.name,
-        "replies_within": partner.replies_within, "what_happens_next": WHAT_HAPPENS_NEXT,
+        "reference": reference,
+        "full_name": details["full_name"],
+        "partner_name": partner.name,
+        "replies_within": partner.replies_within,
+        "what_happens_next": WHAT_HAPPENS_NEXT,
     }
     ids = []
-    for role, recipient, personalisation in (("partner", partner.email, to_partner),
-                                             ("requester", details["email"], to_requester)):
-        ids.append(cursor.insert_returning_id(
-            "INSERT INTO outbox (request_id, reference, recipient_role, recipient, template, personalisation,"
-            " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (request_id, reference, role, recipient, role, json.dumps(personalisation), utc_now(), utc_now()),
-        ))
+    for role, recipient, personalisation in (
+        ("partner", partner.email, to_partner),
+        ("requester", details["email"], to_requester),
+    ):
+        ids.append(
+            cursor.insert_returning_id(
+                "INSERT INTO outbox (request_id, reference, recipient_role, recipient, template, personalisation,"
+                " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (request_id, reference, role, recipient, role, json.dumps(personalisation), utc_now(), utc_now()),
+            )
+        )
     return tuple(ids)
 
 
@@ -83,10 +96,18 @@ class FileSender:
         self.directory.mkdir(parents=True, exist_ok=True)
         path = self.directory / f"{message.reference}-{message.recipient_role}-{message.id}.json"
         temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps({
-            "to": message.recipient, "template": message.template, "reference": message.reference,
-            "personalisation": message.personalisation,
-        }, indent=2), encoding="utf-8")
+        temporary.write_text(
+            json.dumps(
+                {
+                    "to": message.recipient,
+                    "template": message.template,
+                    "reference": message.reference,
+                    "personalisation": message.personalisation,
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
         os.replace(temporary, path)  # a reader never sees half a message
         return path.name
 
@@ -106,8 +127,10 @@ class NotifySender:
 
         try:
             reply = self.client.send_email_notification(
-                email_address=message.recipient, template_id=self.template_ids[message.template],
-                personalisation=message.personalisation, reference=f"{message.reference}-{message.recipient_role}",
+                email_address=message.recipient,
+                template_id=self.template_ids[message.template],
+                personalisation=message.personalisation,
+                reference=f"{message.reference}-{message.recipient_role}",
             )
         except APIError as error:
             status = error.status_code
@@ -130,9 +153,11 @@ class Delivery:
     status: str
 
 
-def deliver_due(db: Database, sender, ids: tuple[int, ...] | None = None, now: datetime | None = None) -> list[Delivery]:
+def deliver_due(
+    db: Database, sender, ids: tuple[int, ...] | None = None, now: datetime | None = None
+) -> list[Delivery]:
     """Sends every queued message that is due (or only `ids`); each outcome is recorded on its own."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     sql = "SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?"
     params: list = [timestamp(now)]
     if ids is not None:
@@ -155,8 +180,14 @@ def _deliver_one(db: Database, sender, message_id: int, now: datetime) -> Delive
         if not claimed:
             return None  # another sender has it
         row = cursor.execute("SELECT * FROM outbox WHERE id = ?", (message_id,)).one()
-    message = Message(row["id"], row["reference"], row["recipient_role"], row["recipient"], row["template"],
-                      json.loads(row["personalisation"]))
+    message = Message(
+        row["id"],
+        row["reference"],
+        row["recipient_role"],
+        row["recipient"],
+        row["template"],
+        json.loads(row["personalisation"]),
+    )
     attempts = row["attempts"]
     try:
         provider_id = sender.send(message)
@@ -164,15 +195,26 @@ def _deliver_one(db: Database, sender, message_id: int, now: datetime) -> Delive
         status, update = "failed", ("status = 'failed', last_error = ?", [str(error)])
     except Exception as error:  # a timeout, a 5xx, a full disk: try again later
         status = "failed" if attempts >= MAX_ATTEMPTS else "queued"
-        update = ("status = ?, last_error = ?, next_attempt_at = ?",
-                  [status, _describe(error), timestamp(now + backoff(attempts))])
+        update = (
+            "status = ?, last_error = ?, next_attempt_at = ?",
+            [status, _describe(error), timestamp(now + backoff(attempts))],
+        )
     else:
-        status, update = "sent", ("status = 'sent', provider_id = ?, sent_at = ?, last_error = ''", [provider_id, utc_now()])
+        status, update = (
+            "sent",
+            ("status = 'sent', provider_id = ?, sent_at = ?, last_error = ''", [provider_id, utc_now()]),
+        )
     with db.transaction() as cursor:
         cursor.execute(f"UPDATE outbox SET {update[0]} WHERE id = ?", update[1] + [message_id])
     # The reference and role only: recipients and personal details never reach the logs.
-    log.info("outbox message %s (%s, %s) %s after %s attempt(s)", message_id, message.reference,
-             message.recipient_role, status, attempts)
+    log.info(
+        "outbox message %s (%s, %s) %s after %s attempt(s)",
+        message_id,
+        message.reference,
+        message.recipient_role,
+        status,
+        attempts,
+    )
     return Delivery(message_id, message.reference, status)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from .store import Cursor
 
@@ -33,7 +33,7 @@ def client_key(cursor: Cursor, address: str, now: datetime) -> str:
 
 def allow(cursor: Cursor, address: str, now: datetime | None = None, limit: int = POSTS_PER_MINUTE) -> bool:
     """Record one post from `address`; False when it is over the limit for this minute."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     window = f"{now:%Y-%m-%dT%H:%M}"
     key = client_key(cursor, address, now)
     cursor.execute(
@@ -41,6 +41,8 @@ def allow(cursor: Cursor, address: str, now: datetime | None = None, limit: int 
         "ON CONFLICT (client, window_start) DO UPDATE SET hits = rate_limit.hits + 1",
         (key, window),
     )
-    hits = cursor.execute("SELECT hits FROM rate_limit WHERE client = ? AND window_start = ?", (key, window)).one()["hits"]
+    hits = cursor.execute("SELECT hits FROM rate_limit WHERE client = ? AND window_start = ?", (key, window)).one()[
+        "hits"
+    ]
     cursor.execute("DELETE FROM rate_limit WHERE window_start < ?", (f"{now - timedelta(minutes=10):%Y-%m-%dT%H:%M}",))
     return hits <= limit

@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 from ..config import Settings
 
@@ -26,8 +26,10 @@ except ImportError:  # not on Windows: SQLite's own busy handler still keeps wri
 # Each migration is applied once, in order, inside one transaction. Append; never edit.
 # `{id}` becomes the dialect's auto-numbered primary key.
 MIGRATIONS: list[tuple[int, list[str]]] = [
-    (1, [
-        """CREATE TABLE feedback (
+    (
+        1,
+        [
+            """CREATE TABLE feedback (
             id {id},
             page TEXT NOT NULL,
             section TEXT NOT NULL,
@@ -36,20 +38,23 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             content_version TEXT NOT NULL,
             created_at TEXT NOT NULL
         )""",
-        "CREATE INDEX feedback_page_section ON feedback (page, section)",
-        """CREATE TABLE rate_limit (
+            "CREATE INDEX feedback_page_section ON feedback (page, section)",
+            """CREATE TABLE rate_limit (
             client TEXT NOT NULL,
             window_start TEXT NOT NULL,
             hits INTEGER NOT NULL,
             PRIMARY KEY (client, window_start)
         )""",
-        """CREATE TABLE secrets (
+            """CREATE TABLE secrets (
             name TEXT PRIMARY KEY,
             value TEXT NOT NULL
         )""",
-    ]),
-    (2, [
-        """CREATE TABLE help_requests (
+        ],
+    ),
+    (
+        2,
+        [
+            """CREATE TABLE help_requests (
             id {id},
             reference TEXT NOT NULL UNIQUE,
             fingerprint TEXT NOT NULL,
@@ -68,8 +73,8 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             message TEXT NOT NULL,
             partner TEXT NOT NULL
         )""",
-        "CREATE INDEX help_requests_fingerprint ON help_requests (fingerprint, created_at)",
-        """CREATE TABLE outbox (
+            "CREATE INDEX help_requests_fingerprint ON help_requests (fingerprint, created_at)",
+            """CREATE TABLE outbox (
             id {id},
             request_id INTEGER NOT NULL REFERENCES help_requests (id) ON DELETE CASCADE,
             reference TEXT NOT NULL,
@@ -85,21 +90,25 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             created_at TEXT NOT NULL,
             sent_at TEXT NOT NULL DEFAULT ''
         )""",
-        "CREATE INDEX outbox_due ON outbox (status, next_attempt_at)",
-    ]),
+            "CREATE INDEX outbox_due ON outbox (status, next_attempt_at)",
+        ],
+    ),
 ]
 
-PRIMARY_KEY = {"sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT", "postgresql": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"}
+PRIMARY_KEY = {
+    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
+    "postgresql": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+}
 
 
 def timestamp(moment: datetime) -> str:
     """Timestamps are stored as ISO 8601 UTC text: sortable, and the same on both databases."""
-    utc = moment.astimezone(timezone.utc) if moment.tzinfo else moment  # naive means UTC already
+    utc = moment.astimezone(UTC) if moment.tzinfo else moment  # naive means UTC already
     return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def utc_now() -> str:
-    return timestamp(datetime.now(timezone.utc))
+    return timestamp(datetime.now(UTC))
 
 
 class Cursor:
@@ -109,7 +118,7 @@ class Cursor:
         self._raw = raw
         self.dialect = dialect
 
-    def execute(self, sql: str, params: tuple | list = ()) -> "Cursor":
+    def execute(self, sql: str, params: tuple | list = ()) -> Cursor:
         if self.dialect == "postgresql":
             sql = sql.replace("%", "%%").replace("?", "%s")
         self._raw.execute(sql, tuple(params))
@@ -131,7 +140,7 @@ class Cursor:
 
     def _as_dict(self, row) -> dict:
         names = [column[0] for column in self._raw.description]
-        return dict(zip(names, row))
+        return dict(zip(names, row, strict=False))
 
 
 class Database:
@@ -146,7 +155,7 @@ class Database:
         if url.startswith(("postgresql://", "postgres://")):
             self.dialect, self.url = "postgresql", url
         elif url.startswith("sqlite:///"):
-            self.dialect, self.url = "sqlite", url[len("sqlite:///"):]
+            self.dialect, self.url = "sqlite", url[len("sqlite:///") :]
         elif not url:
             self.dialect, self.url = "sqlite", str(default_sqlite_path)
         else:
@@ -240,14 +249,18 @@ class Database:
         with self._raw_transaction() as cursor:
             if self.dialect == "postgresql":
                 cursor.execute("SELECT pg_advisory_xact_lock(7263514)")  # one migrator at a time
-            cursor.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+            cursor.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
             done = {row["version"] for row in cursor.execute("SELECT version FROM schema_migrations").all()}
             for version, statements in MIGRATIONS:
                 if version in done:
                     continue
                 for statement in statements:
                     cursor.execute(statement.replace("{id}", PRIMARY_KEY[self.dialect]))
-                cursor.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", (version, utc_now()))
+                cursor.execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", (version, utc_now())
+                )
                 applied_now.append(version)
         return applied_now
 

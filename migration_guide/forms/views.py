@@ -17,8 +17,16 @@ from .guard import current_site, database, form_endpoint, refuse, wants_json
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
 #: Every page the functions answer with; the build compiles them ahead (see templating.precompile).
-PAGE_TEMPLATES = ("api/refused.jinja", "api/feedback.jinja", "api/feedback-thanks.jinja",
-                  "api/request-help-dropped.jinja", "api/request-help-confirmation.jinja", "request-help.jinja")
+PAGE_TEMPLATES = (
+    "api/refused.jinja",
+    "api/feedback.jinja",
+    "api/feedback-thanks.jinja",
+    "api/request-help-dropped.jinja",
+    "api/request-help-confirmation.jinja",
+    "request-help.jinja",
+)
+
+
 @blueprint.app_errorhandler(405)
 def method_not_allowed(error):
     # Routing fails before a blueprint is chosen, so this is registered app-wide; only /api/ takes POSTs.
@@ -47,16 +55,26 @@ def post_feedback():
     if located is None:
         if wants_json():
             return jsonify(errors={"section": "This section of the guide no longer exists"}), 400
-        return render_template("api/refused.jinja", heading="We could not find that section of the guide",
-                               advice="The page may have changed. Go back to the guide, reload the page and try again.",
-                               status=400), 400
+        return render_template(
+            "api/refused.jinja",
+            heading="We could not find that section of the guide",
+            advice="The page may have changed. Go back to the guide, reload the page and try again.",
+            status=400,
+        ), 400
     page, section_title = located
     if not form.validate():
         errors = first_errors(form)
         if wants_json():
             return jsonify(errors=errors), 400
-        return render_template("api/feedback.jinja", permalink=permalink, guide_page=page, section_id=form.section.data,
-                               section_title=section_title, form=form, errors=errors), 400
+        return render_template(
+            "api/feedback.jinja",
+            permalink=permalink,
+            guide_page=page,
+            section_id=form.section.data,
+            section_title=section_title,
+            form=form,
+            errors=errors,
+        ), 400
     feedback.save(database(), permalink, form.section.data, form.answer.data, form.comment.data or "", page.version)
     return _feedback_thanks(permalink, form.section.data)
 
@@ -66,8 +84,12 @@ def _feedback_thanks(permalink: str, section_id: str):
         return jsonify(ok=True, message="Thank you for your feedback.")
     site = current_site()
     page = site.pages.get(permalink)
-    return render_template("api/feedback-thanks.jinja", permalink=permalink if page else "/", guide_page=page,
-                           section_id=section_id if page and section_id in page.sections else "")
+    return render_template(
+        "api/feedback-thanks.jinja",
+        permalink=permalink if page else "/",
+        guide_page=page,
+        section_id=section_id if page and section_id in page.sections else "",
+    )
 
 
 @blueprint.post("/request-help")
@@ -91,11 +113,16 @@ def post_request_help():
         current_app.logger.warning("sending for %s deferred to the outbox retry", stored.reference, exc_info=False)
     if wants_json():
         return jsonify(reference=stored.reference, partner=stored.partner.name, created=stored.created)
-    return render_template("api/request-help-confirmation.jinja", reference=stored.reference,
-                           partner=stored.partner, created=stored.created)
+    return render_template(
+        "api/request-help-confirmation.jinja",
+        reference=stored.reference,
+        partner=stored.partner,
+        created=stored.created,
+    )
 
 
 # The help request form, shown by the guide at /request-help/ and again here with its errors.
+
 
 def directory() -> Directory:
     return Directory.from_data(current_site().data)
@@ -108,10 +135,17 @@ def new_help_form(formdata=None) -> help_requests.HelpRequestForm:
 
 def select_items(field) -> list[dict]:
     """A WTForms select's choices in the shape the NHS.UK select macro takes."""
-    return [{"value": value, "text": label, "selected": value == (field.data or "")}
-            for value, label, _, _ in field.iter_choices()]
+    return [
+        {"value": value, "text": label, "selected": value == (field.data or "")}
+        for value, label, _, _ in field.iter_choices()
+    ]
 
 
 def render_help_form(form: help_requests.HelpRequestForm, errors: dict[str, str] | None = None, status: int = 200):
-    return render_template("request-help.jinja", form=form, errors=errors or {},
-                           message_limit=help_requests.MESSAGE_LIMIT, select_items=select_items), status
+    return render_template(
+        "request-help.jinja",
+        form=form,
+        errors=errors or {},
+        message_limit=help_requests.MESSAGE_LIMIT,
+        select_items=select_items,
+    ), status

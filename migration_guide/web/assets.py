@@ -6,6 +6,7 @@ two, so it is skipped when the inputs have not changed since the last build.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -44,7 +45,8 @@ class Assets:
 
     def files(self) -> list[str]:
         return sorted(
-            str(path.relative_to(self.directory)) for path in self.directory.rglob("*")
+            str(path.relative_to(self.directory))
+            for path in self.directory.rglob("*")
             if path.is_file() and path.name != "manifest.lock.json"
         )
 
@@ -81,11 +83,26 @@ def build_assets(settings: Settings) -> Assets:
     compiled = {name: out / name for name in BUNDLES}
     scripts = {name: source for name, source in BUNDLES.items() if name.endswith(".js")}
     commands = [
-        [_tool(node_modules, "sass"), "--no-source-map", "--style=compressed", "--quiet-deps",
-         f"--load-path={node_modules}", str(sources / BUNDLES["app.css"]), str(compiled["app.css"])],
+        [
+            _tool(node_modules, "sass"),
+            "--no-source-map",
+            "--style=compressed",
+            "--quiet-deps",
+            f"--load-path={node_modules}",
+            str(sources / BUNDLES["app.css"]),
+            str(compiled["app.css"]),
+        ],
         # One esbuild run for every script: each entry point becomes out/<name>.js.
-        [_tool(node_modules, "esbuild"), *(f"{name[:-3]}={sources / source}" for name, source in scripts.items()),
-         "--bundle", "--minify", "--format=esm", "--target=es2020", "--log-level=warning", f"--outdir={out}"],
+        [
+            _tool(node_modules, "esbuild"),
+            *(f"{name[:-3]}={sources / source}" for name, source in scripts.items()),
+            "--bundle",
+            "--minify",
+            "--format=esm",
+            "--target=es2020",
+            "--log-level=warning",
+            f"--outdir={out}",
+        ],
     ]
     for command in commands:
         result = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT_ROOT)
@@ -104,10 +121,8 @@ def build_assets(settings: Settings) -> Assets:
     shutil.copytree(frontend_assets / "images", out / "images")
     (out / lock.name).write_text(json.dumps({"fingerprint": fingerprint, "manifest": manifest}, indent=2))
     old = final.parent / f"{out.name}-old"
-    try:
+    with contextlib.suppress(FileNotFoundError):
         final.rename(old)
-    except FileNotFoundError:
-        pass
     try:
         out.rename(final)
     except OSError:  # another build swapped its folder in first: the same sources, so the same files

@@ -37,7 +37,7 @@ class SiteManifest:
     assets: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_guide(cls, guide: Guide, base_path: str, assets: dict[str, str] | None = None) -> "SiteManifest":
+    def from_guide(cls, guide: Guide, base_path: str, assets: dict[str, str] | None = None) -> SiteManifest:
         pages = {
             permalink: PageSections(
                 page.title,
@@ -62,7 +62,7 @@ class SiteManifest:
         path.write_text(json.dumps(asdict(self), ensure_ascii=False, sort_keys=True), encoding="utf-8")
 
     @classmethod
-    def load(cls, path: Path) -> "SiteManifest":
+    def load(cls, path: Path) -> SiteManifest:
         raw = json.loads(path.read_text(encoding="utf-8"))
         nav = raw["navigation"]
         navigation = Navigation(

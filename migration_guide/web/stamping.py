@@ -27,14 +27,14 @@ _PLACEHOLDERS = re.compile("\x1astamp(\\d+)\x1a")
 
 
 class _Stamp:
-    __slots__ = ("parts", "checked", "trusted")
+    __slots__ = ("checked", "parts", "trusted")
 
     def __init__(self, html: str):
         # Alternating literal text and argument numbers: ["<p>", 0, "</p>"].
         self.parts: list[str | int] = []
         position = 0
         for match in _PLACEHOLDERS.finditer(html):
-            self.parts.append(html[position:match.start()])
+            self.parts.append(html[position : match.start()])
             self.parts.append(int(match[1]))
             position = match.end()
         self.parts.append(html[position:])

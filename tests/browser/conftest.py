@@ -26,6 +26,7 @@ where they fail: CI must run them (`.ci/run` installs chromium).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -38,8 +39,14 @@ from migration_guide.config import PROJECT_ROOT, Settings
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 #: Pages may ask for fonts from here; the request is blocked and the fallback font used.
 FONT_HOST = "assets.nhs.uk"
@@ -71,8 +78,11 @@ def site_dir(tmp_path_factory) -> Path:
     from migration_guide.build.freeze import build_site
 
     out = tmp_path_factory.mktemp("browser-site")
-    settings = Settings.from_environment(out_dir=out, instance_dir=tmp_path_factory.mktemp("browser-instance"),
-                                         functions_manifest=out.parent / "functions-manifest.json")
+    settings = Settings.from_environment(
+        out_dir=out,
+        instance_dir=tmp_path_factory.mktemp("browser-instance"),
+        functions_manifest=out.parent / "functions-manifest.json",
+    )
     build_site(settings)
     return out
 
@@ -108,7 +118,9 @@ def site_url(site_dir, tmp_path_factory) -> str:
     url = f"http://127.0.0.1:{server.server_port}"
     instance = tmp_path_factory.mktemp("functions-instance")
     settings = Settings.from_environment(
-        site_url=url, instance_dir=instance, outbox_dir=instance / "outbox",
+        site_url=url,
+        instance_dir=instance,
+        outbox_dir=instance / "outbox",
         database_url=f"sqlite:///{instance / 'forms.sqlite3'}",
         functions_manifest=site_dir.parent / "functions-manifest.json",
     )
@@ -205,10 +217,9 @@ def new_page(browser, site_url):
     problems = []
     for context, page in made:
         if page.javascript and not page.is_closed():
-            try:
+            # The page may be mid-navigation; its violations were checked by the test.
+            with contextlib.suppress(Exception):
                 problems += [f"CSP violation on {page.url}: {v}" for v in csp_violations(page)]
-            except Exception:  # the page may be mid-navigation; its violations were checked by the test
-                pass
         problems += page.problems
         context.close()
     assert not problems, "\n".join(problems)

@@ -18,7 +18,9 @@ def frozen_pages(site_dir) -> tuple[list[str], dict[str, str]]:
     """Every page's address, and the redirect pages (a meta refresh to another page) with their target."""
     pages, redirects = [], {}
     for url in iter_pages(site_dir):
-        file = site_dir / (url.strip("/") + "/index.html" if url.endswith("/") and url != "/" else url.strip("/") or "index.html")
+        file = site_dir / (
+            url.strip("/") + "/index.html" if url.endswith("/") and url != "/" else url.strip("/") or "index.html"
+        )
         html = file.read_text(encoding="utf-8")
         if 'http-equiv="refresh"' in html:
             redirects[url] = html.split('content="0; url=', 1)[1].split('"', 1)[0]
@@ -107,8 +109,10 @@ def test_no_accessibility_violations_on_the_pages_the_functions_answer_with(new_
     found: dict[str, list[str]] = {}
     for action, url in forms_in_site(site_dir).items():
         page.goto(url)
-        with page.expect_response(lambda r: r.request.method == "POST" and action in r.url):
-            page.locator(f'form[action="{action}"]').first.locator('button:not([type="button"]), input[type="submit"]').first.click()
+        with page.expect_response(lambda r, action=action: r.request.method == "POST" and action in r.url):
+            page.locator(f'form[action="{action}"]').first.locator(
+                'button:not([type="button"]), input[type="submit"]'
+            ).first.click()
         settle(page, action)
         assert page.locator(".nhsuk-error-summary").count() == 1, action
         result = run_axe(page)

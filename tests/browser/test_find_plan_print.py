@@ -17,13 +17,14 @@ import threading
 from datetime import date, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 import pytest
 
+from migration_guide.build.freeze import build_site
 from migration_guide.config import Settings
 from migration_guide.content.loading import load_guide
-from migration_guide.build.freeze import build_site
 from migration_guide.content.phases import phases, plan
 from migration_guide.web.security import SECURITY_HEADERS
 
@@ -43,15 +44,19 @@ class _Handler(SimpleHTTPRequestHandler):
     """Serves a frozen site under a base path, with the headers Netlify sends."""
 
     base_path = ""
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".mjs": "text/javascript",
-                      ".wasm": "application/wasm", ".pagefind": "application/octet-stream"}
+    extensions_map: ClassVar[dict[str, str]] = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".mjs": "text/javascript",
+        ".wasm": "application/wasm",
+        ".pagefind": "application/octet-stream",
+    }
 
     def translate_path(self, path):
         path = urlsplit(path).path
         if self.base_path:
             if not path.startswith(self.base_path + "/"):
                 return str(Path(self.directory) / "__outside_the_base_path__")
-            path = path[len(self.base_path):]
+            path = path[len(self.base_path) :]
         return super().translate_path(path)
 
     def end_headers(self):
@@ -68,8 +73,11 @@ def fpp_site(request, tmp_path_factory):
     """(address including the base path, base path, site folder) of the frozen guide being served."""
     base_path = request.param
     out = tmp_path_factory.mktemp("fpp-site")
-    build_site(Settings.from_environment(out_dir=out, base_path=base_path,
-                                         instance_dir=tmp_path_factory.mktemp("fpp-instance")))
+    build_site(
+        Settings.from_environment(
+            out_dir=out, base_path=base_path, instance_dir=tmp_path_factory.mktemp("fpp-instance")
+        )
+    )
     handler = type("Handler", (_Handler,), {"base_path": base_path})
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(out)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -105,8 +113,12 @@ def open_page(browser, fpp_site):
 
         context.route("**/*", route)
         page.on("pageerror", lambda error: page.errors.append(str(error)))
-        page.on("console", lambda message: message.type == "error" and "ERR_FAILED" not in message.text
-                and page.errors.append(message.text))
+        page.on(
+            "console",
+            lambda message: (
+                message.type == "error" and "ERR_FAILED" not in message.text and page.errors.append(message.text)
+            ),
+        )
         if javascript:
             context.add_init_script(CSP_LISTENER)
         made.append((context, page))
@@ -205,7 +217,9 @@ def guide_phases(fpp_site):
     return phases(load_guide(Settings.from_environment()), fpp_site[1])
 
 
-def test_the_planner_shows_dates_and_the_calendar_file_holds_one_all_day_event_per_phase(open_page, fpp_site, guide_phases):
+def test_the_planner_shows_dates_and_the_calendar_file_holds_one_all_day_event_per_phase(
+    open_page, fpp_site, guide_phases
+):
     from icalendar import Calendar
 
     address, base_path, _ = fpp_site
@@ -230,7 +244,7 @@ def test_the_planner_shows_dates_and_the_calendar_file_holds_one_all_day_event_p
     events = calendar.walk("VEVENT")
     assert len(events) == len(expected)
     origin = address[: len(address) - len(base_path)] if base_path else address
-    for event, (phase, start, end) in zip(events, expected):
+    for event, (phase, start, end) in zip(events, expected, strict=False):
         assert str(event["SUMMARY"]) == phase.title
         assert event.decoded("DTSTART") == start and not hasattr(event.decoded("DTSTART"), "hour")  # all-day
         assert event.decoded("DTEND") == end + timedelta(days=1)  # the day after the last, as RFC 5545 says
@@ -264,7 +278,10 @@ def test_the_planner_explains_what_is_wrong_with_a_date(open_page, fpp_site):
     enter_date(page, date(2027, 2, 1), role=None)
     page.fill("#go-live-day", "30")
     page.click("#plan-submit")
-    assert page.locator(".nhsuk-error-summary a").all_inner_texts() == ["Go-live date must be a real date", "Select your role"]
+    assert page.locator(".nhsuk-error-summary a").all_inner_texts() == [
+        "Go-live date must be a real date",
+        "Select your role",
+    ]
     summary.locator("a").first.click()
     assert page.evaluate("document.activeElement.id") == "go-live-day"
     assert not page.locator("#plan-actions").is_visible()
@@ -290,8 +307,14 @@ def test_the_print_stylesheet_drops_the_chrome_and_shows_where_external_links_go
     page = open_page()
     page.goto(f"{address}/guide/")
     page.emulate_media(media="print")
-    for selector in (".nhsuk-header", ".nhsuk-footer", ".app-side-nav", ".nhsuk-breadcrumb", ".nhsuk-pagination",
-                     ".app-print-link"):
+    for selector in (
+        ".nhsuk-header",
+        ".nhsuk-footer",
+        ".app-side-nav",
+        ".nhsuk-breadcrumb",
+        ".nhsuk-pagination",
+        ".app-print-link",
+    ):
         assert not page.locator(selector).first.is_visible(), selector
     after = page.evaluate("""() => {
       const external = document.querySelector('.app-prose a[href^="http"]');
@@ -299,7 +322,7 @@ def test_the_print_stylesheet_drops_the_chrome_and_shows_where_external_links_go
       return [getComputedStyle(external, '::after').content, external.href,
               getComputedStyle(internal, '::after').content];
     }""")
-    assert after[0] == f'" (" attr(href) ")"' or after[1] in after[0]
+    assert after[0] == '" (" attr(href) ")"' or after[1] in after[0]
     assert after[2] in ("none", "normal", "")
     page.emulate_media(media="screen")
     assert page.locator(".nhsuk-header").is_visible()
@@ -311,8 +334,11 @@ def test_the_whole_guide_prints_as_one_document_with_working_anchors(open_page, 
     page.goto(f"{address}/guide/print/")
     ids = page.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
     assert len(ids) == len(set(ids)), "ids must be unique on the print page"
-    internal = page.evaluate("""base => [...document.querySelectorAll('.app-print-page a[href]')]
-        .map(a => a.getAttribute('href')).filter(h => h.startsWith(base + '/guide/'))""", base_path)
+    internal = page.evaluate(
+        """base => [...document.querySelectorAll('.app-print-page a[href]')]
+        .map(a => a.getAttribute('href')).filter(h => h.startsWith(base + '/guide/'))""",
+        base_path,
+    )
     assert internal == [], f"links to printed pages should point within the page: {internal[:5]}"
     page.click(".app-print-page a[href='#page-guide-kick-off'] >> nth=0")
     assert page.url.endswith("#page-guide-kick-off")

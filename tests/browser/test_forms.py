@@ -91,12 +91,15 @@ def into_form(page, action: str) -> dict:
 
 
 def is_submit(field: dict) -> bool:
-    return (field["tag"] == "button" and field["type"] in ("", "submit")) or (field["tag"] == "input" and field["type"] == "submit")
+    return (field["tag"] == "button" and field["type"] in ("", "submit")) or (
+        field["tag"] == "input" and field["type"] == "submit"
+    )
 
 
 SETTLED = """action => document.readyState === 'complete' && (
   !!document.querySelector('.nhsuk-error-summary') || location.pathname.startsWith('/api/') ||
-  (document.activeElement && document.activeElement !== document.body && !document.activeElement.closest(`form[action="${action}"]`))
+  (document.activeElement && document.activeElement !== document.body
+   && !document.activeElement.closest(`form[action="${action}"]`))
 )"""
 
 
@@ -128,7 +131,9 @@ def submit_by_keyboard(page, action: str, fill: bool) -> None:
             settle(page, action)
             return
         if fill and field["name"] not in LEFT_EMPTY:
-            if field["tag"] == "textarea" or (field["tag"] == "input" and field["type"] in ("", "text", "email", "tel", "number", "search", "url")):
+            if field["tag"] == "textarea" or (
+                field["tag"] == "input" and field["type"] in ("", "text", "email", "tel", "number", "search", "url")
+            ):
                 if not field["value"]:
                     page.keyboard.type(answer_for(field))
             elif field["type"] == "radio" and field["name"] not in filled_groups:

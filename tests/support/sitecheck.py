@@ -83,7 +83,7 @@ def check_site(site: Path, base_path: str = "", ignore_prefixes: tuple[str, ...]
             if not path.startswith(base_path + "/"):
                 broken.append(BrokenReference(str(relative), reference, f"outside the base path {base_path or '/'}"))
                 continue
-            target = _file_for(site, path[len(base_path):])
+            target = _file_for(site, path[len(base_path) :])
             if target is None:
                 broken.append(BrokenReference(str(relative), reference, "no such file"))
             elif parts.fragment and target.suffix == ".html" and parts.fragment not in parse(target).ids:
@@ -96,6 +96,6 @@ def check_site(site: Path, base_path: str = "", ignore_prefixes: tuple[str, ...]
             if reference.startswith(("data:", "http:", "https:", "#")):
                 continue
             path = urlsplit(urljoin(css_url, reference)).path
-            if not path.startswith(base_path + "/") or _file_for(site, path[len(base_path):]) is None:
+            if not path.startswith(base_path + "/") or _file_for(site, path[len(base_path) :]) is None:
                 broken.append(BrokenReference(str(relative), reference, "no such file"))
     return broken
