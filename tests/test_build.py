@@ -11,6 +11,7 @@ from support.sitecheck import check_site
 
 from migration_guide.build.freeze import build_site
 from migration_guide.config import Settings
+from migration_guide.content.problems import ContentError
 
 
 @pytest.fixture(scope="module", params=["", "/prm-practice-migration"], ids=["root", "base-path"])
@@ -113,3 +114,30 @@ def test_the_build_writes_the_manifest_the_functions_ship_with(settings):
     assert manifest.section("/guide/first-step/", "check-dates")[1] == "Check dates"
     assert manifest.section("/about/", "anything") is None
     assert manifest.assets["app.css"].startswith("build/app.")
+
+
+def test_a_missing_link_target_on_a_page_the_app_writes_fails_the_build_naming_page_and_link(settings, write_content):
+    """The 404 page and the app's pages link to /guide/; a guide without it must not build with broken links."""
+    content = write_content(
+        {
+            "index.md": page("Home", "/"),
+            "data/navigation.yml": "header:\n  - text: Home\n    href: /\n",
+        }
+    )
+    with pytest.raises(ContentError) as failure:
+        build_site(settings.with_overrides(content_dir=content))
+    messages = [str(problem) for problem in failure.value.problems]
+    assert any("404.html" in message and "/404.html links to /guide/" in message for message in messages), messages
+
+
+def test_the_planner_links_to_the_timeline_wherever_the_content_shows_it(settings, write_content):
+    content = write_content(
+        {
+            "index.md": page("Home", "/"),
+            "guide/index.md": page("Guide", "/guide/", "## When things happen {#when}\n\n:::steps key-phases\n:::"),
+            "steps/key-phases/01-start.md": "---\ntitle: Start\ntitle_url: /guide/\nstarts_weeks_before_go_live: 2\n"
+            "ends_weeks_before_go_live: 1\n---\nBegin.\n",
+        }
+    )
+    build_site(settings.with_overrides(content_dir=content))
+    assert 'href="/guide/#when">the overview of key phases</a>' in (settings.out_dir / "plan/index.html").read_text()

@@ -1,8 +1,14 @@
 """Loading the guide: pages, layouts, navigation, breadcrumbs and previous/next."""
 
+import pickle
+import shutil
+import sys
+
 from conftest import page
 
+from migration_guide.content import render_cache
 from migration_guide.content.loading import load_guide
+from migration_guide.fingerprints import PACKAGE_DIR
 
 
 def test_every_markdown_file_outside_steps_and_data_is_a_page(settings):
@@ -79,3 +85,29 @@ def test_each_page_has_a_content_version_that_changes_with_its_file(settings, wr
     (content / "a.md").write_text(page("A", "/a/", "Changed."))
     after = load_guide(settings.with_overrides(content_dir=content)).pages["/a/"].version
     assert before != after and len(before) == 12
+
+
+def test_a_cache_entry_pickled_by_code_that_has_since_moved_is_rendered_again(settings, tmp_path, monkeypatch):
+    """Moving the renderer's classes (as the package's layers did) must not crash a warm build."""
+    first = load_guide(settings)
+    gone = tmp_path / "gone_module.py"
+    gone.write_text("class RenderedPage:\n    pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import gone_module
+
+    stale = pickle.dumps(gone_module.RenderedPage())
+    del sys.modules["gone_module"]
+    gone.unlink()
+    for entry in (settings.cache_dir / "render").glob("*.pickle"):
+        entry.write_bytes(stale)
+    second = load_guide(settings)
+    assert second.pages["/guide/"].html == first.pages["/guide/"].html
+
+
+def test_cached_pages_are_keyed_on_the_code_that_renders_them(settings, tmp_path, monkeypatch):
+    code = tmp_path / "content"
+    shutil.copytree(PACKAGE_DIR / "content", code, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(render_cache, "RENDERING_CODE", (code, PACKAGE_DIR / "templating.py"))
+    before = render_cache.renderer_fingerprint(settings, {})
+    (code / "rendering.py").write_text((code / "rendering.py").read_text() + "\n# changed\n")
+    assert render_cache.renderer_fingerprint(settings, {}) != before

@@ -26,7 +26,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ..config import PROJECT_ROOT
+from ..config import PROJECT_ROOT, Settings
+from ..fingerprints import PACKAGE_DIR
 from ..web.assets import AssetError
 
 #: Components the functions render in states the frozen pages never show: kept whole.
@@ -69,6 +70,12 @@ def purge(css_file: Path, content: list[Path], classes: set[str] = frozenset(),
     if result.returncode != 0:
         raise AssetError(f"PurgeCSS failed on {css_file.name}:\n{result.stderr.strip() or result.stdout[-2000:]}")
     return result.stdout
+
+
+def class_sources(settings: Settings) -> list[Path]:
+    """Where class names can come from besides the frozen pages: every template, and every module of
+    the package at any depth (the functions render pages the build never freezes)."""
+    return [*settings.templates_dir.rglob("*.jinja"), *PACKAGE_DIR.rglob("*.py")]
 
 
 def _pages(out_dir: Path):

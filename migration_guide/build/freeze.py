@@ -18,13 +18,12 @@ from ..config import Settings
 from ..content.links import APP_PAGES
 from ..content.loading import load_guide
 from ..content.model import Guide
-from ..fingerprints import PACKAGE_DIR
 from ..forms.views import PAGE_TEMPLATES
 from ..site.app import create_app
 from ..templating import precompile
 from ..web.manifest import SiteManifest
 from . import parallel_freeze
-from .css_purge import purge_site_stylesheet
+from .css_purge import class_sources, purge_site_stylesheet
 from .link_check import check_app_pages
 from .page_cache import PageCache
 from .search_index import index_site
@@ -103,14 +102,13 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
     check_app_pages(out_dir, guide, settings.base_path)  # Markdown pages' links were checked when loading
     # Only the CSS rules some page or function can use (see css_purge); the functions get the same file.
     # The Markdown's classes are in the frozen pages already; templates and Python also make the functions' pages.
-    class_sources = [*settings.templates_dir.rglob("*.jinja"), *PACKAGE_DIR.rglob("*.py")]
     with ThreadPoolExecutor(2) as background:
         # Three jobs that only read what the freeze wrote, run side by side: Pagefind indexes the pages
         # while PurgeCSS cuts the stylesheet (pages are rewritten atomically, so Pagefind sees whole
         # pages, and only their <head> changes), and the functions' templates are compiled meanwhile.
         indexing = background.submit(index_site, out_dir)
         compiling = background.submit(precompile, settings.templates_dir, settings.compiled_templates_dir, PAGE_TEMPLATES)
-        assets_manifest = purge_site_stylesheet(out_dir, app.extensions["assets"].manifest, class_sources)
+        assets_manifest = purge_site_stylesheet(out_dir, app.extensions["assets"].manifest, class_sources(settings))
         SiteManifest.from_guide(guide, settings.base_path, assets_manifest).dump(settings.functions_manifest)
         compiling.result()
         indexing.result()
