@@ -120,3 +120,44 @@ def test_tables_get_nhsuk_classes(renderer):
     page = renderer.render("| Phase | Length |\n|---|---|\n| Kick-off | 1 day |")
     assert '<table class="nhsuk-table">' in page.html
     assert '<td class="nhsuk-table__cell">Kick-off</td>' in page.html
+
+
+PHASES = {
+    "key-phases": [
+        {
+            "title": "Initial data production",
+            "title_url": "/guide/idp",
+            "duration": "1 day",
+            "body": "Load.",
+            "when": "10 weeks before go-live",
+            "slug": "initial-data-production",
+            "facts": {"when": "10 weeks before go-live", "duration": "1 day", "lead_time": "up to 5 weeks"},
+        }
+    ]
+}
+
+
+def test_a_page_quotes_a_phase_fact_as_plain_text():
+    renderer = MarkdownRenderer(PROJECT_ROOT / "templates", steps=PHASES)
+    page = renderer.render(
+        "It happens {phase:initial-data-production.when} and takes {phase:initial-data-production.duration}.\n\n"
+        ":::inset\nAsk early: extracts take {phase:initial-data-production.lead_time}.\n:::"
+    )
+    assert "It happens 10 weeks before go-live and takes 1 day." in page.html
+    assert "extracts take up to 5 weeks." in page.html
+    assert "{phase:" not in page.html and page.problems == []
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        ("{phase:idp.when}", "no key phase 'idp' (known: initial-data-production)"),
+        ("{phase:initial-data-production.length}", "phase 'initial-data-production' has no 'length'"),
+    ],
+)
+def test_a_phase_fact_that_does_not_exist_is_a_problem_on_its_line(token, message):
+    renderer = MarkdownRenderer(PROJECT_ROOT / "templates", steps=PHASES)
+    page = renderer.render(f"Intro.\n\nIt happens {token}.")
+    assert len(page.problems) == 1
+    line, text = page.problems[0]
+    assert line == 3 and message in text

@@ -121,13 +121,26 @@ class Step:
         prefix, _, rest = stem.partition("-")
         return rest if prefix.isdigit() and rest else stem
 
+    @property
+    def facts(self) -> dict[str, str]:
+        """What pages may quote of this step with `{phase:slug.field}`: its text front matter, `when` and `duration`."""
+        quotable = {
+            key: str(value)
+            for key, value in self.meta.items()
+            if isinstance(value, str | int | float) and not isinstance(value, bool)
+        }
+        return {**quotable, "when": self.when, "duration": self.duration}
+
     def as_view_source(self) -> dict:
+        """What rendering needs of the step: plain data, so worker processes and the cache key can take it."""
         return {
             "title": self.title,
             "title_url": self.title_url,
             "duration": self.duration,
             "body": self.body,
             "when": self.when,
+            "slug": self.slug,
+            "facts": self.facts,
         }
 
 

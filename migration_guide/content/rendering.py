@@ -21,6 +21,7 @@ from markdown.treeprocessors import Treeprocessor
 from ..templating import standalone_environment
 from .links import is_internal, parse_internal
 from .model import Heading, LinkRef, RenderedPage, Section
+from .phases import GROUP as KEY_PHASES
 
 COMPONENT_OPEN = re.compile(r"^:::\s*(?P<name>[A-Za-z][\w-]*)\s*(?P<title>.*?)\s*$")
 COMPONENT_CLOSE = re.compile(r"^:::\s*$")
@@ -28,6 +29,9 @@ COMPONENTS = {"inset", "warning", "details", "action-link", "button", "steps"}
 COMPONENTS_NEEDING_TITLE = {"details", "steps"}
 #: Table elements and the nhsuk-table element class each takes.
 TABLE_PARTS = {"th": "header", "td": "cell", "tr": "row", "thead": "head", "tbody": "body"}
+#: `{phase:initial-data-production.when}`: a fact from a key phase's file, quoted so pages cannot drift
+#: from the timeline. FIELD is `when` (from the week offsets), `duration`, or any other key of the file.
+PHASE_FACT = re.compile(r"\{phase:(?P<slug>[a-z0-9-]+)\.(?P<field>[a-z0-9_]+)\}")
 MARKDOWN_LINK = re.compile(r"^\s*\[(?P<text>[^\]]+)\]\((?P<href>[^)\s]+)\)\s*$")
 
 
@@ -132,6 +136,35 @@ class _ComponentBlocks(Preprocessor):
         return output
 
 
+class _PhaseFacts(Preprocessor):
+    """Replaces `{phase:SLUG.FIELD}` with that fact of the key phase, as plain text."""
+
+    def __init__(self, md, renderer: MarkdownRenderer, state: _RenderState):
+        super().__init__(md)
+        self.renderer = renderer
+        self.state = state
+
+    def run(self, lines):
+        facts = self.renderer.phase_facts
+
+        def fact(match: re.Match, number: int) -> str:
+            slug, field = match["slug"], match["field"]
+            if slug not in facts:
+                known = ", ".join(sorted(facts)) or "none"
+                self.state.problems.append((number, f"{match[0]}: no key phase '{slug}' (known: {known})"))
+            elif field not in facts[slug]:
+                known = ", ".join(sorted(facts[slug]))
+                self.state.problems.append((number, f"{match[0]}: phase '{slug}' has no '{field}' (known: {known})"))
+            else:
+                return facts[slug][field]
+            return match[0]
+
+        return [
+            PHASE_FACT.sub(lambda match, n=number: fact(match, n), line) if "{phase:" in line else line
+            for number, line in enumerate(lines, start=1)
+        ]
+
+
 class _GuideExtension(Extension):
     def __init__(self, renderer: MarkdownRenderer, state: _RenderState, with_components: bool):
         super().__init__()
@@ -141,6 +174,7 @@ class _GuideExtension(Extension):
 
     def extendMarkdown(self, md):
         if self.with_components:
+            md.preprocessors.register(_PhaseFacts(md, self.renderer, self.state), "guide_phase_facts", 29)
             md.preprocessors.register(_ComponentBlocks(md, self.renderer, self.state), "guide_components", 28)
         md.treeprocessors.register(_LinkRewriter(md, self.state, self.renderer.base_path), "guide_links", 4)
         md.treeprocessors.register(_HeadingDecorator(md), "guide_headings", 3)
@@ -154,6 +188,10 @@ class MarkdownRenderer:
         self.environment = standalone_environment(templates_dir)
         self.macros = self.environment.get_template("components/markdown.jinja").module
         self._steps_source = steps or {}
+        #: slug → field → text, for `{phase:…}`: the key phases' facts, from the files the planner reads.
+        self.phase_facts: dict[str, dict[str, str]] = {
+            step["slug"]: step["facts"] for step in self._steps_source.get(KEY_PHASES, []) if "slug" in step
+        }
         self._steps_cache: dict[str, list[StepView]] = {}
         self._state = _RenderState()
         self._page_markdown = markdown.Markdown(
