@@ -120,3 +120,46 @@ def test_the_guide_speaks_of_2026_bodies(guide):
                     paragraph,
                 )
             assert "NHS Digital" not in paragraph, page.source
+
+
+#: The 2026 topics a practice needs answered, each a section of its own.
+TOPICS_2026 = {
+    "data protection": "/guide/safety-and-data-protection/#data-protection",
+    "clinical safety": "/guide/safety-and-data-protection/#clinical-safety",
+    "go/no-go and rollback": "/guide/safety-and-data-protection/#go-no-go-and-rollback",
+    "business continuity": "/guide/safety-and-data-protection/#business-continuity",
+    "patients": "/guide/telling-patients/#telling-patients",
+    "NHS App and online access": "/guide/telling-patients/#nhs-app-and-online-access",
+    "prescribing": "/guide/linked-systems/#prescribing",
+    "records in and out": "/guide/linked-systems/#records-in-and-out",
+    "integrations": "/guide/linked-systems/#integrations",
+    "working at scale": "/guide/linked-systems/#working-at-scale",
+    "organisations that have changed": "/guide/further-guidance/#organisations-that-have-changed",
+}
+
+
+@pytest.mark.parametrize("topic", TOPICS_2026)
+def test_each_2026_topic_is_a_section_linked_from_the_guide_contents_or_a_phase_page(guide, topic):
+    link = parse_internal(TOPICS_2026[topic])
+    target = guide.pages[link.path]
+    assert link.fragment in {heading.id for heading in target.rendered.headings}, topic
+    linking_pages = [
+        page.permalink
+        for page in guide.pages.values()
+        if page.permalink.startswith("/guide/")
+        and page.permalink != link.path
+        and any(ref.path == link.path and ref.fragment == link.fragment for ref in page.rendered.links)
+    ]
+    assert linking_pages, f"nothing in the guide links to {TOPICS_2026[topic]}"
+
+
+def test_every_phase_fact_a_page_quotes_is_rendered_and_no_page_states_a_timing_itself(guide):
+    for page in guide.pages.values():
+        assert "{phase:" not in page.html, page.permalink
+
+
+def test_the_plan_leaves_at_least_5_weeks_between_requesting_the_extract_and_initial_data_production(guide):
+    steps = {step.slug: step for step in guide.steps["key-phases"]}
+    requested = steps["request-data-extract"].meta["starts_weeks_before_go_live"]
+    produced = steps["initial-data-production"].meta["starts_weeks_before_go_live"]
+    assert requested - produced >= 5

@@ -16,7 +16,7 @@ from conftest import IN_CI, REAL_CONTENT, page
 
 from migration_guide.config import PROJECT_ROOT, Settings
 from migration_guide.content.loading import load_guide
-from migration_guide.content.phases import Phase, describe_span, describe_weeks, phases, plan
+from migration_guide.content.phases import Phase, describe_span, describe_weeks, phases, plan, sentence_case
 from migration_guide.content.problems import ContentError
 from migration_guide.site.app import create_app
 from migration_guide.site.planner import roles
@@ -72,6 +72,8 @@ def test_weeks_in_words():
     assert describe_span(1, 0) == "from 1 week before go-live to go-live"
     assert describe_span(0, -2) == "from go-live to 2 weeks after go-live"
     assert describe_span(-2, -6) == "2 to 6 weeks after go-live"
+    assert describe_span(8, 1) == "from 8 weeks to 1 week before go-live"
+    assert describe_span(-1, -3) == "from 1 week to 3 weeks after go-live"
 
 
 # One source of truth: the key-phases steps
@@ -179,7 +181,11 @@ def test_without_javascript_the_page_shows_every_phase_in_weeks_before_go_live(p
     assert len(rows) == len(guide.steps["key-phases"])
     assert '<a href="/base/guide/#decision-to-migrate-and-funding">Decide to migrate and secure funding</a>' in rows[0]
     assert "16 weeks before go-live" in rows[0] and "15 weeks before go-live" in rows[0]
-    assert "At go-live" in rows[9] and "2 weeks after go-live" in rows[10]
+    for row, step in zip(rows, guide.steps["key-phases"], strict=True):
+        starts, ends = step.meta["starts_weeks_before_go_live"], step.meta["ends_weeks_before_go_live"]
+        assert f">{sentence_case(describe_weeks(starts))}</td>" in row, step.title
+        assert f">{sentence_case(describe_weeks(ends))}</td>" in row, step.title
+    assert any("At go-live" in row for row in rows) and any("after go-live" in row for row in rows)
     # The form only works with JavaScript, so it is hidden until the script shows it.
     assert re.search(r'<div class="app-planner__form" id="plan-form-area" hidden', plan_html)
 

@@ -114,3 +114,18 @@ def test_navigation_to_no_page(settings, write_content):
         },
     )
     assert problems == ["data/navigation.yml: link to /gone/: no page has the permalink /gone/"]
+
+
+def test_a_timing_written_out_instead_of_quoted_from_the_timeline_names_its_line(settings, write_content):
+    problems = problems_for(
+        settings,
+        write_content,
+        {
+            "a.md": page(
+                "A", "/a/", "Intro.\n\nIt happens about 10 weeks before go-live.\n\nThen 2 to 3 weeks after go-live."
+            ),
+        },
+    )
+    assert [problem.split(":")[:2] for problem in problems] == [["a.md", "7"], ["a.md", "9"]]
+    assert "'10 weeks before go-live' states a phase's timing" in problems[0]
+    assert "{phase:SLUG.when}" in problems[0]

@@ -37,9 +37,16 @@ def describe_span(starts: int, ends: int) -> str:
     if starts == ends:
         return describe_weeks(starts)
     if starts > 0 and ends > 0:
-        return f"{starts} to {ends} weeks before go-live"
+        # "8 to 1 weeks" reads wrongly: a span that ends 1 week out names both ends in full.
+        return (
+            f"from {starts} weeks to 1 week before go-live" if ends == 1 else f"{starts} to {ends} weeks before go-live"
+        )
     if starts < 0 and ends < 0:
-        return f"{-starts} to {-ends} weeks after go-live"
+        return (
+            f"from 1 week to {-ends} weeks after go-live"
+            if starts == -1
+            else f"{-starts} to {-ends} weeks after go-live"
+        )
 
     def point(weeks: int) -> str:
         return "go-live" if weeks == 0 else describe_weeks(weeks)

@@ -6,11 +6,17 @@ against the whole guide at once.
 
 from __future__ import annotations
 
+import re
+
 from .directory import Directory
 from .links import APP_PATHS, canonical_path, is_internal, parse_internal
 from .model import Guide, Page
 from .phases import END_KEY, GROUP, START_KEY, is_week_offset
 from .problems import Problem
+
+#: A timing relative to go-live written out ("about 10 weeks before go-live", "2 to 3 weeks after go-live"):
+#: pages quote the phase data instead (`{phase:SLUG.when}`), so text and planner cannot disagree.
+STATED_TIMING = re.compile(r"\b\d+(?:\s*(?:to|and|-|–)\s*\d+)?\s+weeks?\s+(?:before|after)\s+go-live", re.IGNORECASE)
 
 
 def validate(guide: Guide, production: bool = False) -> list[Problem]:
@@ -23,6 +29,7 @@ def validate(guide: Guide, production: bool = False) -> list[Problem]:
     for page in guide.pages.values():
         problems.extend(_check_page_references(guide, page))
         problems.extend(_check_links(guide, page))
+        problems.extend(_check_stated_timings(page))
     problems.extend(_check_steps(guide))
     problems.extend(_check_phase_offsets(guide))
     problems.extend(_check_navigation(guide))
@@ -58,6 +65,19 @@ def _check_links(guide: Guide, page: Page) -> list[Problem]:
         if message:
             problems.append(Problem(page.source, page.line_of(link.raw), message))
     return problems
+
+
+def _check_stated_timings(page: Page) -> list[Problem]:
+    return [
+        Problem(
+            page.source,
+            number,
+            f"'{found[0]}' states a phase's timing: quote the timeline with "
+            "{phase:SLUG.when} (see docs/authoring.md) so the page and the planner cannot disagree",
+        )
+        for number, line in enumerate(page.body.splitlines(), start=page.body_line)
+        if (found := STATED_TIMING.search(line))
+    ]
 
 
 def _check_page_references(guide: Guide, page: Page) -> list[Problem]:
