@@ -548,7 +548,8 @@ def run_functions(
         "DATABASE_URL": database_url,
         "FUNCTIONS_MANIFEST": str(manifest),
         "SITE_URL": origin,
-        "SITE_ENV": "production",
+        # Not production: that needs Notify, PostgreSQL and Netlify's signing secret, and the bench times SQLite too.
+        "SITE_ENV": "bench",
         "INSTANCE_DIR": str(OUT / "functions"),
     }
     # Sync workers, one per core: no threads contending for the GIL inside a worker.

@@ -15,6 +15,7 @@ logging.getLogger().setLevel(logging.INFO)
 
 def handler(event, context):
     settings = Settings.from_environment()
+    settings.require_forms_ready()
     database = Database.from_settings(settings)
     deliveries = deliver_due(database, sender_for(settings))
     purged = purge(database, settings.request_retention_days)

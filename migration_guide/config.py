@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Below this many pages (to render, or to freeze), starting worker processes costs more than it saves.
@@ -18,6 +19,14 @@ PARALLEL_THRESHOLD = 150
 def worker_count() -> int:
     """Worker processes for rendering and freezing: one per core, at most 8."""
     return min(os.cpu_count() or 1, 8)
+
+
+class ConfigurationError(RuntimeError):
+    """Settings the guide cannot safely run with; the message says every one that is wrong."""
+
+
+#: Work addresses the help request form accepts by default: NHSmail and NHS organisations.
+DEFAULT_EMAIL_DOMAINS = ("nhs.net", "nhs.uk")
 
 
 @dataclass(frozen=True)
@@ -42,9 +51,10 @@ class Settings:
     site_env: str = "development"
     #: While the guide is in beta it asks search engines not to index it.
     allow_indexing: bool = False
-    database_url: str = ""
+    #: Secrets and addresses with passwords are left out of `repr`, which logs and cache keys see.
+    database_url: str = field(default="", repr=False)
     outbox_dir: Path | None = None
-    notify_api_key: str = ""
+    notify_api_key: str = field(default="", repr=False)
     notify_base_url: str = ""
     use_render_cache: bool = True
     #: GOV.UK Notify template ids for the two help-request emails.
@@ -55,6 +65,22 @@ class Settings:
     functions_url: str = ""
     #: Origins, besides SITE_URL's, allowed to post the forms (ALLOWED_ORIGINS, comma-separated).
     extra_origins: frozenset[str] = frozenset()
+    #: The secret Netlify signs proxied requests with (its `signed = "API_SIGNATURE_TOKEN"` rule).
+    proxy_signing_secret: str = field(default="", repr=False)
+    #: Email domains (and their subdomains) a help request may give as the requester's work address.
+    allowed_email_domains: tuple[str, ...] = DEFAULT_EMAIL_DOMAINS
+
+    def __post_init__(self):
+        problems = []
+        if not _is_origin_like(self.site_url):
+            problems.append(
+                f"SITE_URL must be an address with a scheme, like https://example.nhs.uk, not {self.site_url!r}"
+            )
+        for origin in sorted(self.extra_origins):
+            if not _is_origin_like(origin):
+                problems.append(f"ALLOWED_ORIGINS must hold origins like https://example.nhs.uk, not {origin!r}")
+        if problems:
+            raise ConfigurationError("; ".join(problems))
 
     @classmethod
     def from_environment(cls, **overrides) -> Settings:
@@ -78,6 +104,11 @@ class Settings:
             extra_origins=frozenset(
                 o.strip().rstrip("/") for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()
             ),
+            proxy_signing_secret=env.get("API_SIGNATURE_TOKEN", ""),
+            allowed_email_domains=tuple(
+                d.strip().lower().lstrip("@.") for d in env.get("ALLOWED_EMAIL_DOMAINS", "").split(",") if d.strip()
+            )
+            or DEFAULT_EMAIL_DOMAINS,
         )
         return settings.with_overrides(**overrides)
 
@@ -104,6 +135,36 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.site_env == "production"
+
+    def missing_for_forms(self) -> list[str]:
+        """What the live form functions need and these settings lack; empty outside production."""
+        if not self.is_production:
+            return []
+        missing = []
+        if not self.notify_api_key:
+            missing.append("NOTIFY_API_KEY (GOV.UK Notify)")
+        missing += [
+            f"NOTIFY_TEMPLATE_{name.upper()}"
+            for name in ("partner", "requester")
+            if not self.notify_templates.get(name)
+        ]
+        if not self.database_url.startswith(("postgresql://", "postgres://")):
+            missing.append("DATABASE_URL naming PostgreSQL (postgresql://…)")
+        if urlsplit(self.site_url).scheme != "https":
+            missing.append("SITE_URL starting https://")
+        if not self.proxy_signing_secret:
+            missing.append("API_SIGNATURE_TOKEN (the secret Netlify signs proxied requests with)")
+        return missing
+
+    def require_forms_ready(self) -> None:
+        """Production refuses to start, with one message, rather than pretend to send or store."""
+        if missing := self.missing_for_forms():
+            raise ConfigurationError("SITE_ENV=production needs: " + ", ".join(missing))
+
+
+def _is_origin_like(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and parts.netloc != "null"
 
 
 def normalise_base_path(base_path: str) -> str:

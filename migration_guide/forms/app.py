@@ -34,6 +34,7 @@ def add_forms(app: Flask, settings: Settings) -> None:
 
 def create_functions_app(settings: Settings | None = None, manifest: SiteManifest | None = None) -> Flask:
     settings = settings or Settings.from_environment()
+    settings.require_forms_ready()
     manifest = manifest or SiteManifest.load(settings.functions_manifest)
     app = base_app(settings)
     if settings.compiled_templates_dir.is_dir():  # compiled by the build: a cold start only imports them
