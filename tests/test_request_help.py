@@ -150,6 +150,13 @@ def test_only_active_icbs_are_offered_and_the_phases_follow_the_guide(settings_f
         ("email", "", "Enter your work email address"),
         ("email", "not-an-email", "Enter an email address in the correct format"),
         ("email", "a@b.c" + "x" * 260, "254 characters or fewer"),
+        ("email", "someone@gmail.com", "Enter your work email address. It must end in nhs.net or nhs.uk"),
+        ("email", "someone@nhs.net.evil.example", "It must end in nhs.net or nhs.uk"),
+        ("email", "someone@notnhs.uk", "It must end in nhs.net or nhs.uk"),
+        ("full_name", "Ann\r\nBcc: victim@nhs.net", "Full name must be on one line"),
+        ("full_name", "Ann\x1b[31m Smith", "Full name must be on one line"),
+        ("practice_name", "High Street\nSurgery", "Practice name must be on one line"),
+        ("phone", "01632\r\n960001", "Phone number (optional) must be on one line"),
         ("phone", "call me", "Enter a phone number"),
         ("phone", "123", "Enter a phone number"),
         ("role", "", "Select your role"),
@@ -248,7 +255,7 @@ def test_a_request_is_stored_with_a_reference_and_two_messages(client, app):
         and to_partner["icb_name"] == "NHS West Yorkshire Integrated Care Board"
     )
     to_requester = json.loads(messages[1]["personalisation"])
-    assert set(to_requester) == {"reference", "full_name", "partner_name", "replies_within", "what_happens_next"}
+    assert set(to_requester) == {"reference", "partner_name", "replies_within", "what_happens_next"}
 
 
 def test_references_are_short_and_unambiguous():
@@ -529,3 +536,35 @@ def test_the_scheduled_function_sends_what_is_due_and_purges_expired_requests(
         sys.path.pop(0)
     assert outbox_function.handler({}, None) == {"tried": 4, "sent": 4, "purged": 1}
     assert [r["ods_code"] for r in rows(app, "help_requests")] == ["B86022"]
+
+
+# No email relay
+
+
+def test_the_confirmation_carries_nothing_the_sender_typed(client, app):
+    chosen = "Visit https://evil.example to claim your refund"
+    send(client, {**GOOD, "full_name": chosen, "practice_name": chosen, "message": chosen})
+    confirmation = next(m for m in rows(app, "outbox") if m["recipient_role"] == "requester")
+    assert chosen not in confirmation["personalisation"]
+    assert "evil.example" not in confirmation["personalisation"]
+
+
+@pytest.mark.parametrize("address", ["ann.smith@nhs.net", "ann.smith@wyicb.nhs.uk", "Ann.Smith@NHS.NET"])
+def test_nhs_work_addresses_and_their_subdomains_are_accepted(client, app, address):
+    assert send(client, {**GOOD, "email": address}).status_code == 200
+
+
+def test_more_work_email_domains_can_be_allowed(settings_for, database_url, real_guide):
+    settings = settings_for(database_url, allowed_email_domains=("nhs.net", "nhs.uk", "example-trust.org.uk"))
+    client = create_app(settings, guide=real_guide).test_client()
+    assert send(client, {**GOOD, "email": "ann@example-trust.org.uk"}).status_code == 200
+    refused = send(client, {**GOOD, "email": "ann@gmail.com"})
+    assert refused.status_code == 400 and "example-trust.org.uk" in refused.get_data(as_text=True)
+
+
+def test_at_most_3_confirmations_go_to_one_address_a_day_and_every_request_still_reaches_its_partner(client, app):
+    for number in range(5):
+        assert send(client, {**GOOD, "message": f"Request number {number}"}).status_code == 200
+    messages = rows(app, "outbox")
+    assert sum(m["recipient_role"] == "partner" for m in messages) == 5
+    assert sum(m["recipient_role"] == "requester" for m in messages) == outbox.CONFIRMATIONS_PER_DAY == 3

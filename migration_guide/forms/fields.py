@@ -8,6 +8,8 @@ arrived as broken UTF-8 is refused, and nothing is rendered unescaped.
 
 from __future__ import annotations
 
+import unicodedata
+
 from wtforms import Form, RadioField, SelectField
 from wtforms.validators import ValidationError
 
@@ -16,6 +18,13 @@ def readable_text(form, field) -> None:
     """Refuses the replacement character: text that was garbled before it reached us."""
     if field.data and "\ufffd" in field.data:
         raise ValidationError(f"{field.label.text} contains characters we cannot read. Remove them and try again")
+
+
+def single_line(form, field) -> None:
+    """Refuses line breaks and other control characters in a one-line answer: nothing we send on can be
+    made to carry extra header lines or hidden text."""
+    if field.data and any(unicodedata.category(character) == "Cc" for character in field.data):
+        raise ValidationError(f"{field.label.text} must be on one line, without special characters")
 
 
 class _PlainChoiceErrors:

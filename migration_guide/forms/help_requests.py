@@ -22,7 +22,7 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp, Validati
 
 from ..content.directory import Directory, Partner
 from . import outbox
-from .fields import ChoiceRadioField, ChoiceSelectField, readable_text, stripped
+from .fields import ChoiceRadioField, ChoiceSelectField, readable_text, single_line, stripped
 from .store import Database, timestamp, utc_now
 
 MESSAGE_LIMIT = 3000
@@ -63,6 +63,7 @@ class HelpRequestForm(Form):
             InputRequired(message="Enter your full name"),
             Length(max=100, message="Full name must be 100 characters or fewer"),
             readable_text,
+            single_line,
         ],
     )
     email = StringField(
@@ -72,9 +73,10 @@ class HelpRequestForm(Form):
             InputRequired(message="Enter your work email address"),
             Length(max=254, message="Email address must be 254 characters or fewer"),
             Regexp(EMAIL, message="Enter an email address in the correct format, like name@example.nhs.uk"),
+            single_line,
         ],
     )
-    phone = StringField("Phone number (optional)", filters=[stripped], validators=[Optional()])
+    phone = StringField("Phone number (optional)", filters=[stripped], validators=[Optional(), single_line])
     role = ChoiceRadioField("Your role", choices=choices(ROLES), validators=[InputRequired(message="Select your role")])
     practice_name = StringField(
         "Practice name",
@@ -83,6 +85,7 @@ class HelpRequestForm(Form):
             InputRequired(message="Enter the practice name"),
             Length(max=120, message="Practice name must be 120 characters or fewer"),
             readable_text,
+            single_line,
         ],
     )
     ods_code = StringField(
@@ -130,13 +133,26 @@ class HelpRequestForm(Form):
     website = StringField("Leave this field empty")
 
     @classmethod
-    def for_site(cls, directory: Directory, phases: list[str], formdata=None) -> HelpRequestForm:
+    def for_site(
+        cls, directory: Directory, phases: list[str], email_domains: tuple[str, ...], formdata=None
+    ) -> HelpRequestForm:
         form = cls(formdata)
+        form.email_domains = email_domains
         form.icb.choices = [SelectChoice("", "Select an ICB")] + [
             SelectChoice(icb.code, icb.name) for icb in directory.active_icbs()
         ]
         form.phase.choices = [SelectChoice("", "Select a phase"), *choices([*phases, "Not started yet"])]
         return form
+
+    #: Work email domains the requester's address must be at (ALLOWED_EMAIL_DOMAINS); set by `for_site`.
+    email_domains: tuple[str, ...] = ()
+
+    def validate_email(self, field) -> None:
+        """A work address only: the reference goes to it, so the form cannot send our email to anyone."""
+        domain = (field.data or "").rsplit("@", 1)[-1].lower()
+        if "@" in (field.data or "") and not any(domain == d or domain.endswith("." + d) for d in self.email_domains):
+            endings = " or ".join(self.email_domains)
+            raise ValidationError(f"Enter your work email address. It must end in {endings}")
 
     def validate_phone(self, field) -> None:
         digits = re.sub(r"[\s()+-]", "", field.data or "")
@@ -254,7 +270,7 @@ def store_request(db: Database, details: dict, directory: Directory, now: dateti
             ),
         )
         icb_name = directory.icbs[details["icb_code"]].name
-        message_ids = outbox.enqueue_for_request(cursor, request_id, reference, details, partner, icb_name)
+        message_ids = outbox.enqueue_for_request(cursor, request_id, reference, details, partner, icb_name, now)
     return StoredRequest(reference, partner, True, message_ids)
 
 

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 #: After this many failed tries a message is marked failed and left for a person to look at.
 MAX_ATTEMPTS = 10
+#: Confirmations sent to one requester address in a day, at most; more requests still reach the partner.
+CONFIRMATIONS_PER_DAY = 3
 #: While one sender is trying a message, no other picks it up.
 SENDING_LEASE = timedelta(minutes=2)
 WHAT_HAPPENS_NEXT = (
@@ -44,10 +46,25 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
 
 
+def confirmations_today(cursor: Cursor, email: str, now: datetime) -> int:
+    """How many confirmations have gone to this address since midnight (UTC)."""
+    midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return cursor.execute(
+        "SELECT COUNT(*) AS sent FROM outbox WHERE recipient_role = 'requester' AND LOWER(recipient) = ?"
+        " AND created_at >= ?",
+        (email.lower(), timestamp(midnight)),
+    ).one()["sent"]
+
+
 def enqueue_for_request(
-    cursor: Cursor, request_id: int, reference: str, details: dict, partner, icb_name: str
+    cursor: Cursor, request_id: int, reference: str, details: dict, partner, icb_name: str, now: datetime
 ) -> tuple[int, ...]:
-    """The two emails a help request sends: every detail to the partner; reference and next steps to the requester."""
+    """The emails a help request sends: every detail to the partner; to the requester, a confirmation.
+
+    The confirmation carries nothing the sender typed (not even their name), so the form cannot be
+    used to send our email with someone else's words in it, and at most CONFIRMATIONS_PER_DAY go
+    to one address a day; the request still reaches the partner.
+    """
     to_partner = {
         "reference": reference,
         "partner_name": partner.name,
@@ -56,16 +73,15 @@ def enqueue_for_request(
     }
     to_requester = {
         "reference": reference,
-        "full_name": details["full_name"],
         "partner_name": partner.name,
         "replies_within": partner.replies_within,
         "what_happens_next": WHAT_HAPPENS_NEXT,
     }
+    messages = [("partner", partner.email, to_partner)]
+    if confirmations_today(cursor, details["email"], now) < CONFIRMATIONS_PER_DAY:
+        messages.append(("requester", details["email"], to_requester))
     ids = []
-    for role, recipient, personalisation in (
-        ("partner", partner.email, to_partner),
-        ("requester", details["email"], to_requester),
-    ):
+    for role, recipient, personalisation in messages:
         ids.append(
             cursor.insert_returning_id(
                 "INSERT INTO outbox (request_id, reference, recipient_role, recipient, template, personalisation,"

@@ -130,7 +130,8 @@ def directory() -> Directory:
 
 def new_help_form(formdata=None) -> help_requests.HelpRequestForm:
     phase_titles = [title for title, _ in current_site().phases]
-    return help_requests.HelpRequestForm.for_site(directory(), phase_titles, formdata)
+    email_domains = current_app.config["SETTINGS"].allowed_email_domains
+    return help_requests.HelpRequestForm.for_site(directory(), phase_titles, email_domains, formdata)
 
 
 def select_items(field) -> list[dict]:
