@@ -56,7 +56,7 @@ def page(title: str, permalink: str, body: str = "Some text.", **front_matter) -
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://guide:guide@127.0.0.1:5432/guide_test")
 
 
-def _postgres_schema_url(request) -> str:
+def postgres_schema_url(request) -> str:
     """A PostgreSQL URL whose search_path is a new, empty schema, dropped after the test."""
     try:
         import psycopg
@@ -78,7 +78,7 @@ def database_url(request, tmp_path) -> str:
     """Each storage test runs on SQLite and on a real PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.sqlite3'}"
-    return _postgres_schema_url(request)
+    return postgres_schema_url(request)
 
 
 @pytest.fixture

@@ -367,3 +367,18 @@ def test_the_sam_template_runs_the_entry_points_on_python_312_with_a_function_ur
     for resource in functions.values():
         module, _, name = resource["Properties"]["Handler"].rpartition(".")
         assert (root / f"{module}.py").is_file() and name == "handler"
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/json"])
+def test_when_the_database_is_down_the_form_answers_503_in_the_nhs_style_with_retry_after(settings, accept):
+    down = create_app(settings.with_overrides(database_url="postgresql://guide:guide@127.0.0.1:1/none"))
+    response = post(down.test_client(), accept=accept)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert response.headers["Content-Security-Policy"]
+    if accept == "text/html":
+        html = response.get_data(as_text=True)
+        assert "Sorry, there is a problem with the service" in html and "nhsuk-header" in html
+        assert "Traceback" not in html and "Internal Server Error" not in html
+    else:
+        assert response.get_json()["status"] == 503

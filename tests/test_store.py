@@ -1,8 +1,9 @@
 """The store creates and upgrades its own schema, and a transaction is all or nothing, on SQLite and PostgreSQL."""
 
 import pytest
+from conftest import postgres_schema_url
 
-from migration_guide.forms.store import MIGRATIONS, Database
+from migration_guide.forms.store import MIGRATIONS, Database, DatabaseUnavailable
 
 
 def test_the_schema_is_created_on_first_use(database):
@@ -41,3 +42,49 @@ def test_the_default_store_is_a_sqlite_file_in_the_instance_folder(tmp_path):
 def test_an_unknown_database_url_is_refused(tmp_path):
     with pytest.raises(ValueError, match="sqlite:/// or postgresql://"):
         Database("mysql://somewhere/db", tmp_path / "x")
+
+
+def test_a_connection_the_server_dropped_is_replaced_and_the_next_transaction_is_stored(request, tmp_path):
+    """As after a PostgreSQL restart: the first request on a warm worker must not fail."""
+    import psycopg
+
+    database_url = postgres_schema_url(request)
+    db = Database(database_url, tmp_path / "unused.sqlite3")
+    with db.transaction() as cursor:
+        backend = cursor.execute("SELECT pg_backend_pid() AS pid").one()["pid"]
+    with psycopg.connect(database_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+    with db.transaction() as cursor:
+        cursor.execute("INSERT INTO secrets (name, value) VALUES ('after-restart', 'stored')")
+    with db.transaction() as cursor:
+        assert cursor.execute("SELECT value FROM secrets WHERE name = 'after-restart'").one()["value"] == "stored"
+    db.close()
+
+
+def test_a_database_that_cannot_be_reached_is_reported_as_unavailable(tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    for db in (
+        Database("postgresql://guide:guide@127.0.0.1:1/none", tmp_path / "x"),
+        Database(f"sqlite:///{blocked}/guide.sqlite3", tmp_path / "x"),
+    ):
+        with pytest.raises(DatabaseUnavailable), db.transaction():
+            pass
+
+
+def test_when_the_sqlite_file_is_removed_under_a_running_process_the_next_write_fails_loudly(tmp_path):
+    path = tmp_path / "guide.sqlite3"
+    db = Database(f"sqlite:///{path}", tmp_path / "x")
+    with db.transaction() as cursor:
+        cursor.execute("INSERT INTO secrets (name, value) VALUES ('first', '1')")
+    path.unlink()
+    with pytest.raises(DatabaseUnavailable, match="removed or replaced"), db.transaction() as cursor:
+        cursor.execute("INSERT INTO secrets (name, value) VALUES ('lost', '2')")
+    db.close()
+
+
+def test_sqlite_overwrites_deleted_personal_data(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'guide.sqlite3'}", tmp_path / "x")
+    with db.transaction() as cursor:
+        assert cursor.execute("PRAGMA secure_delete").one()["secure_delete"] == 1
+    db.close()

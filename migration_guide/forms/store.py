@@ -12,7 +12,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -101,6 +101,10 @@ PRIMARY_KEY = {
 }
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The store cannot be reached or trusted now; the forms answer 503 and keep nothing half-stored."""
+
+
 def timestamp(moment: datetime) -> str:
     """Timestamps are stored as ISO 8601 UTC text: sortable, and the same on both databases."""
     utc = moment.astimezone(UTC) if moment.tzinfo else moment  # naive means UTC already
@@ -121,7 +125,13 @@ class Cursor:
     def execute(self, sql: str, params: tuple | list = ()) -> Cursor:
         if self.dialect == "postgresql":
             sql = sql.replace("%", "%%").replace("?", "%s")
-        self._raw.execute(sql, tuple(params))
+        try:
+            self._raw.execute(sql, tuple(params))
+        except Exception as error:
+            # Both drivers name a lost server or an unusable file so (DB-API); anything else is ours.
+            if type(error).__name__ in ("OperationalError", "InterfaceError"):
+                raise DatabaseUnavailable(f"the {self.dialect} database failed: {type(error).__name__}") from error
+            raise
         return self
 
     def one(self) -> dict | None:
@@ -169,22 +179,62 @@ class Database:
         self._sqlite_turn = threading.RLock() if self.dialect == "sqlite" else None
 
     def _connect(self):
-        if self.dialect == "sqlite":
-            Path(self.url).parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.url, timeout=10, isolation_level=None, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA foreign_keys=ON")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            return connection
-        import psycopg  # only when PostgreSQL is configured: keeps cold starts short
+        try:
+            if self.dialect == "sqlite":
+                Path(self.url).parent.mkdir(parents=True, exist_ok=True)
+                connection = sqlite3.connect(self.url, timeout=10, isolation_level=None, check_same_thread=False)
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA foreign_keys=ON")
+                connection.execute("PRAGMA synchronous=NORMAL")
+                connection.execute(
+                    "PRAGMA secure_delete=ON"
+                )  # deleted personal data is overwritten, not left in free pages
+                self._local.inode = os.stat(self.url).st_ino
+                return connection
+            import psycopg  # only when PostgreSQL is configured: keeps cold starts short
 
-        return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+            return psycopg.connect(self.url, autocommit=True, connect_timeout=5)
+        except Exception as error:
+            raise DatabaseUnavailable(
+                f"cannot connect to the {self.dialect} database: {type(error).__name__}"
+            ) from error
 
     def _connection(self):
         connection = getattr(self._local, "connection", None)
+        if connection is not None and self.dialect == "sqlite" and not self._same_file():
+            # Writing on would go into a deleted file: acknowledged posts would vanish. Fail loudly instead.
+            raise DatabaseUnavailable(f"the SQLite database {self.url} was removed or replaced while in use")
         if connection is None or getattr(connection, "closed", False):
             connection = self._local.connection = self._connect()
         return connection
+
+    def _same_file(self) -> bool:
+        try:
+            return os.stat(self.url).st_ino == self._local.inode
+        except FileNotFoundError:
+            return False
+
+    def _begin(self):
+        """A cursor inside a new transaction; a connection the server dropped (a restart, an idle timeout) is
+        replaced once, so the first request after a database restart is stored rather than refused."""
+        for attempt in (1, 2):
+            connection = self._connection()
+            raw = connection.cursor()
+            try:
+                raw.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
+                return raw
+            except Exception as error:
+                raw.close()
+                self._drop_connection()
+                if attempt == 2 or self.dialect == "sqlite":
+                    raise DatabaseUnavailable(f"cannot start a transaction: {type(error).__name__}") from error
+        raise AssertionError("unreachable")
+
+    def _drop_connection(self) -> None:
+        connection, self._local.connection = getattr(self._local, "connection", None), None
+        if connection is not None:
+            with suppress(Exception):
+                connection.close()
 
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:
@@ -209,8 +259,11 @@ class Database:
             yield
             return
         if getattr(self, "_turn_pid", None) != os.getpid():  # opened here, not inherited: a forked worker's own lock
-            Path(self.url).parent.mkdir(parents=True, exist_ok=True)
-            self._turn_file = open(self.url + ".lock", "a+b")  # noqa: SIM115 - kept open for the process
+            try:
+                Path(self.url).parent.mkdir(parents=True, exist_ok=True)
+                self._turn_file = open(self.url + ".lock", "a+b")  # noqa: SIM115 - kept open for the process
+            except OSError as error:
+                raise DatabaseUnavailable(f"cannot open the SQLite database's folder: {error.strerror}") from error
             self._turn_pid = os.getpid()
         fcntl.flock(self._turn_file, fcntl.LOCK_EX)
         try:
@@ -220,17 +273,15 @@ class Database:
 
     @contextmanager
     def _raw_transaction_now(self) -> Iterator[Cursor]:
-        connection = self._connection()
-        raw = connection.cursor()
+        raw = self._begin()
         try:
-            raw.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
             yield Cursor(raw, self.dialect)
             raw.execute("COMMIT")
         except BaseException:
             try:
                 raw.execute("ROLLBACK")
             except Exception:
-                self._local.connection = None  # a broken connection is replaced on next use
+                self._drop_connection()  # a broken connection is replaced on next use
             raise
         finally:
             raw.close()

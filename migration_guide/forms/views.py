@@ -13,6 +13,7 @@ from ..content.links import canonical_path
 from . import feedback, help_requests, outbox
 from .fields import first_errors
 from .guard import current_site, database, form_endpoint, refuse, wants_json
+from .store import DatabaseUnavailable
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
@@ -25,6 +26,27 @@ PAGE_TEMPLATES = (
     "api/request-help-confirmation.jinja",
     "request-help.jinja",
 )
+
+
+#: Seconds a reader is asked to wait when the store is down.
+RETRY_AFTER_DATABASE = 30
+
+
+@blueprint.app_errorhandler(DatabaseUnavailable)
+def database_unavailable(error):
+    """The store is down: say so in the NHS style (or JSON), ask to try again later, keep nothing half-stored."""
+    current_app.logger.warning("form store unavailable: %s", error)  # the error's kind only: no form data
+    heading = "Sorry, there is a problem with the service"
+    advice = "Your answer has not been saved. Try again in a few minutes."
+    if wants_json():
+        response = jsonify(error=heading, status=503)
+    else:
+        response = current_app.make_response(
+            render_template("api/refused.jinja", heading=heading, advice=advice, status=503)
+        )
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER_DATABASE)
+    return response
 
 
 @blueprint.app_errorhandler(405)
