@@ -61,6 +61,8 @@ class Settings:
     notify_templates: dict = field(default_factory=lambda: {"partner": "", "requester": ""})
     #: Days a help request (with its personal data) is kept before `guide requests purge` deletes it.
     request_retention_days: int = 90
+    #: Days a feedback comment is kept before it is blanked (the yes or no answer stays).
+    comment_retention_days: int = 365
     #: The AWS Lambda Function URL the form functions run at; the build proxies /api/* to it.
     functions_url: str = ""
     #: Origins, besides SITE_URL's, allowed to post the forms (ALLOWED_ORIGINS, comma-separated).
@@ -101,6 +103,7 @@ class Settings:
                 "requester": env.get("NOTIFY_TEMPLATE_REQUESTER", ""),
             },
             request_retention_days=int(env.get("REQUEST_RETENTION_DAYS", cls.request_retention_days)),
+            comment_retention_days=int(env.get("COMMENT_RETENTION_DAYS", cls.comment_retention_days)),
             extra_origins=frozenset(
                 o.strip().rstrip("/") for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()
             ),

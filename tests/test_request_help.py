@@ -534,7 +534,7 @@ def test_the_scheduled_function_sends_what_is_due_and_purges_expired_requests(
         outbox_function = importlib.import_module("outbox")
     finally:
         sys.path.pop(0)
-    assert outbox_function.handler({}, None) == {"tried": 4, "sent": 4, "purged": 1}
+    assert outbox_function.handler({}, None) == {"tried": 4, "sent": 4, "purged": 1, "comments_forgotten": 0}
     assert [r["ods_code"] for r in rows(app, "help_requests")] == ["B86022"]
 
 
@@ -568,3 +568,59 @@ def test_at_most_3_confirmations_go_to_one_address_a_day_and_every_request_still
     messages = rows(app, "outbox")
     assert sum(m["recipient_role"] == "partner" for m in messages) == 5
     assert sum(m["recipient_role"] == "requester" for m in messages) == outbox.CONFIRMATIONS_PER_DAY == 3
+
+
+# Personal data really goes
+
+
+def test_purge_reaches_every_copy_the_outbox_files_and_sqlites_write_ahead_log(settings_for, real_guide, directory):
+    settings = settings_for()  # SQLite, messages written as files
+    app = create_app(settings, guide=real_guide)
+    db = app.extensions["database"]
+    secret = "purge.me.please@nhs.net"
+    stored = help_requests.store_request(db, help_requests.cleaned_from({**GOOD, "email": secret}), directory)
+    outbox.deliver_due(db, outbox.sender_for(settings), ids=stored.message_ids)
+    files = list(settings.outbox_dir.glob(f"{stored.reference}-*.json"))
+    assert len(files) == 2 and any(secret in path.read_text() for path in files)
+
+    later = datetime.now(UTC) + timedelta(days=91)
+    assert help_requests.purge(db, 90, outbox.outbox_dir(settings), now=later) == 1
+    assert list(settings.outbox_dir.glob(f"{stored.reference}-*.json")) == []
+    database_file = settings.instance_dir / "guide.sqlite3"
+    wal = database_file.with_name(database_file.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    assert secret.encode() not in database_file.read_bytes()
+
+
+def test_feedback_comments_are_forgotten_after_their_retention_but_the_answers_stay(database):
+    from migration_guide.forms import feedback
+
+    feedback.save(database, "/guide/", "intro", "no", "My name is Ann and my number is 01632 960001", "v1")
+    assert feedback.forget_old_comments(database, 365) == 0
+    assert feedback.forget_old_comments(database, 365, now=datetime.now(UTC) + timedelta(days=366)) == 1
+    [section] = feedback.report(database)
+    assert (section.no, section.comments) == (1, [])
+
+
+def test_terminal_control_characters_in_stored_text_never_reach_a_terminal_raw(
+    app, database_url, monkeypatch, directory
+):
+    from click.testing import CliRunner
+
+    from migration_guide.cli import main
+    from migration_guide.forms import feedback
+
+    escape = "\x1b]0;pwned\x07\x1b[2J"
+    db = app.extensions["database"]
+    feedback.save(db, "/guide/", "intro", "no", f"Bad {escape} comment", "v1")
+    help_requests.store_request(db, help_requests.cleaned_from({**GOOD, "message": f"Help {escape}"}), directory)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("INSTANCE_DIR", str(app.config["SETTINGS"].instance_dir))
+    for command in (
+        ["feedback", "report"],
+        ["feedback", "report", "--format", "csv"],
+        ["requests", "export"],
+        ["requests", "export", "--format", "json"],
+    ):
+        output = CliRunner().invoke(main, [*command, "--since", "2000-01-01"]).output
+        assert "\x1b" not in output and "\x07" not in output, command

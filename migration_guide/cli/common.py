@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import unicodedata
 from datetime import date
 
 import click
@@ -25,10 +26,20 @@ def iso_date(ctx, param, value):
         raise click.BadParameter("use the form YYYY-MM-DD, for example 2026-11-01") from None
 
 
+def printable(value) -> str:
+    """Text from a reader, safe to print on a terminal: control and direction characters are shown as
+    escapes (`\\x1b`), never obeyed."""
+    return "".join(
+        character if unicodedata.category(character) not in ("Cc", "Cf") else repr(character)[1:-1]
+        for character in str(value)
+    )
+
+
 def print_table(headers: list[str], rows: list[list]) -> None:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
+    rows = [[printable(cell) for cell in row] for row in rows]
+    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
     for row in [headers, ["-" * width for width in widths], *rows]:
-        click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
 def fail_with_problems(error: ContentError) -> None:

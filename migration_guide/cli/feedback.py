@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..forms import feedback
-from .common import iso_date, open_database, print_table
+from .common import iso_date, open_database, print_table, printable
 
 
 @click.group("feedback")
@@ -34,6 +34,6 @@ def feedback_report(since, output):
     )
     for s in sections:
         if s.comments:
-            click.echo(f"\n{s.page}#{s.section}:")
+            click.echo(f"\n{printable(s.page)}#{printable(s.section)}:")
             for comment in s.comments:
-                click.echo("  - " + " ".join(comment.split()))
+                click.echo("  - " + printable(" ".join(comment.split())))

@@ -8,7 +8,7 @@ import json
 import click
 
 from ..config import Settings
-from ..forms import help_requests
+from ..forms import help_requests, outbox
 from ..forms.spreadsheet import write_csv
 from .common import iso_date, open_database
 
@@ -44,5 +44,5 @@ def requests_purge(days):
     """Delete old requests and their queued or sent email, for good."""
     settings = Settings.from_environment()
     days = settings.request_retention_days if days is None else days
-    deleted = help_requests.purge(open_database(settings), days)
+    deleted = help_requests.purge(open_database(settings), days, outbox.outbox_dir(settings))
     click.echo(f"Deleted {deleted} request(s) older than {days} days.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from wtforms import Form, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -11,7 +12,7 @@ from wtforms.validators import InputRequired, Length
 
 from .fields import ChoiceRadioField, readable_text, stripped
 from .spreadsheet import write_csv
-from .store import Database, utc_now
+from .store import Database, timestamp, utc_now
 
 COMMENT_LIMIT = 1200
 
@@ -48,6 +49,18 @@ def save(db: Database, page: str, section: str, answer: str, comment: str, conte
             " VALUES (?, ?, ?, ?, ?, ?)",
             (page, section, answer, comment, content_version, utc_now()),
         )
+
+
+def forget_old_comments(db: Database, older_than_days: int, now: datetime | None = None) -> int:
+    """Blanks comments older than the given number of days: readers may have typed personal details into
+    them. The yes and no answers stay, so the report's counts do not change. Returns how many went."""
+    cutoff = timestamp((now or datetime.now(UTC)) - timedelta(days=older_than_days))
+    with db.transaction() as cursor:
+        forgotten = cursor.execute(
+            "UPDATE feedback SET comment = '' WHERE created_at < ? AND comment <> ''", (cutoff,)
+        ).rowcount
+    db.compact()
+    return forgotten
 
 
 @dataclass

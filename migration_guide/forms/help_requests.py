@@ -14,6 +14,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Form, StringField, TextAreaField
@@ -303,11 +304,21 @@ def export(db: Database, since: str | None = None) -> list[dict]:
         return cursor.execute(sql + " ORDER BY created_at, id", params).all()
 
 
-def purge(db: Database, older_than_days: int, now: datetime | None = None) -> int:
-    """Deletes requests older than the given number of days, with their outgoing messages. Returns how many."""
+def purge(db: Database, older_than_days: int, outbox_dir: Path | None = None, now: datetime | None = None) -> int:
+    """Deletes requests older than the given number of days, and every copy of them: their outgoing
+    messages (rows, and the files a FileSender wrote) and what SQLite's write-ahead log still holds.
+    Returns how many requests went."""
     cutoff = timestamp((now or datetime.now(UTC)) - timedelta(days=older_than_days))
     with db.transaction() as cursor:  # the outbox rows go with them (ON DELETE CASCADE)
-        return cursor.execute("DELETE FROM help_requests WHERE created_at < ?", (cutoff,)).rowcount
+        references = [
+            row["reference"]
+            for row in cursor.execute("SELECT reference FROM help_requests WHERE created_at < ?", (cutoff,)).all()
+        ]
+        cursor.execute("DELETE FROM help_requests WHERE created_at < ?", (cutoff,))
+    if outbox_dir is not None:
+        outbox.delete_files(outbox_dir, references)
+    db.compact()
+    return len(references)
 
 
 def cleaned_from(fields: dict) -> dict:

@@ -156,10 +156,25 @@ class NotifySender:
         return str(reply.get("id", ""))
 
 
+def outbox_dir(settings: Settings) -> Path:
+    """Where messages are written as files when GOV.UK Notify is not configured."""
+    return settings.outbox_dir or settings.instance_dir / "outbox"
+
+
+def delete_files(directory: Path, references: list[str]) -> int:
+    """Deletes the message files written for these requests; returns how many."""
+    deleted = 0
+    for reference in references:
+        for path in directory.glob(f"{reference}-*.json"):
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted
+
+
 def sender_for(settings: Settings):
     if settings.notify_api_key:
         return NotifySender(settings.notify_api_key, settings.notify_base_url, settings.notify_templates)
-    return FileSender(settings.outbox_dir or settings.instance_dir / "outbox")
+    return FileSender(outbox_dir(settings))
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,13 @@ import io
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+#: Control characters a terminal or spreadsheet would act on; line breaks and tabs are text in a quoted cell.
+_CONTROL = {code: "\ufffd" for code in [*range(0x20), 0x7F, *range(0x80, 0xA0)] if chr(code) not in "\t\n\r"}
+
+
 def spreadsheet_safe(value) -> str:
-    """Stops a spreadsheet treating a cell as a formula."""
-    text = str(value)
+    """Stops a spreadsheet treating a cell as a formula, and a terminal obeying escape sequences in it."""
+    text = str(value).translate(_CONTROL)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 

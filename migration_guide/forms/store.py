@@ -315,6 +315,14 @@ class Database:
                 applied_now.append(version)
         return applied_now
 
+    def compact(self) -> None:
+        """After deleting personal data: SQLite copies the write-ahead log back and empties it, so no deleted
+        row lingers there (secure_delete has already overwritten the freed pages). PostgreSQL keeps dead rows
+        until VACUUM, which autovacuum runs; see README "Personal data"."""
+        if self.dialect == "sqlite":
+            with self._sqlite_turn, self._other_processes_wait():
+                self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)
         if connection is not None:
