@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import logging
+import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -624,3 +625,79 @@ def test_terminal_control_characters_in_stored_text_never_reach_a_terminal_raw(
     ):
         output = CliRunner().invoke(main, [*command, "--since", "2000-01-01"]).output
         assert "\x1b" not in output and "\x07" not in output, command
+
+
+def test_a_hanging_notify_never_holds_the_request_past_its_send_budget(notify, monkeypatch):
+    from migration_guide.forms import views
+
+    app, _, server = notify
+    monkeypatch.setattr(views, "SEND_BUDGET", 0.5)
+
+    answered = threading.Event()
+
+    def hanging(request):
+        time.sleep(2)
+        answered.set()
+        return Response(json.dumps({"id": "late"}), status=201, content_type="application/json")
+
+    server.expect_request("/v2/notifications/email").respond_with_handler(hanging)
+    started = time.monotonic()
+    response = send(app.test_client())
+    assert response.status_code == 200 and "Request sent" in response.get_data(as_text=True)
+    assert time.monotonic() - started < 1.5
+    statuses = [(m["recipient_role"], m["status"], m["attempts"]) for m in rows(app, "outbox")]
+    assert statuses == [("partner", "queued", 1), ("requester", "queued", 0)]  # the second is left for later
+    answered.wait(5)  # the fake Notify finishes before the next test uses it
+
+
+def test_a_timed_out_send_is_logged_as_possibly_delivered_twice_with_its_reference(notify, caplog):
+    app, settings, server = notify
+
+    answered = threading.Event()
+
+    def slow(request):
+        time.sleep(1)
+        answered.set()
+        return Response(json.dumps({"id": "late"}), status=201, content_type="application/json")
+
+    server.expect_request("/v2/notifications/email").respond_with_handler(slow)
+    db = app.extensions["database"]
+    stored = help_requests.store_request(
+        db, help_requests.cleaned_from(GOOD), Directory.from_data(app.extensions["site_source"].site.data)
+    )
+    with caplog.at_level(logging.WARNING, logger="migration_guide.forms.outbox"):
+        outbox.deliver_due(db, outbox.sender_for(settings, timeout=0.3), ids=stored.message_ids[:1])
+    [warning] = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "migration_guide.forms.outbox" and r.levelno == logging.WARNING
+    ]
+    assert stored.reference in warning and "at least once" in warning
+    assert GOOD["email"] not in warning
+    answered.wait(5)  # the fake Notify finishes before the next test uses it
+
+
+def test_failed_messages_can_be_queued_again_and_the_outbox_reports_them(notify, monkeypatch, database_url):
+    from click.testing import CliRunner
+
+    from migration_guide.cli import main
+
+    app, settings, server = notify
+    notify_replies(server, 400, count=2)
+    send(app.test_client())
+    assert [m["status"] for m in rows(app, "outbox")] == ["failed", "failed"]
+    for name, value in (
+        ("DATABASE_URL", database_url),
+        ("INSTANCE_DIR", str(settings.instance_dir)),
+        ("NOTIFY_API_KEY", settings.notify_api_key),
+        ("NOTIFY_BASE_URL", settings.notify_base_url),
+        ("NOTIFY_TEMPLATE_PARTNER", "tpl-partner"),
+        ("NOTIFY_TEMPLATE_REQUESTER", "tpl-requester"),
+    ):
+        monkeypatch.setenv(name, value)
+    listing = CliRunner().invoke(main, ["outbox", "list"]).output
+    assert "2 message(s) failed" in listing and "retry --failed" in listing
+    notify_replies(server, 201, count=2)
+    output = CliRunner().invoke(main, ["outbox", "retry", "--failed"]).output
+    assert "Queued 2 failed message(s) again." in output and "2 sent" in output
+    assert [m["status"] for m in rows(app, "outbox")] == ["sent", "sent"]

@@ -36,12 +36,27 @@ def outbox_list():
             for r in rows
         ],
     )
+    if failed := sum(r["status"] == "failed" for r in rows):
+        click.echo(
+            f"\n{failed} message(s) failed and will not be tried again: "
+            "fix the cause, then run 'guide outbox retry --failed'."
+        )
 
 
 @outbox_group.command("retry")
-def outbox_retry():
-    """Send every queued message that is due now."""
+@click.option(
+    "--failed",
+    "include_failed",
+    is_flag=True,
+    help="Queue messages that failed (refused by Notify, or out of attempts) again first.",
+)
+def outbox_retry(include_failed):
+    """Send every queued message that is due now. Delivery is at least once: a message whose send timed out
+    may arrive twice."""
     settings = Settings.from_environment()
-    deliveries = outbox.deliver_due(open_database(settings), outbox.sender_for(settings))
+    database = open_database(settings)
+    if include_failed:
+        click.echo(f"Queued {outbox.requeue_failed(database)} failed message(s) again.")
+    deliveries = outbox.deliver_due(database, outbox.sender_for(settings))
     sent = sum(d.status == "sent" for d in deliveries)
     click.echo(f"Tried {len(deliveries)} message(s): {sent} sent, {len(deliveries) - sent} still queued or failed.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,6 +36,11 @@ WHAT_HAPPENS_NEXT = (
 
 class TemporaryFailure(Exception):
     """Worth trying again later."""
+
+
+class MaybeSent(TemporaryFailure):
+    """Notify did not answer in time: it may have sent the message. Trying again may send it twice, which
+    is why delivery is at least once, never at most once."""
 
 
 class PermanentFailure(Exception):
@@ -139,6 +145,7 @@ class NotifySender:
         self.template_ids = template_ids
 
     def send(self, message: Message) -> str:
+        import requests  # comes with the Notify client
         from notifications_python_client.errors import APIError
 
         try:
@@ -149,6 +156,8 @@ class NotifySender:
                 reference=f"{message.reference}-{message.recipient_role}",
             )
         except APIError as error:
+            if isinstance(error.__cause__, requests.Timeout):
+                raise MaybeSent("Notify did not answer in time; it may have sent the message") from error
             status = error.status_code
             if status and 400 <= status < 500 and status != 429:
                 raise PermanentFailure(f"Notify refused the message ({status})") from error
@@ -171,9 +180,10 @@ def delete_files(directory: Path, references: list[str]) -> int:
     return deleted
 
 
-def sender_for(settings: Settings):
+def sender_for(settings: Settings, timeout: float = 10):
+    """GOV.UK Notify when a key is set, waiting at most `timeout` seconds for each answer; else files."""
     if settings.notify_api_key:
-        return NotifySender(settings.notify_api_key, settings.notify_base_url, settings.notify_templates)
+        return NotifySender(settings.notify_api_key, settings.notify_base_url, settings.notify_templates, timeout)
     return FileSender(outbox_dir(settings))
 
 
@@ -185,10 +195,15 @@ class Delivery:
 
 
 def deliver_due(
-    db: Database, sender, ids: tuple[int, ...] | None = None, now: datetime | None = None
+    db: Database, sender, ids: tuple[int, ...] | None = None, now: datetime | None = None, budget: float | None = None
 ) -> list[Delivery]:
-    """Sends every queued message that is due (or only `ids`); each outcome is recorded on its own."""
+    """Sends every queued message that is due (or only `ids`); each outcome is recorded on its own.
+
+    With a `budget` (seconds), no send starts once it is spent: what is left stays queued for the
+    scheduled outbox function, so a slow Notify never holds a reader's request past its timeout.
+    """
     now = now or datetime.now(UTC)
+    deadline = time.monotonic() + budget if budget is not None else None
     sql = "SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?"
     params: list = [timestamp(now)]
     if ids is not None:
@@ -198,7 +213,23 @@ def deliver_due(
         params += list(ids)
     with db.transaction() as cursor:
         due = [row["id"] for row in cursor.execute(sql + " ORDER BY id", params).all()]
-    return [delivery for message_id in due if (delivery := _deliver_one(db, sender, message_id, now))]
+    deliveries = []
+    for message_id in due:
+        if deadline is not None and time.monotonic() >= deadline:
+            log.info("outbox: %s message(s) left for the scheduled send", len(due) - len(deliveries))
+            break
+        if delivery := _deliver_one(db, sender, message_id, now):
+            deliveries.append(delivery)
+    return deliveries
+
+
+def requeue_failed(db: Database, now: datetime | None = None) -> int:
+    """Queues again every message that failed (refused by Notify, or out of attempts), due now."""
+    with db.transaction() as cursor:
+        return cursor.execute(
+            "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ? WHERE status = 'failed'",
+            (timestamp(now or datetime.now(UTC)),),
+        ).rowcount
 
 
 def _deliver_one(db: Database, sender, message_id: int, now: datetime) -> Delivery | None:
@@ -224,6 +255,18 @@ def _deliver_one(db: Database, sender, message_id: int, now: datetime) -> Delive
         provider_id = sender.send(message)
     except PermanentFailure as error:
         status, update = "failed", ("status = 'failed', last_error = ?", [str(error)])
+    except MaybeSent as error:
+        status = "failed" if attempts >= MAX_ATTEMPTS else "queued"
+        update = (
+            "status = ?, last_error = ?, next_attempt_at = ?",
+            [status, str(error), timestamp(now + backoff(attempts))],
+        )
+        log.warning(
+            "outbox message %s (%s, %s) timed out: the next try may deliver it twice (at least once)",
+            message_id,
+            message.reference,
+            message.recipient_role,
+        )
     except Exception as error:  # a timeout, a 5xx, a full disk: try again later
         status = "failed" if attempts >= MAX_ATTEMPTS else "queued"
         update = (

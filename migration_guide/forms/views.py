@@ -28,6 +28,9 @@ PAGE_TEMPLATES = (
 )
 
 
+#: Seconds a help request may spend sending email before it answers: the rest is left to the scheduled
+#: outbox function (Lambda times the request out at 15 s; a reader should not wait anything like that).
+SEND_BUDGET = 3.0
 #: Seconds a reader is asked to wait when the store is down.
 RETRY_AFTER_DATABASE = 30
 
@@ -129,7 +132,8 @@ def post_request_help():
         return render_help_form(form, errors, 400)
     stored = help_requests.store_request(database(), help_requests.cleaned(form), directory())
     try:
-        outbox.deliver_due(database(), outbox.sender_for(settings), ids=stored.message_ids)
+        sender = outbox.sender_for(settings, timeout=SEND_BUDGET)
+        outbox.deliver_due(database(), sender, ids=stored.message_ids, budget=SEND_BUDGET)
     except Exception:
         # The request and its messages are safely stored; `guide outbox retry` sends them later.
         current_app.logger.warning("sending for %s deferred to the outbox retry", stored.reference, exc_info=False)
