@@ -206,3 +206,56 @@ def test_guide_preview_refuses_a_folder_with_no_site(tmp_path):
         text=True,
     )
     assert result.returncode == 1 and "run 'guide build' first" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/prm-practice-migration//evil.example",
+        "/prm-practice-migration///evil.example/x",
+        "/prm-practice-migration/\\evil.example",
+    ],
+)
+def test_the_old_address_prefix_is_no_open_redirect(client, url):
+    response = client.get(url)
+    assert response.status_code == 301
+    location = response.headers["Location"]
+    assert location.startswith("/") and not location.startswith(("//", "/\\")), location
+
+
+def test_paths_are_decoded_once(client, site):
+    (site / "guide" / "%41.txt").write_text("the file named percent-41")
+    assert client.get("/guide/%2541.txt").get_data(as_text=True) == "the file named percent-41"
+    assert client.get("/guide/%41.txt").status_code == 404  # "/guide/A.txt": no such file
+
+
+@pytest.mark.parametrize("url", ["/%00", "/guide/%00/", "/a%00b.html"])
+def test_a_nul_in_the_path_is_a_400_with_the_security_headers(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/a%0Ab/", "/%0D%0A", "/..%2F..%2Fetc%2Fpasswd", "/guide/first-step/%0A", "/%E2%80%AE/"]
+)
+def test_odd_paths_get_a_404_with_every_security_header(client, url):
+    response = client.get(url)
+    assert response.status_code == 404, url
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value, (url, name)
+
+
+def test_the_dev_servers_405_speaks_for_the_form_endpoints_only(tmp_path):
+    from conftest import FIXTURE_CONTENT
+
+    from migration_guide.config import Settings
+    from migration_guide.site.app import create_app
+
+    app = create_app(Settings.from_environment(content_dir=FIXTURE_CONTENT, instance_dir=tmp_path))
+    client = app.test_client()
+    page = client.post("/guide/")
+    assert page.status_code == 405 and "only accepts forms" not in page.get_data(as_text=True)
+    assert page.headers["Content-Security-Policy"]
+    endpoint = client.get("/api/feedback")
+    assert endpoint.status_code == 405 and "only accepts forms" in endpoint.get_data(as_text=True)

@@ -31,19 +31,37 @@ from ..fingerprints import PACKAGE_DIR
 from ..web.assets import AssetError
 
 #: Components the functions render in states the frozen pages never show: kept whole.
-FORM_BLOCKS = frozenset({
-    "nhsuk-back-link", "nhsuk-character-count", "nhsuk-checkboxes", "nhsuk-date-input", "nhsuk-error-message",
-    "nhsuk-error-summary", "nhsuk-fieldset", "nhsuk-form-group", "nhsuk-hint", "nhsuk-input", "nhsuk-label",
-    "nhsuk-panel", "nhsuk-radios", "nhsuk-select", "nhsuk-summary-list", "nhsuk-textarea",
-})
+FORM_BLOCKS = frozenset(
+    {
+        "nhsuk-back-link",
+        "nhsuk-character-count",
+        "nhsuk-checkboxes",
+        "nhsuk-date-input",
+        "nhsuk-error-message",
+        "nhsuk-error-summary",
+        "nhsuk-fieldset",
+        "nhsuk-form-group",
+        "nhsuk-hint",
+        "nhsuk-input",
+        "nhsuk-label",
+        "nhsuk-panel",
+        "nhsuk-radios",
+        "nhsuk-select",
+        "nhsuk-summary-list",
+        "nhsuk-textarea",
+    }
+)
 #: PurgeCSS keeps a selector when each of its parts is found in the content or matches one of these.
-SAFELIST = {"standard": [
-    # The form components' classes: their blocks, elements and modifiers count as used.
-    rf"^(?:{'|'.join(sorted(FORM_BLOCKS))})(?:$|__|--)",
-    # Element and attribute names (table, [hidden], [aria-current=page]), so that only classes are
-    # purged: every class in the stylesheet has a hyphen and starts with nhsuk- or app-.
-    r"^[a-z][a-z0-9]*$", r"^(?:aria|data)-",
-]}
+SAFELIST = {
+    "standard": [
+        # The form components' classes: their blocks, elements and modifiers count as used.
+        rf"^(?:{'|'.join(sorted(FORM_BLOCKS))})(?:$|__|--)",
+        # Element and attribute names (table, [hidden], [aria-current=page]), so that only classes are
+        # purged: every class in the stylesheet has a hyphen and starts with nhsuk- or app-.
+        r"^[a-z][a-z0-9]*$",
+        r"^(?:aria|data)-",
+    ]
+}
 SCRIPT = PROJECT_ROOT / "assets" / "purge.mjs"
 
 
@@ -57,16 +75,30 @@ def page_classes(html: str) -> set[str]:
     return {name for found in CLASS_ATTRIBUTE.findall(html) for name in "".join(found).split()}
 
 
-def purge(css_file: Path, content: list[Path], classes: set[str] = frozenset(),
-          node_modules: Path = PROJECT_ROOT / "node_modules") -> str:
+def purge(
+    css_file: Path,
+    content: list[Path],
+    classes: set[str] = frozenset(),
+    node_modules: Path = PROJECT_ROOT / "node_modules",
+) -> str:
     """The rules of `css_file` that `classes` and the words of `content` can use (see the module docstring)."""
     node = shutil.which("node")
     if not node or not (node_modules / "purgecss").is_dir():
         raise AssetError("PurgeCSS needs Node.js and node_modules/purgecss: run 'npm ci' (or 'make install')")
-    options = {"css": str(css_file), "content": [str(path) for path in content], "classes": sorted(classes),
-               "safelist": SAFELIST}
-    result = subprocess.run([node, str(SCRIPT)], input=json.dumps(options), capture_output=True, text=True,
-                            encoding="utf-8", cwd=PROJECT_ROOT)
+    options = {
+        "css": str(css_file),
+        "content": [str(path) for path in content],
+        "classes": sorted(classes),
+        "safelist": SAFELIST,
+    }
+    result = subprocess.run(
+        [node, str(SCRIPT)],
+        input=json.dumps(options),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=PROJECT_ROOT,
+    )
     if result.returncode != 0:
         raise AssetError(f"PurgeCSS failed on {css_file.name}:\n{result.stderr.strip() or result.stdout[-2000:]}")
     return result.stdout
@@ -92,7 +124,9 @@ def _write_atomically(path: Path, text: str) -> None:
     temporary.replace(path)
 
 
-def purge_site_stylesheet(out_dir: Path, manifest: dict[str, str], source_files, name: str = "app.css") -> dict[str, str]:
+def purge_site_stylesheet(
+    out_dir: Path, manifest: dict[str, str], source_files, name: str = "app.css"
+) -> dict[str, str]:
     """Cuts the frozen site's stylesheet down, points every page at it; returns the new asset manifest."""
     assets = out_dir / "assets"
     original = manifest.get(name)

@@ -65,7 +65,7 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
         FREEZER_DESTINATION=str(out_dir),
         FREEZER_BASE_URL=f"http://localhost{settings.base_path}/",
         FREEZER_REMOVE_EXTRA_FILES=True,
-        FREEZER_DESTINATION_IGNORE=WRITTEN_AFTER_FREEZING + ["pagefind/*", "api/*"],
+        FREEZER_DESTINATION_IGNORE=[*WRITTEN_AFTER_FREEZING, "pagefind/*", "api/*"],
         FREEZER_REDIRECT_POLICY="error",
     )
     page_cache = PageCache(settings, guide, app.extensions["assets"].manifest)  # a warm rebuild skips unchanged pages
@@ -94,8 +94,12 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
             target = settings.base_path + permalink
             page_file = out_dir / old.strip("/") / "index.html"
             page_file.parent.mkdir(parents=True, exist_ok=True)
-            page_file.write_text(render_template("redirect.jinja", target=target, page=guide.pages[permalink]), encoding="utf-8")
-            redirect_lines.append(f"{settings.base_path}{old} {target} 301!")  # forced: the meta-refresh page at the old address is for other hosts
+            page_file.write_text(
+                render_template("redirect.jinja", target=target, page=guide.pages[permalink]), encoding="utf-8"
+            )
+            redirect_lines.append(
+                f"{settings.base_path}{old} {target} 301!"
+            )  # forced: the meta-refresh page at the old address is for other hosts
             files += 1
         (out_dir / "_redirects").write_text("\n".join(redirect_lines) + "\n", encoding="utf-8")
     files += 2
@@ -107,7 +111,9 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
         # while PurgeCSS cuts the stylesheet (pages are rewritten atomically, so Pagefind sees whole
         # pages, and only their <head> changes), and the functions' templates are compiled meanwhile.
         indexing = background.submit(index_site, out_dir)
-        compiling = background.submit(precompile, settings.templates_dir, settings.compiled_templates_dir, PAGE_TEMPLATES)
+        compiling = background.submit(
+            precompile, settings.templates_dir, settings.compiled_templates_dir, PAGE_TEMPLATES
+        )
         assets_manifest = purge_site_stylesheet(out_dir, app.extensions["assets"].manifest, class_sources(settings))
         SiteManifest.from_guide(guide, settings.base_path, assets_manifest).dump(settings.functions_manifest)
         compiling.result()

@@ -62,7 +62,7 @@ def check_app_pages(out_dir: Path, guide: Guide, base_path: str = "") -> None:
                 if not path.startswith(base_path + "/"):
                     problems.append(Problem(source, line, f"link to {href} is outside the base path {base_path}"))
                     continue
-                path = path[len(base_path):]
+                path = path[len(base_path) :]
             target = _frozen_file(out_dir, path)
             if target is None:
                 problems.append(Problem(source, line, f"{page} links to {href}, which the build did not write"))
@@ -71,7 +71,8 @@ def check_app_pages(out_dir: Path, guide: Guide, base_path: str = "") -> None:
                 if target not in ids:
                     ids[target] = set(ID.findall(target.read_text(encoding="utf-8")))
                 if unquote(parts.fragment) not in ids[target]:
-                    problems.append(Problem(source, line, f"{page} links to {href}, but that page has no id "
-                                                          f"'{parts.fragment}'"))
+                    problems.append(
+                        Problem(source, line, f"{page} links to {href}, but that page has no id '{parts.fragment}'")
+                    )
     if problems:
         raise ContentError(problems)

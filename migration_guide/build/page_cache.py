@@ -47,8 +47,14 @@ class PageCache:
         self.enabled = settings.use_render_cache
         self.file = settings.cache_dir / "pages.json"
         shared = shared_fingerprint(settings, guide, assets_manifest) if self.enabled else ""
-        self.keys = {permalink: hashlib.sha256(f"{shared}{page.version}".encode()).hexdigest()
-                     for permalink, page in guide.pages.items()} if self.enabled else {}
+        self.keys = (
+            {
+                permalink: hashlib.sha256(f"{shared}{page.version}".encode()).hexdigest()
+                for permalink, page in guide.pages.items()
+            }
+            if self.enabled
+            else {}
+        )
         self.previous: dict[str, str] = {}
         if self.enabled and self.file.is_file():
             try:

@@ -53,7 +53,7 @@ def freeze_yield(freezer: Freezer, workers: int | None = None) -> Iterator[Page]
             built.add(freezer.root / page.path)
             yield page
         _freezer = freezer
-        chunks = [urls[start:start + CHUNK_SIZE] for start in range(1, len(urls), CHUNK_SIZE)]
+        chunks = [urls[start : start + CHUNK_SIZE] for start in range(1, len(urls), CHUNK_SIZE)]
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for results in pool.imap_unordered(_freeze_chunk, chunks):
                 for url, path in results:

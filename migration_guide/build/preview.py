@@ -22,13 +22,14 @@ from __future__ import annotations
 import mimetypes
 import re
 import tomllib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable, Iterable
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
+from werkzeug.security import safe_join
+from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
-from werkzeug.wsgi import wrap_file
 
 from ..config import PROJECT_ROOT, Settings
 from ..forms.app import create_functions_app
@@ -59,7 +60,8 @@ def _pattern(path: str) -> re.Pattern:
     if regex.endswith("/(?P<splat>.*)"):
         # "/prefix/*" also matches "/prefix" itself.
         regex = regex[: -len("/(?P<splat>.*)")] + "(?:/(?P<splat>.*))?"
-    return re.compile(f"^{regex}/?$")
+    # DOTALL: a decoded newline in a path must not slip past `/*` (and its security headers).
+    return re.compile(f"^{regex}/?$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -98,13 +100,22 @@ class NetlifyConfig:
     headers: list[HeaderRule]
 
     @classmethod
-    def load(cls, toml_file: Path | None, redirects_file: Path | None = None) -> "NetlifyConfig":
+    def load(cls, toml_file: Path | None, redirects_file: Path | None = None) -> NetlifyConfig:
         """Rules from a `_redirects` file (first, as Netlify reads it first) and `netlify.toml`."""
         config = tomllib.loads(toml_file.read_text(encoding="utf-8")) if toml_file and toml_file.is_file() else {}
-        redirects = parse_redirects_file(redirects_file.read_text(encoding="utf-8")) if redirects_file and redirects_file.is_file() else []
+        redirects = (
+            parse_redirects_file(redirects_file.read_text(encoding="utf-8"))
+            if redirects_file and redirects_file.is_file()
+            else []
+        )
         for rule in config.get("redirects", []):
-            redirects.append(RedirectRule(rule["from"], rule["to"], int(rule.get("status", 301)), bool(rule.get("force", False))))
-        headers = [HeaderRule(rule["for"], {k: str(v) for k, v in rule.get("values", {}).items()}) for rule in config.get("headers", [])]
+            redirects.append(
+                RedirectRule(rule["from"], rule["to"], int(rule.get("status", 301)), bool(rule.get("force", False)))
+            )
+        headers = [
+            HeaderRule(rule["for"], {k: str(v) for k, v in rule.get("values", {}).items()})
+            for rule in config.get("headers", [])
+        ]
         return cls(redirects, headers)
 
     def headers_for(self, path: str) -> dict[str, str]:
@@ -136,8 +147,13 @@ def parse_redirects_file(text: str) -> list[RedirectRule]:
 class PreviewApp:
     """A WSGI app serving a frozen site by Netlify's rules, with `/api/*` handed to `functions`."""
 
-    def __init__(self, site_dir: Path, config: NetlifyConfig,
-                 functions: Callable | None = None, functions_factory: Callable[[], Callable] | None = None):
+    def __init__(
+        self,
+        site_dir: Path,
+        config: NetlifyConfig,
+        functions: Callable | None = None,
+        functions_factory: Callable[[], Callable] | None = None,
+    ):
         self.site_dir = Path(site_dir).resolve()
         self.config = config
         self._functions = functions
@@ -146,14 +162,10 @@ class PreviewApp:
     # Files
 
     def _file(self, path: str) -> Path | None:
-        """The file served at `path` without redirects, or None."""
-        relative = unquote(path).lstrip("/")
-        candidate = (self.site_dir / relative).resolve()
-        if candidate != self.site_dir and self.site_dir not in candidate.parents:
-            return None  # ../ out of the site
-        if path.endswith("/"):
-            candidate = candidate / "index.html"
-        return candidate if candidate.is_file() else None
+        """The file served at `path` (already decoded, once, by the WSGI server) without redirects, or None."""
+        relative = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
+        joined = safe_join(str(self.site_dir), relative) if relative else None  # None for ../ out of the site
+        return Path(joined) if joined and Path(joined).is_file() else None
 
     def _exists(self, path: str) -> bool:
         """Whether a file answers at `path`, counting `/x` for `x/index.html` (what shadows a rule)."""
@@ -164,10 +176,11 @@ class PreviewApp:
         mimetype = mimetype or "application/octet-stream"
         if mimetype.startswith("text/") or mimetype in ("application/javascript", "application/json", "image/svg+xml"):
             mimetype += "; charset=utf-8"
-        handle = file.open("rb")
-        response = Response(wrap_file(request.environ, handle), status=status, headers={"Content-Type": mimetype},
-                            direct_passthrough=True)
-        response.content_length = file.stat().st_size
+        response = send_file(file, request.environ, mimetype=mimetype, conditional=False, etag=False)
+        response.status_code = status
+        # Netlify's headers, not Werkzeug's defaults: our Content-Type, and the site's caching rules.
+        response.headers["Content-Type"] = mimetype
+        del response.headers["Cache-Control"]
         if encoding:
             response.headers["Content-Encoding"] = encoding
         return response
@@ -179,6 +192,9 @@ class PreviewApp:
         return Response("Not Found", 404, mimetype="text/plain")
 
     def _redirect(self, request: Request, location: str, status: int) -> Response:
+        if location.startswith(("//", "/\\")):
+            # `/prm-practice-migration//evil.com` would become `//evil.com`: another host. Stay on this one.
+            location = "/" + location.lstrip("/\\")
         if request.query_string and "?" not in location:
             location += "?" + request.query_string.decode("latin-1")
         response = Response(f"Redirecting to {location}\n", status=status, mimetype="text/plain")
@@ -226,7 +242,9 @@ class PreviewApp:
             if functions is not None:
                 return functions(environ, start_response)
         request = Request(environ)
-        if request.method not in ("GET", "HEAD"):
+        if "\x00" in request.path:
+            response = Response("Bad Request\n", 400, mimetype="text/plain")
+        elif request.method not in ("GET", "HEAD"):
             response = Response("Method Not Allowed\n", 405, mimetype="text/plain", headers={"Allow": "GET, HEAD"})
         else:
             response = self._route(request)
@@ -244,8 +262,9 @@ def _functions_app(settings) -> Callable:
     return create_app(settings)
 
 
-def create_preview_app(site_dir: Path, netlify_toml: Path | None = None, settings=None,
-                       functions: Callable | None = None) -> PreviewApp:
+def create_preview_app(
+    site_dir: Path, netlify_toml: Path | None = None, settings=None, functions: Callable | None = None
+) -> PreviewApp:
     """The preview of the site built in `site_dir`, with the rules of `netlify_toml` (default: the repo's)."""
     site_dir = Path(site_dir)
     config = NetlifyConfig.load(netlify_toml or PROJECT_ROOT / "netlify.toml", site_dir / "_redirects")

@@ -23,6 +23,7 @@ NOT_INDEXED = (".app-contents", ".app-review-date", ".nhsuk-pagination", ".app-f
 #: Pagefind's ready-made search interfaces, which set inline styles our CSP refuses; never loaded.
 UNUSED_FILES = ("pagefind-ui.*", "pagefind-component-ui.*", "pagefind-modular-ui.*", "pagefind-highlight.js")
 
+
 class SearchIndexError(RuntimeError):
     pass
 
@@ -32,8 +33,18 @@ def index_site(out_dir: Path) -> Path:
     bundle = out_dir / BUNDLE_FOLDER
     if bundle.exists():
         shutil.rmtree(bundle)  # a fresh index: nothing left from pages that have gone
-    command = [sys.executable, "-m", "pagefind", "--site", str(out_dir), "--output-subdir", BUNDLE_FOLDER,
-               "--exclude-selectors", ", ".join(NOT_INDEXED), "--silent"]
+    command = [
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(out_dir),
+        "--output-subdir",
+        BUNDLE_FOLDER,
+        "--exclude-selectors",
+        ", ".join(NOT_INDEXED),
+        "--silent",
+    ]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     except FileNotFoundError as error:  # pragma: no cover - the interpreter itself is missing

@@ -54,7 +54,9 @@ def database_unavailable(error):
 
 @blueprint.app_errorhandler(405)
 def method_not_allowed(error):
-    # Routing fails before a blueprint is chosen, so this is registered app-wide; only /api/ takes POSTs.
+    # Routing fails before a blueprint is chosen, so this is registered app-wide: it speaks for /api/ only.
+    if not request.path.startswith(blueprint.url_prefix + "/"):
+        return error
     response, status = refuse(405)
     response = current_app.make_response((response, status))
     response.headers["Allow"] = "POST"

@@ -88,7 +88,7 @@ def print_pages(guide: Guide, base_path: str = "") -> list[PrintedPage]:
             return "#" + renamed[current].get(href[1:], href[1:])
         if not is_internal(href) or not href.startswith(base_path + "/"):
             return href
-        link = parse_internal(href[len(base_path):])
+        link = parse_internal(href[len(base_path) :])
         if link.path not in anchors or link.query:
             return href
         if link.fragment and link.fragment in renamed[link.path]:
@@ -99,7 +99,7 @@ def print_pages(guide: Guide, base_path: str = "") -> list[PrintedPage]:
     for page in pages:
         mapping = renamed[page.permalink]
 
-        def rewrite(match: re.Match) -> str:
+        def rewrite(match: re.Match, page: Page = page, mapping: dict[str, str] = mapping) -> str:
             space, name, value = match.groups()
             if name == "href":
                 value = target(value, page.permalink)

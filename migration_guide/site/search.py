@@ -52,7 +52,10 @@ def a_to_z(guide: Guide) -> list[tuple[str, list[Entry]]]:
             if heading.level in (2, 3):
                 entries.append(Entry(heading.text, f"{page.permalink}#{heading.id}", page.title))
     entries.sort(key=lambda entry: entry.sort_key)
-    groups = {letter: list(group) for letter, group in groupby(sorted(entries, key=lambda e: e.letter), key=lambda e: e.letter)}
+    groups = {
+        letter: list(group)
+        for letter, group in groupby(sorted(entries, key=lambda e: e.letter), key=lambda e: e.letter)
+    }
     for group in groups.values():
         group.sort(key=lambda entry: entry.sort_key)
     return [(letter, groups[letter]) for letter in ["0–9", *ascii_uppercase] if letter in groups]

@@ -41,6 +41,7 @@ def show(path: str = ""):
     if permalink in guide.redirects:
         return redirect(page_url(guide.redirects[permalink]), 301)
     abort(404)
+    return None
 
 
 @blueprint.route(f"{LEGACY_BASE_PATH}/")
@@ -60,8 +61,10 @@ def asset(filename: str):
 @blueprint.route("/sitemap.xml")
 def sitemap():
     guide = current_guide()
-    entries = sorted([(page.permalink, page.last_reviewed) for page in guide.pages.values()]
-                     + [(path, None) for path in APP_PAGES if path not in guide.pages])
+    entries = sorted(
+        [(page.permalink, page.last_reviewed) for page in guide.pages.values()]
+        + [(path, None) for path in APP_PAGES if path not in guide.pages]
+    )
     xml = render_template("sitemap.xml", entries=entries)
     return Response(xml, mimetype="application/xml")
 
