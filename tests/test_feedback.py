@@ -19,8 +19,10 @@ GOOD = {"page": "/guide/first-step/", "section": "check-dates", "answer": "no", 
 
 
 @pytest.fixture
-def app(settings, database_url):
-    return create_app(settings.with_overrides(database_url=database_url))
+def app(settings, database_url, clock):
+    app = create_app(settings.with_overrides(database_url=database_url))
+    app.config["CLOCK"] = clock  # the rate limit's minute stands still unless a test moves it
+    return app
 
 
 @pytest.fixture
@@ -205,6 +207,14 @@ def test_more_than_10_posts_a_minute_from_one_client_are_refused(app, client):
     statuses = [post(client, environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code for _ in range(12)]
     assert statuses == [200] * 10 + [429] * 2
     assert post(client, environ_base={"REMOTE_ADDR": "203.0.113.10"}).status_code == 200
+
+
+def test_a_client_refused_for_posting_too_often_may_post_again_when_the_minute_turns(client, clock):
+    clock.now = clock.now.replace(second=59)
+    statuses = [post(client, environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code for _ in range(11)]
+    assert statuses == [200] * 10 + [429]
+    clock.advance(seconds=1)
+    assert post(client, environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code == 200
 
 
 def test_the_rate_limit_never_stores_the_address(app, client):

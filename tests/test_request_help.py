@@ -61,8 +61,10 @@ def settings_for(tmp_path):
 
 
 @pytest.fixture
-def app(settings_for, database_url, real_guide):
-    return create_app(settings_for(database_url), guide=real_guide)
+def app(settings_for, database_url, real_guide, clock):
+    app = create_app(settings_for(database_url), guide=real_guide)
+    app.config["CLOCK"] = clock  # the rate limit's minute stands still unless a test moves it
+    return app
 
 
 @pytest.fixture
