@@ -7,9 +7,11 @@ import logging
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
+from markupsafe import escape
 from werkzeug import Response
 
 from migration_guide.config import Settings
@@ -207,12 +209,86 @@ def test_optional_fields_may_be_left_out_and_the_ods_code_is_tidied(client, app)
     assert (stored["ods_code"], stored["phone"], stored["go_live_date"]) == ("B86022", "", "")
 
 
-def test_hostile_text_is_stored_as_text_and_escaped(client, app):
-    hostile = '<img src=x onerror=alert(1)> =cmd|"/C calc"!A0'
-    response = send(client, {**GOOD, "full_name": hostile, "practice_name": hostile, "message": hostile})
-    assert response.status_code == 200
-    assert "<img src=x" not in response.get_data(as_text=True)
-    assert rows(app, "help_requests")[0]["message"] == hostile
+HOSTILE = "<script>alert(1)</script>\"'><img src=x onerror=alert(1)>"
+#: The same, as an email address the form accepts (no spaces).
+HOSTILE_EMAIL = "<script>alert(1)</script>\"'><img/src=x/onerror=alert(1)>@nhs.net"
+#: The fields whose typed text the form shows again when it has errors (choices show only their own options).
+SHOWN_AGAIN = [
+    "full_name",
+    "email",
+    "phone",
+    "practice_name",
+    "ods_code",
+    "go_live_day",
+    "go_live_month",
+    "go_live_year",
+    "message",
+]
+
+
+class PageReader(HTMLParser):
+    """What a browser makes of a page: the form's values, and every script and event handler in it."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self.scripts: list[dict] = []
+        self.images: list[dict] = []
+        self.handlers: list[tuple[str, str]] = []
+        self._textarea = None
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.handlers += [(tag, name) for name in attributes if name.startswith("on")]
+        if tag == "script":
+            self.scripts.append(attributes)
+        elif tag == "img":
+            self.images.append(attributes)
+        elif tag == "input" and attributes.get("type") not in ("radio", "checkbox") and "value" in attributes:
+            self.values[attributes["name"]] = attributes["value"]
+        elif tag == "textarea":
+            self._textarea = attributes["name"]
+            self.values[self._textarea] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data
+
+
+def test_the_form_shown_again_with_errors_gives_back_every_typed_value_as_text_only(client, app):
+    clean = PageReader(client.get("/request-help/").get_data(as_text=True))
+    response = send(client, {name: "" if name == "website" else HOSTILE for name in GOOD})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "There is a problem" in html
+    shown = PageReader(html)
+    typed = dict.fromkeys(SHOWN_AGAIN, HOSTILE) | {"ods_code": HOSTILE.upper().replace(" ", "")}  # tidied
+    assert {name: shown.values.get(name) for name in SHOWN_AGAIN} == typed
+    for value in typed.values():
+        assert str(escape(value)) in html
+    assert HOSTILE not in html and "<script>alert" not in html.lower() and "<img" not in html.lower()
+    assert (shown.scripts, shown.images, shown.handlers) == (clean.scripts, [], [])
+    assert rows(app, "help_requests") == []
+
+
+def test_the_confirmation_shows_the_reference_and_partner_and_no_typed_markup(client, app):
+    clean = PageReader(send(client, {**GOOD, "ods_code": "C12345"}).get_data(as_text=True))
+    hostile = {"full_name": HOSTILE, "email": HOSTILE_EMAIL, "practice_name": HOSTILE, "message": HOSTILE}
+    response = send(client, {**GOOD, **hostile})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Request sent" in html
+    stored = rows(app, "help_requests")[-1]
+    assert {name: stored[name] for name in hostile} == hostile  # stored as typed, as text
+    assert f'<strong class="app-reference">{stored["reference"]}</strong>' in html
+    assert "North East and Yorkshire GP IT delivery partner (example)" in html
+    assert "<script>alert" not in html.lower() and "<img" not in html.lower() and "onerror=alert(1)>" not in html
+    shown = PageReader(html)
+    assert (shown.scripts, shown.images, shown.handlers) == (clean.scripts, [], [])
 
 
 # Routing, the transaction and the reference
