@@ -554,6 +554,32 @@ def test_export_as_formula_safe_csv_and_as_json(app, database_url, monkeypatch, 
     assert CliRunner().invoke(main, ["requests", "export", "--since", "2999-01-01"]).output.count("\n") == 1
 
 
+#: What a spreadsheet reads as the start of a formula, each tested in a cell of its own.
+FORMULA_STARTS = {"equals": "=", "plus": "+", "minus": "-", "at": "@", "tab": "\t", "carriage-return": "\r"}
+#: The export's columns that hold what the requester typed.
+TYPED_COLUMNS = ["full_name", "email", "phone", "practice_name", "message"]
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS.values(), ids=FORMULA_STARTS.keys())
+def test_the_export_keeps_each_typed_value_that_starts_like_a_formula_as_text(
+    app, database_url, monkeypatch, directory, start
+):
+    from click.testing import CliRunner
+
+    from migration_guide.cli import main
+
+    typed = {column: f"{start}{column.upper()}(1)" for column in TYPED_COLUMNS}
+    help_requests.store_request(app.extensions["database"], {**help_requests.cleaned_from(GOOD), **typed}, directory)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("INSTANCE_DIR", str(app.config["SETTINGS"].instance_dir))
+    output = CliRunner().invoke(main, ["requests", "export"]).output
+    header, row = list(csv.reader(io.StringIO(output, newline="")))
+    exported = dict(zip(header, row, strict=True))
+    assert {column: exported[column] for column in TYPED_COLUMNS} == {
+        column: "'" + value for column, value in typed.items()
+    }
+
+
 def test_purge_deletes_old_requests_and_their_messages(app, directory, database_url, monkeypatch):
     from click.testing import CliRunner
 
