@@ -149,6 +149,20 @@ def test_an_unknown_page_or_section_is_refused(app, client):
     assert stored(app) == []
 
 
+def test_a_section_of_a_page_that_shows_no_feedback_forms_takes_no_feedback(app, client):
+    home = app.extensions["site_source"].site.pages["/"]
+    assert "about-this-guide" in home.sections  # a real section of a page whose layout is not "guide"
+    assert "app-feedback" not in client.get("/").get_data(as_text=True)
+    on_the_home_page = {**GOOD, "page": "/", "section": "about-this-guide"}
+    page = post(client, on_the_home_page)
+    assert page.status_code == 400
+    assert "We could not find that section of the guide" in page.get_data(as_text=True)
+    reply = post(client, on_the_home_page, accept="application/json")
+    assert reply.status_code == 400
+    assert reply.get_json() == {"errors": {"section": "This section of the guide no longer exists"}}
+    assert stored(app) == []
+
+
 def test_a_filled_honeypot_is_thanked_and_dropped(app, client):
     response = post(client, {**GOOD, "website": "http://spam.example"})
     assert response.status_code == 200
