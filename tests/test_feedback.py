@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 
 import pytest
 import yaml
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
 
 from migration_guide.build.freeze import build_site
 from migration_guide.forms import feedback
@@ -204,6 +206,50 @@ def test_a_body_over_16_kb_is_refused(app, client):
     response = post(client, {**GOOD, "comment": "x" * 17000})
     assert response.status_code == 413
     assert "What you sent is too long" in response.get_data(as_text=True)
+
+
+def post_without_length(client, body: bytes):
+    """Posts `body` as a chunked upload arrives: no Content-Length, and a server that ends the stream itself.
+
+    Returns the response and how many bytes of the body the app read.
+    """
+    stream = io.BytesIO(body)
+    environ = EnvironBuilder(
+        path="/api/feedback",
+        method="POST",
+        input_stream=stream,
+        content_type="application/x-www-form-urlencoded",
+        headers={"Origin": ORIGIN, "Accept": "text/html", "Transfer-Encoding": "chunked"},
+    ).get_environ()
+    del environ["CONTENT_LENGTH"]
+    environ["wsgi.input_terminated"] = True  # what a WSGI server that decodes chunked bodies sets
+    return client.open(Request(environ)), stream.tell()
+
+
+def good_answer_of(size: int) -> bytes:
+    """A good answer padded, with a field the form ignores, to `size` bytes."""
+    body = urlencode(GOOD) + "&padding="
+    return (body + "x" * (size - len(body))).encode()
+
+
+def test_a_body_sent_without_a_length_is_read_up_to_16_kb(app, client):
+    response, _ = post_without_length(client, good_answer_of(16 * 1024))
+    assert response.status_code == 200
+    assert len(stored(app)) == 1
+
+
+def test_a_body_sent_without_a_length_is_refused_once_it_passes_16_kb(app, client):
+    response, _ = post_without_length(client, good_answer_of(16 * 1024 + 1))
+    assert response.status_code == 413
+    assert "What you sent is too long" in response.get_data(as_text=True)
+    assert stored(app) == []
+
+
+def test_a_long_body_sent_without_a_length_is_not_read_past_16_kb(app, client):
+    response, read = post_without_length(client, good_answer_of(1024 * 1024))
+    assert response.status_code == 413
+    assert read <= 16 * 1024 + 1
+    assert stored(app) == []
 
 
 @pytest.mark.parametrize("content_type", ["application/json", "text/plain", "multipart/form-data; boundary=x"])
