@@ -4,12 +4,15 @@ import csv
 import io
 import json
 import logging
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 
+import psycopg
 import pytest
 from markupsafe import escape
 from werkzeug import Response
@@ -357,6 +360,54 @@ def test_an_identical_request_within_15_minutes_gets_the_same_reference(app, dir
     assert len(rows(app, "help_requests")) == 1 and len(rows(app, "outbox")) == 2
     different = help_requests.store_request(db, {**details, "ods_code": "B86023"}, directory, now=now)
     assert different.reference != first.reference
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # SQLite runs one writer at a time anyway
+def test_identical_requests_posted_at_the_same_moment_are_stored_once(app, database_url, monkeypatch):
+    posters = 2
+    rows(app, "help_requests")  # the schema first: its migration takes an advisory lock of its own
+    start = threading.Barrier(posters, timeout=10)
+    checked = threading.Condition()
+    arrived = []
+    pick_reference = help_requests.new_reference
+
+    with psycopg.connect(database_url, autocommit=True) as watcher:
+
+        def others_wait_for_the_lock() -> bool:
+            waiting = watcher.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            ).fetchone()[0]
+            return waiting >= posters - len(arrived)
+
+        def reference_once_every_poster_has_checked() -> str:
+            # Between the duplicate check and the insert, wait here until every poster has checked too (both
+            # found no earlier request: the race) or the others are held back by this poster's lock.
+            with checked:
+                arrived.append(threading.get_ident())
+                checked.notify_all()
+                deadline = time.monotonic() + 10  # never hang: a stuck poster fails the assertions below
+                while len(arrived) < posters and not others_wait_for_the_lock() and time.monotonic() < deadline:
+                    checked.wait(0.01)
+            return pick_reference()
+
+        monkeypatch.setattr(help_requests, "new_reference", reference_once_every_poster_has_checked)
+
+        def post_at_once(_):
+            client = app.test_client()
+            start.wait()
+            return send(client)
+
+        with ThreadPoolExecutor(posters) as pool:
+            responses = list(pool.map(post_at_once, range(posters)))
+
+    pages = [response.get_data(as_text=True) for response in responses]
+    assert [response.status_code for response in responses] == [200] * posters
+    stored = rows(app, "help_requests")
+    assert len(stored) == 1
+    assert len(rows(app, "outbox")) == 2
+    assert all(stored[0]["reference"] in page for page in pages)
+    assert sum("so we have not sent it again" in page for page in pages) == posters - 1
 
 
 def test_the_same_request_after_15_minutes_is_a_new_request(app, directory, monkeypatch):
