@@ -544,6 +544,64 @@ def test_a_notify_timeout_keeps_the_message_queued(notify):
     assert all(m["last_error"] for m in rows(app, "outbox"))
 
 
+class RecordingSender:
+    """Sends by noting each message's id; `while_sending` runs once, during its first send, as other senders do."""
+
+    def __init__(self, while_sending=None):
+        self.sent: list[int] = []
+        self.while_sending = while_sending
+
+    def send(self, message) -> str:
+        self.sent.append(message.id)
+        if self.while_sending:
+            during, self.while_sending = self.while_sending, None
+            during()
+        return f"provider-{message.id}"
+
+
+def outbox_states(app) -> list[tuple[str, int]]:
+    return [(m["status"], m["attempts"]) for m in rows(app, "outbox")]
+
+
+def test_a_message_another_sender_has_sent_is_not_sent_again_even_after_its_lease(app, directory):
+    db = app.extensions["database"]
+    first, second = help_requests.store_request(db, help_requests.cleaned_from(GOOD), directory).message_ids
+    now = datetime.now(UTC)
+    other = RecordingSender()
+    # This sender's list of due messages is made before the other sender runs, during its first send; its
+    # clock is past the other's lease, so only the second message's status says it has gone.
+    this = RecordingSender(while_sending=lambda: outbox.deliver_due(db, other, now=now))
+    deliveries = outbox.deliver_due(db, this, now=now + outbox.SENDING_LEASE + timedelta(minutes=1))
+    assert (this.sent, other.sent) == ([first], [second])
+    assert [(d.id, d.status) for d in deliveries] == [(first, "sent")]
+    assert outbox_states(app) == [("sent", 1), ("sent", 1)]
+
+
+def test_a_message_another_sender_is_sending_is_left_to_it(app, directory):
+    db = app.extensions["database"]
+    first, second = help_requests.store_request(db, help_requests.cleaned_from(GOOD), directory).message_ids
+    now = datetime.now(UTC)
+    other_is_sending, other_may_finish = threading.Event(), threading.Event()
+    other = RecordingSender(while_sending=lambda: (other_is_sending.set(), other_may_finish.wait(10)))
+    other_thread = threading.Thread(target=outbox.deliver_due, args=(db, other), kwargs={"now": now})
+
+    def other_sender_takes_the_second_message():
+        other_thread.start()
+        assert other_is_sending.wait(10), "the other sender never started sending"
+
+    # This sender's list is made first; while it sends the first message the other takes the second,
+    # and is still sending it (its lease) when this sender comes to it.
+    this = RecordingSender(while_sending=other_sender_takes_the_second_message)
+    try:
+        deliveries = outbox.deliver_due(db, this, now=now)
+    finally:
+        other_may_finish.set()
+        other_thread.join(10)
+    assert (this.sent, other.sent) == ([first], [second])
+    assert [(d.id, d.status) for d in deliveries] == [(first, "sent")]
+    assert outbox_states(app) == [("sent", 1), ("sent", 1)]
+
+
 def test_without_notify_each_message_is_a_file_in_the_outbox_folder(client, app):
     send(client)
     settings = app.config["SETTINGS"]
