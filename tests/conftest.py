@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import textwrap
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,22 @@ def database(database_url, tmp_path):
     db = Database(database_url, tmp_path / "unused.sqlite3")
     yield db
     db.close()
+
+
+class StoppedClock:
+    """A clock that moves only when the test moves it; `app.config["CLOCK"] = clock` gives it to the form guard."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> StoppedClock:
+    """Stopped at half past a minute: no rate-limit count depends on when the wall clock's minute turns."""
+    return StoppedClock(datetime(2026, 11, 27, 9, 30, 30, tzinfo=UTC))

@@ -1,13 +1,17 @@
 """Section feedback: the form on every guide section, the endpoint's checks, storage and the report."""
 
 import base64
+import csv
 import importlib
+import io
 import json
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 import yaml
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
 
 from migration_guide.build.freeze import build_site
 from migration_guide.forms import feedback
@@ -19,8 +23,10 @@ GOOD = {"page": "/guide/first-step/", "section": "check-dates", "answer": "no", 
 
 
 @pytest.fixture
-def app(settings, database_url):
-    return create_app(settings.with_overrides(database_url=database_url))
+def app(settings, database_url, clock):
+    app = create_app(settings.with_overrides(database_url=database_url))
+    app.config["CLOCK"] = clock  # the rate limit's minute stands still unless a test moves it
+    return app
 
 
 @pytest.fixture
@@ -145,6 +151,20 @@ def test_an_unknown_page_or_section_is_refused(app, client):
     assert stored(app) == []
 
 
+def test_a_section_of_a_page_that_shows_no_feedback_forms_takes_no_feedback(app, client):
+    home = app.extensions["site_source"].site.pages["/"]
+    assert "about-this-guide" in home.sections  # a real section of a page whose layout is not "guide"
+    assert "app-feedback" not in client.get("/").get_data(as_text=True)
+    on_the_home_page = {**GOOD, "page": "/", "section": "about-this-guide"}
+    page = post(client, on_the_home_page)
+    assert page.status_code == 400
+    assert "We could not find that section of the guide" in page.get_data(as_text=True)
+    reply = post(client, on_the_home_page, accept="application/json")
+    assert reply.status_code == 400
+    assert reply.get_json() == {"errors": {"section": "This section of the guide no longer exists"}}
+    assert stored(app) == []
+
+
 def test_a_filled_honeypot_is_thanked_and_dropped(app, client):
     response = post(client, {**GOOD, "website": "http://spam.example"})
     assert response.status_code == 200
@@ -188,6 +208,50 @@ def test_a_body_over_16_kb_is_refused(app, client):
     assert "What you sent is too long" in response.get_data(as_text=True)
 
 
+def post_without_length(client, body: bytes):
+    """Posts `body` as a chunked upload arrives: no Content-Length, and a server that ends the stream itself.
+
+    Returns the response and how many bytes of the body the app read.
+    """
+    stream = io.BytesIO(body)
+    environ = EnvironBuilder(
+        path="/api/feedback",
+        method="POST",
+        input_stream=stream,
+        content_type="application/x-www-form-urlencoded",
+        headers={"Origin": ORIGIN, "Accept": "text/html", "Transfer-Encoding": "chunked"},
+    ).get_environ()
+    del environ["CONTENT_LENGTH"]
+    environ["wsgi.input_terminated"] = True  # what a WSGI server that decodes chunked bodies sets
+    return client.open(Request(environ)), stream.tell()
+
+
+def good_answer_of(size: int) -> bytes:
+    """A good answer padded, with a field the form ignores, to `size` bytes."""
+    body = urlencode(GOOD) + "&padding="
+    return (body + "x" * (size - len(body))).encode()
+
+
+def test_a_body_sent_without_a_length_is_read_up_to_16_kb(app, client):
+    response, _ = post_without_length(client, good_answer_of(16 * 1024))
+    assert response.status_code == 200
+    assert len(stored(app)) == 1
+
+
+def test_a_body_sent_without_a_length_is_refused_once_it_passes_16_kb(app, client):
+    response, _ = post_without_length(client, good_answer_of(16 * 1024 + 1))
+    assert response.status_code == 413
+    assert "What you sent is too long" in response.get_data(as_text=True)
+    assert stored(app) == []
+
+
+def test_a_long_body_sent_without_a_length_is_not_read_past_16_kb(app, client):
+    response, read = post_without_length(client, good_answer_of(1024 * 1024))
+    assert response.status_code == 413
+    assert read <= 16 * 1024 + 1
+    assert stored(app) == []
+
+
 @pytest.mark.parametrize("content_type", ["application/json", "text/plain", "multipart/form-data; boundary=x"])
 def test_other_content_types_are_refused(client, content_type):
     assert post(client, content_type=content_type, body=json.dumps(GOOD)).status_code == 415
@@ -205,6 +269,14 @@ def test_more_than_10_posts_a_minute_from_one_client_are_refused(app, client):
     statuses = [post(client, environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code for _ in range(12)]
     assert statuses == [200] * 10 + [429] * 2
     assert post(client, environ_base={"REMOTE_ADDR": "203.0.113.10"}).status_code == 200
+
+
+def test_a_client_refused_for_posting_too_often_may_post_again_when_the_minute_turns(client, clock):
+    clock.now = clock.now.replace(second=59)
+    statuses = [post(client, environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code for _ in range(11)]
+    assert statuses == [200] * 10 + [429]
+    clock.advance(seconds=1)
+    assert post(client, environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code == 200
 
 
 def test_the_rate_limit_never_stores_the_address(app, client):
@@ -313,19 +385,17 @@ def test_the_report_counts_and_flags_sections_that_need_review(database):
     assert feedback.report(database)[0].section == "intro"  # flagged first
 
 
-def test_the_report_csv_neutralises_formulas(database):
-    add(database, "/guide/", "intro", "no", '=HYPERLINK("http://evil")')
-    add(database, "/guide/", "intro", "no", "+1")
-    add(database, "/guide/", "intro", "no", "-1")
-    add(database, "/guide/", "intro", "no", "@SUM(A1)")
-    csv_text = feedback.report_csv(feedback.report(database))
-    import csv
-    import io
+#: What a spreadsheet reads as the start of a formula, each tested in a cell of its own.
+FORMULA_STARTS = {"equals": "=", "plus": "+", "minus": "-", "at": "@", "tab": "\t", "carriage-return": "\r"}
 
-    rows = list(csv.reader(io.StringIO(csv_text)))
+
+@pytest.mark.parametrize("start", FORMULA_STARTS.values(), ids=FORMULA_STARTS.keys())
+def test_the_report_csv_keeps_a_comment_that_starts_like_a_formula_as_text(database, start):
+    comment = start + 'HYPERLINK("http://evil")'
+    add(database, "/guide/", "intro", "no", comment)
+    rows = list(csv.reader(io.StringIO(feedback.report_csv(feedback.report(database)), newline="")))
     assert rows[0] == ["page", "section", "yes", "no", "percent_helpful", "flagged", "comments"]
-    assert rows[1][6].startswith("'=HYPERLINK")
-    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    assert rows[1] == ["/guide/", "intro", "0", "1", "0", "no", "'" + comment]
 
 
 def test_the_report_can_start_from_a_date(database):

@@ -7,10 +7,14 @@ import logging
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 from urllib.parse import urlencode
 
+import psycopg
 import pytest
+from markupsafe import escape
 from werkzeug import Response
 
 from migration_guide.config import Settings
@@ -62,8 +66,10 @@ def settings_for(tmp_path):
 
 
 @pytest.fixture
-def app(settings_for, database_url, real_guide):
-    return create_app(settings_for(database_url), guide=real_guide)
+def app(settings_for, database_url, real_guide, clock):
+    app = create_app(settings_for(database_url), guide=real_guide)
+    app.config["CLOCK"] = clock  # the rate limit's minute stands still unless a test moves it
+    return app
 
 
 @pytest.fixture
@@ -213,12 +219,86 @@ def test_optional_fields_may_be_left_out_and_the_ods_code_is_tidied(client, app)
     assert (stored["ods_code"], stored["phone"], stored["go_live_date"]) == ("B86022", "", "")
 
 
-def test_hostile_text_is_stored_as_text_and_escaped(client, app):
-    hostile = '<img src=x onerror=alert(1)> =cmd|"/C calc"!A0'
-    response = send(client, {**GOOD, "full_name": hostile, "practice_name": hostile, "message": hostile})
-    assert response.status_code == 200
-    assert "<img src=x" not in response.get_data(as_text=True)
-    assert rows(app, "help_requests")[0]["message"] == hostile
+HOSTILE = "<script>alert(1)</script>\"'><img src=x onerror=alert(1)>"
+#: The same, as an email address the form accepts (no spaces).
+HOSTILE_EMAIL = "<script>alert(1)</script>\"'><img/src=x/onerror=alert(1)>@nhs.net"
+#: The fields whose typed text the form shows again when it has errors (choices show only their own options).
+SHOWN_AGAIN = [
+    "full_name",
+    "email",
+    "phone",
+    "practice_name",
+    "ods_code",
+    "go_live_day",
+    "go_live_month",
+    "go_live_year",
+    "message",
+]
+
+
+class PageReader(HTMLParser):
+    """What a browser makes of a page: the form's values, and every script and event handler in it."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self.scripts: list[dict] = []
+        self.images: list[dict] = []
+        self.handlers: list[tuple[str, str]] = []
+        self._textarea = None
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.handlers += [(tag, name) for name in attributes if name.startswith("on")]
+        if tag == "script":
+            self.scripts.append(attributes)
+        elif tag == "img":
+            self.images.append(attributes)
+        elif tag == "input" and attributes.get("type") not in ("radio", "checkbox") and "value" in attributes:
+            self.values[attributes["name"]] = attributes["value"]
+        elif tag == "textarea":
+            self._textarea = attributes["name"]
+            self.values[self._textarea] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data
+
+
+def test_the_form_shown_again_with_errors_gives_back_every_typed_value_as_text_only(client, app):
+    clean = PageReader(client.get("/request-help/").get_data(as_text=True))
+    response = send(client, {name: "" if name == "website" else HOSTILE for name in GOOD})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "There is a problem" in html
+    shown = PageReader(html)
+    typed = dict.fromkeys(SHOWN_AGAIN, HOSTILE) | {"ods_code": HOSTILE.upper().replace(" ", "")}  # tidied
+    assert {name: shown.values.get(name) for name in SHOWN_AGAIN} == typed
+    for value in typed.values():
+        assert str(escape(value)) in html
+    assert HOSTILE not in html and "<script>alert" not in html.lower() and "<img" not in html.lower()
+    assert (shown.scripts, shown.images, shown.handlers) == (clean.scripts, [], [])
+    assert rows(app, "help_requests") == []
+
+
+def test_the_confirmation_shows_the_reference_and_partner_and_no_typed_markup(client, app):
+    clean = PageReader(send(client, {**GOOD, "ods_code": "C12345"}).get_data(as_text=True))
+    hostile = {"full_name": HOSTILE, "email": HOSTILE_EMAIL, "practice_name": HOSTILE, "message": HOSTILE}
+    response = send(client, {**GOOD, **hostile})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Request sent" in html
+    stored = rows(app, "help_requests")[-1]
+    assert {name: stored[name] for name in hostile} == hostile  # stored as typed, as text
+    assert f'<strong class="app-reference">{stored["reference"]}</strong>' in html
+    assert "North East and Yorkshire GP IT delivery partner (example)" in html
+    assert "<script>alert" not in html.lower() and "<img" not in html.lower() and "onerror=alert(1)>" not in html
+    shown = PageReader(html)
+    assert (shown.scripts, shown.images, shown.handlers) == (clean.scripts, [], [])
 
 
 # Routing, the transaction and the reference
@@ -287,6 +367,54 @@ def test_an_identical_request_within_15_minutes_gets_the_same_reference(app, dir
     assert len(rows(app, "help_requests")) == 1 and len(rows(app, "outbox")) == 2
     different = help_requests.store_request(db, {**details, "ods_code": "B86023"}, directory, now=now)
     assert different.reference != first.reference
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # SQLite runs one writer at a time anyway
+def test_identical_requests_posted_at_the_same_moment_are_stored_once(app, database_url, monkeypatch):
+    posters = 2
+    rows(app, "help_requests")  # the schema first: its migration takes an advisory lock of its own
+    start = threading.Barrier(posters, timeout=10)
+    checked = threading.Condition()
+    arrived = []
+    pick_reference = help_requests.new_reference
+
+    with psycopg.connect(database_url, autocommit=True) as watcher:
+
+        def others_wait_for_the_lock() -> bool:
+            waiting = watcher.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            ).fetchone()[0]
+            return waiting >= posters - len(arrived)
+
+        def reference_once_every_poster_has_checked() -> str:
+            # Between the duplicate check and the insert, wait here until every poster has checked too (both
+            # found no earlier request: the race) or the others are held back by this poster's lock.
+            with checked:
+                arrived.append(threading.get_ident())
+                checked.notify_all()
+                deadline = time.monotonic() + 10  # never hang: a stuck poster fails the assertions below
+                while len(arrived) < posters and not others_wait_for_the_lock() and time.monotonic() < deadline:
+                    checked.wait(0.01)
+            return pick_reference()
+
+        monkeypatch.setattr(help_requests, "new_reference", reference_once_every_poster_has_checked)
+
+        def post_at_once(_):
+            client = app.test_client()
+            start.wait()
+            return send(client)
+
+        with ThreadPoolExecutor(posters) as pool:
+            responses = list(pool.map(post_at_once, range(posters)))
+
+    pages = [response.get_data(as_text=True) for response in responses]
+    assert [response.status_code for response in responses] == [200] * posters
+    stored = rows(app, "help_requests")
+    assert len(stored) == 1
+    assert len(rows(app, "outbox")) == 2
+    assert all(stored[0]["reference"] in page for page in pages)
+    assert sum("so we have not sent it again" in page for page in pages) == posters - 1
 
 
 def test_the_same_request_after_15_minutes_is_a_new_request(app, directory, monkeypatch):
@@ -423,6 +551,64 @@ def test_a_notify_timeout_keeps_the_message_queued(notify):
     assert all(m["last_error"] for m in rows(app, "outbox"))
 
 
+class RecordingSender:
+    """Sends by noting each message's id; `while_sending` runs once, during its first send, as other senders do."""
+
+    def __init__(self, while_sending=None):
+        self.sent: list[int] = []
+        self.while_sending = while_sending
+
+    def send(self, message) -> str:
+        self.sent.append(message.id)
+        if self.while_sending:
+            during, self.while_sending = self.while_sending, None
+            during()
+        return f"provider-{message.id}"
+
+
+def outbox_states(app) -> list[tuple[str, int]]:
+    return [(m["status"], m["attempts"]) for m in rows(app, "outbox")]
+
+
+def test_a_message_another_sender_has_sent_is_not_sent_again_even_after_its_lease(app, directory):
+    db = app.extensions["database"]
+    first, second = help_requests.store_request(db, help_requests.cleaned_from(GOOD), directory).message_ids
+    now = datetime.now(UTC)
+    other = RecordingSender()
+    # This sender's list of due messages is made before the other sender runs, during its first send; its
+    # clock is past the other's lease, so only the second message's status says it has gone.
+    this = RecordingSender(while_sending=lambda: outbox.deliver_due(db, other, now=now))
+    deliveries = outbox.deliver_due(db, this, now=now + outbox.SENDING_LEASE + timedelta(minutes=1))
+    assert (this.sent, other.sent) == ([first], [second])
+    assert [(d.id, d.status) for d in deliveries] == [(first, "sent")]
+    assert outbox_states(app) == [("sent", 1), ("sent", 1)]
+
+
+def test_a_message_another_sender_is_sending_is_left_to_it(app, directory):
+    db = app.extensions["database"]
+    first, second = help_requests.store_request(db, help_requests.cleaned_from(GOOD), directory).message_ids
+    now = datetime.now(UTC)
+    other_is_sending, other_may_finish = threading.Event(), threading.Event()
+    other = RecordingSender(while_sending=lambda: (other_is_sending.set(), other_may_finish.wait(10)))
+    other_thread = threading.Thread(target=outbox.deliver_due, args=(db, other), kwargs={"now": now})
+
+    def other_sender_takes_the_second_message():
+        other_thread.start()
+        assert other_is_sending.wait(10), "the other sender never started sending"
+
+    # This sender's list is made first; while it sends the first message the other takes the second,
+    # and is still sending it (its lease) when this sender comes to it.
+    this = RecordingSender(while_sending=other_sender_takes_the_second_message)
+    try:
+        deliveries = outbox.deliver_due(db, this, now=now)
+    finally:
+        other_may_finish.set()
+        other_thread.join(10)
+    assert (this.sent, other.sent) == ([first], [second])
+    assert [(d.id, d.status) for d in deliveries] == [(first, "sent")]
+    assert outbox_states(app) == [("sent", 1), ("sent", 1)]
+
+
 def test_without_notify_each_message_is_a_file_in_the_outbox_folder(client, app):
     send(client)
     settings = app.config["SETTINGS"]
@@ -482,6 +668,32 @@ def test_export_as_formula_safe_csv_and_as_json(app, database_url, monkeypatch, 
     )
     assert as_json[0]["email"] == "ann.smith@nhs.net"
     assert CliRunner().invoke(main, ["requests", "export", "--since", "2999-01-01"]).output.count("\n") == 1
+
+
+#: What a spreadsheet reads as the start of a formula, each tested in a cell of its own.
+FORMULA_STARTS = {"equals": "=", "plus": "+", "minus": "-", "at": "@", "tab": "\t", "carriage-return": "\r"}
+#: The export's columns that hold what the requester typed.
+TYPED_COLUMNS = ["full_name", "email", "phone", "practice_name", "message"]
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS.values(), ids=FORMULA_STARTS.keys())
+def test_the_export_keeps_each_typed_value_that_starts_like_a_formula_as_text(
+    app, database_url, monkeypatch, directory, start
+):
+    from click.testing import CliRunner
+
+    from migration_guide.cli import main
+
+    typed = {column: f"{start}{column.upper()}(1)" for column in TYPED_COLUMNS}
+    help_requests.store_request(app.extensions["database"], {**help_requests.cleaned_from(GOOD), **typed}, directory)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("INSTANCE_DIR", str(app.config["SETTINGS"].instance_dir))
+    output = CliRunner().invoke(main, ["requests", "export"]).output
+    header, row = list(csv.reader(io.StringIO(output, newline="")))
+    exported = dict(zip(header, row, strict=True))
+    assert {column: exported[column] for column in TYPED_COLUMNS} == {
+        column: "'" + value for column, value in typed.items()
+    }
 
 
 def test_purge_deletes_old_requests_and_their_messages(app, directory, database_url, monkeypatch):

@@ -7,6 +7,7 @@ comes from the manifest the build wrote, and their pages from templates the buil
 from __future__ import annotations
 
 import gc
+from datetime import UTC, datetime
 
 from flask import Flask
 
@@ -26,8 +27,16 @@ class ManifestSource:
         self.site = manifest
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def add_forms(app: Flask, settings: Settings) -> None:
-    """The form endpoints and their store, on the functions' app or the whole guide's."""
+    """The form endpoints and their store, on the functions' app or the whole guide's.
+
+    `CLOCK` is what the request guard asks the time (see `guard.now`); tests set one that stands still.
+    """
+    app.config.setdefault("CLOCK", utc_now)
     app.extensions["database"] = Database.from_settings(settings)
     app.register_blueprint(views.blueprint)
 

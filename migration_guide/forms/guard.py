@@ -7,6 +7,7 @@ and the form's own fields (400).
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import wraps
 from urllib.parse import unquote_to_bytes, urlsplit
 
@@ -38,6 +39,11 @@ def database():
 
 def current_site():
     return current_app.extensions["site_source"].site
+
+
+def now() -> datetime:
+    """The time by the app's `CLOCK` (the wall clock unless a test sets another): the rate limit's minute."""
+    return current_app.config["CLOCK"]()
 
 
 def wants_json() -> bool:
@@ -87,7 +93,9 @@ def form_endpoint(max_bytes: int):
                 return refuse(415)
             if request.content_length is not None and request.content_length > max_bytes:
                 return refuse(413)
-            request.max_content_length = max_bytes  # also caps bodies sent without a length
+            # A body sent without a length (chunked) is read no further than one byte past the limit: Werkzeug
+            # stops at the cap without an error, so a body that reaches that byte is over the limit.
+            request.max_content_length = max_bytes + 1
             origin = request.headers.get("Origin") or _origin_of(request.headers.get("Referer", ""))
             if origin not in allowed_origins():
                 return refuse(403)
@@ -95,6 +103,8 @@ def form_endpoint(max_bytes: int):
                 body = request.get_data(cache=True)  # read now, so an oversized chunked body is refused here
             except HTTPException as error:
                 return refuse(error.code if error.code in REFUSALS else 413)
+            if len(body) > max_bytes:
+                return refuse(413)
             if not _is_utf8_form(body):
                 # Werkzeug would silently drop or keep such fields; we tell the sender instead.
                 if wants_json():
@@ -102,7 +112,7 @@ def form_endpoint(max_bytes: int):
                 heading, advice = UNREADABLE
                 return render_template("api/refused.jinja", heading=heading, advice=advice, status=400), 400
             with database().transaction() as cursor:
-                within_limit = ratelimit.allow(cursor, client_address())
+                within_limit = ratelimit.allow(cursor, client_address(), now=now())
             if not within_limit:
                 return refuse(429)
             return view()

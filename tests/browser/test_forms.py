@@ -19,6 +19,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from migration_guide.build.preview import iter_pages
 
+from .conftest import unavailable
 from .test_keyboard import tab
 
 #: Field name (a regular expression, matched against name and id) → what a person would type.
@@ -150,8 +151,8 @@ def submit_by_keyboard(page, action: str, fill: bool) -> None:
 @pytest.fixture(scope="module")
 def forms(site_dir):
     found = forms_in_site(site_dir)
-    if not found:
-        pytest.skip("the site has no forms posting to /api/ yet")
+    if not found:  # skipped on a developer's machine, failed in CI: the published forms must be tested there
+        unavailable("the frozen site has no form posting to /api/")
     return found
 
 
