@@ -103,7 +103,7 @@ def test_the_build_proxies_api_requests_to_the_lambda_function_url(settings):
     settings = settings.with_overrides(functions_url="https://abc123.lambda-url.eu-west-2.on.aws")
     build_site(settings)
     lines = (settings.out_dir / "_redirects").read_text().splitlines()
-    assert lines[0] == "/api/* https://abc123.lambda-url.eu-west-2.on.aws/api/:splat 200"
+    assert lines[0] == "/api/* https://abc123.lambda-url.eu-west-2.on.aws/api/:splat 200 Sign=API_SIGNATURE_TOKEN"
 
 
 def test_the_build_writes_the_manifest_the_functions_ship_with(settings):

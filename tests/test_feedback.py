@@ -5,16 +5,18 @@ import csv
 import importlib
 import io
 import json
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+import jwt
 import pytest
 import yaml
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from migration_guide.build.freeze import build_site
-from migration_guide.forms import feedback
+from migration_guide.forms import feedback, ratelimit
 from migration_guide.forms.app import create_functions_app
 from migration_guide.site.app import create_app
 
@@ -265,18 +267,118 @@ def test_other_methods_are_refused(client, method):
     assert "This address only accepts forms" in response.get_data(as_text=True)
 
 
-def test_more_than_10_posts_a_minute_from_one_client_are_refused(app, client):
-    statuses = [post(client, environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code for _ in range(12)]
-    assert statuses == [200] * 10 + [429] * 2
-    assert post(client, environ_base={"REMOTE_ADDR": "203.0.113.10"}).status_code == 200
+def posts_from(client, address, count, data=None, **kwargs):
+    return [post(client, data, environ_base={"REMOTE_ADDR": address}, **kwargs).status_code for _ in range(count)]
+
+
+def test_more_than_30_posts_a_minute_from_one_address_to_one_form_are_refused(app, client):
+    limit = ratelimit.POSTS_PER_MINUTE
+    assert limit == 30
+    assert posts_from(client, "203.0.113.9", limit + 2) == [200] * limit + [429] * 2
+    assert posts_from(client, "203.0.113.10", 1) == [200]
+
+
+def test_the_limit_counts_each_form_apart_so_a_busy_trust_can_still_ask_for_help(app, client):
+    posts_from(client, "203.0.113.9", ratelimit.POSTS_PER_MINUTE + 1)
+    help_request = client.post(
+        "/api/request-help",
+        data={"website": ""},
+        headers={"Origin": ORIGIN},
+        environ_base={"REMOTE_ADDR": "203.0.113.9"},
+    )
+    assert help_request.status_code == 400  # checked as a form (empty), not refused as too many
+
+
+def test_posts_that_fail_validation_meet_a_lower_ceiling(app, client):
+    bad = {**GOOD, "answer": ""}
+    statuses = posts_from(client, "203.0.113.9", ratelimit.FAILURES_PER_MINUTE + 1, bad)
+    assert statuses == [400] * ratelimit.FAILURES_PER_MINUTE + [429]
+    assert posts_from(client, "203.0.113.9", 1) == [429]  # a good post too, until the minute turns
+
+
+def test_a_refusal_for_too_many_says_when_to_try_again_and_keeps_what_was_typed(app, client, clock):
+    posts_from(client, "203.0.113.9", ratelimit.POSTS_PER_MINUTE)
+    typed = {**GOOD, "comment": "The dates table needs a row for cut-over <b>please</b>"}
+    response = post(client, typed, environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert response.status_code == 429 and response.headers["Retry-After"] == "30"
+    html = response.get_data(as_text=True)
+    assert "nhsuk-error-summary" in html and "Wait 30 seconds" in html
+    assert "The dates table needs a row for cut-over &lt;b&gt;please&lt;/b&gt;" in html
+    as_json = post(client, typed, accept="application/json", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert as_json.status_code == 429 and as_json.get_json()["retry_after"] == 30
 
 
 def test_a_client_refused_for_posting_too_often_may_post_again_when_the_minute_turns(client, clock):
     clock.now = clock.now.replace(second=59)
-    statuses = [post(client, environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code for _ in range(11)]
-    assert statuses == [200] * 10 + [429]
+    limit = ratelimit.POSTS_PER_MINUTE
+    assert posts_from(client, "203.0.113.9", limit + 1) == [200] * limit + [429]
     clock.advance(seconds=1)
-    assert post(client, environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code == 200
+    assert posts_from(client, "203.0.113.9", 1) == [200]
+
+
+@pytest.mark.parametrize(
+    "body", ["answer=yes%00&page=/guide/first-step/", "page=/guide/first-step/&answer=yes&comment=a\x00b"]
+)
+def test_a_nul_anywhere_in_a_post_is_a_400(app, client, body):
+    response = post(client, body=body.replace("\\x00", "\x00"))
+    assert response.status_code == 400
+    assert stored(app) == []
+
+
+# Trust no header the proxy did not sign
+
+SECRET = "a-long-random-secret-shared-with-netlify"
+
+
+def netlify_signature(secret=SECRET, issuer="netlify", expires_in=300):
+    claims = {"iss": issuer, "exp": int(time.time()) + expires_in, "deploy_context": "production"}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+@pytest.fixture
+def production_client(settings, database_url, clock):
+    app = create_app(
+        settings.with_overrides(database_url=database_url, site_env="production", proxy_signing_secret=SECRET)
+    )
+    app.config["CLOCK"] = clock
+    return app.test_client()
+
+
+def test_in_production_a_post_netlify_did_not_sign_is_refused(production_client):
+    assert post(production_client).status_code == 403
+    for token in (
+        netlify_signature(secret="guessed"),
+        netlify_signature(issuer="someone"),
+        netlify_signature(expires_in=-10),
+        "not-a-token",
+    ):
+        assert post(production_client, **{"X-Nf-Sign": token}).status_code == 403, token
+    assert post(production_client, **{"X-Nf-Sign": netlify_signature()}).status_code == 200
+
+
+def test_the_readers_address_comes_from_netlify_only_when_netlify_signed_the_request(production_client):
+    signed = {"X-Nf-Sign": netlify_signature()}
+    limit = ratelimit.POSTS_PER_MINUTE
+    by_reader = [
+        post(production_client, **signed, **{"X-Nf-Client-Connection-Ip": "198.51.100.1"}).status_code
+        for _ in range(limit + 1)
+    ]
+    assert by_reader[-1] == 429
+    another_reader = post(production_client, **signed, **{"X-Nf-Client-Connection-Ip": "198.51.100.2"})
+    assert another_reader.status_code == 200
+
+
+def test_an_unsigned_client_header_neither_escapes_the_limit_nor_locks_out_its_victim(app, client):
+    limit = ratelimit.POSTS_PER_MINUTE
+    rotating = [
+        post(
+            client, environ_base={"REMOTE_ADDR": "203.0.113.9"}, **{"X-Nf-Client-Connection-Ip": f"10.0.0.{n}"}
+        ).status_code
+        for n in range(limit + 1)
+    ]
+    assert rotating[-1] == 429  # a new header each time, the same socket: one count
+    victim = post(client, environ_base={"REMOTE_ADDR": "203.0.113.50"})
+    assert victim.status_code == 200
 
 
 def test_the_rate_limit_never_stores_the_address(app, client):

@@ -35,3 +35,29 @@ def test_a_post_deletes_the_counts_of_minutes_more_than_10_minutes_before_its_ow
         for minutes in (0, 5, 11):
             ratelimit.allow(cursor, ADDRESS, now=MORNING + timedelta(minutes=minutes))
     assert sorted(windows(database)) == ["2026-11-27T09:35", "2026-11-27T09:41"]
+
+
+def test_the_salt_is_new_each_day_and_yesterdays_is_deleted(database):
+    with database.transaction() as cursor:
+        ratelimit.client_key(cursor, ADDRESS, MORNING)
+        ratelimit.client_key(cursor, ADDRESS, MORNING + timedelta(days=1))
+        names = [row["name"] for row in cursor.execute("SELECT name FROM secrets WHERE name LIKE 'client_salt%'").all()]
+    assert names == ["client_salt:2026-11-28"]
+
+
+def test_forms_are_counted_apart(database):
+    with database.transaction() as cursor:
+        feedback = [ratelimit.allow(cursor, ADDRESS, now=MORNING, limit=1, form="feedback") for _ in range(2)]
+        help_request = ratelimit.allow(cursor, ADDRESS, now=MORNING, limit=1, form="request-help")
+    assert (feedback, help_request) == ([True, False], True)
+
+
+def test_the_clean_up_finds_old_minutes_through_an_index(database):
+    with database.transaction() as cursor:
+        if cursor.dialect == "sqlite":
+            plan = cursor.execute("EXPLAIN QUERY PLAN DELETE FROM rate_limit WHERE window_start < '2026'").all()
+            assert any("rate_limit_window" in str(row) for row in plan), plan
+        else:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            plan = cursor.execute("EXPLAIN DELETE FROM rate_limit WHERE window_start < '2026'").all()
+            assert any("rate_limit_window" in str(row) for row in plan), plan

@@ -467,9 +467,16 @@ def test_get_is_not_allowed(client):
     assert client.get("/api/request-help").status_code == 405
 
 
-def test_too_many_requests_from_one_client(client):
-    statuses = [send(client, {**GOOD, "ods_code": f"B{86000 + n}"}).status_code for n in range(11)]
-    assert statuses[-1] == 429 and statuses[:10] == [200] * 10
+def test_too_many_requests_from_one_client_are_refused_with_the_form_shown_again_as_typed(client):
+    from migration_guide.forms import ratelimit
+
+    limit = ratelimit.POSTS_PER_MINUTE
+    statuses = [send(client, {**GOOD, "ods_code": f"B{86000 + n}"}).status_code for n in range(limit)]
+    assert statuses == [200] * limit
+    refused = send(client, {**GOOD, "ods_code": "B99999", "message": "Please keep <this> text"})
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
+    html = refused.get_data(as_text=True)
+    assert "nhsuk-error-summary" in html and "Please keep &lt;this&gt; text" in html and 'value="B99999"' in html
 
 
 # Email through GOV.UK Notify (a local fake) and the outbox

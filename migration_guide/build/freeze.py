@@ -89,7 +89,10 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
         redirect_lines = []
         if settings.functions_url:
             # Netlify cannot run Python: the form functions live on AWS Lambda, proxied (status 200) from here.
-            redirect_lines.append(f"{settings.base_path}/api/* {settings.functions_url}/api/:splat 200")
+            # Signed: Netlify adds X-Nf-Sign, made with API_SIGNATURE_TOKEN, which the functions check.
+            redirect_lines.append(
+                f"{settings.base_path}/api/* {settings.functions_url}/api/:splat 200 Sign=API_SIGNATURE_TOKEN"
+            )
         for old, permalink in sorted(guide.redirects.items()):
             target = settings.base_path + permalink
             page_file = out_dir / old.strip("/") / "index.html"

@@ -1,8 +1,14 @@
 """The request guard: the checks every public form post passes before its view sees it.
 
 In this order: method (405, by routing), content type (415), size (413, bodies sent without a
-length included), origin (403), UTF-8 (400), rate (429). The view then checks the honeypot
-and the form's own fields (400).
+length included), the proxy's signature in production (403), origin (403), UTF-8 and NUL (400),
+rate (429, with Retry-After and the form shown again as typed). The view then checks the honeypot
+and the form's own fields (400), and counts a failure towards the stricter limit.
+
+The Function URL is public, so nothing a request says about itself is believed unless Netlify
+signed it: its proxy rule adds `X-Nf-Sign`, a JWT (HS256, issuer "netlify", 5 minutes) made with
+the secret in `API_SIGNATURE_TOKEN`. Only a signed request's `X-Nf-Client-Connection-Ip` names the
+reader; otherwise the socket address does (`guide serve`, `guide preview`).
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ from datetime import datetime
 from functools import wraps
 from urllib.parse import unquote_to_bytes, urlsplit
 
-from flask import current_app, jsonify, render_template, request
+import jwt
+from flask import current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from . import ratelimit
@@ -27,6 +34,8 @@ REFUSALS = {
     415: ("This form was sent in a way we cannot read", "Go back to the guide and use the form on the page."),
     429: ("You have sent a lot of forms in a short time", "Wait a minute, then try again."),
 }
+SIGNATURE_HEADER = "X-Nf-Sign"
+CLIENT_HEADER = "X-Nf-Client-Connection-Ip"
 UNREADABLE = (
     "Your answer contains characters we cannot read",
     "Go back, remove any unusual characters and send it again.",
@@ -63,9 +72,42 @@ def allowed_origins() -> set[str]:
     return origins
 
 
+def signed_by_proxy() -> bool:
+    """Whether Netlify's proxy signed this request with our secret (checked once per request)."""
+    if "signed_by_proxy" not in g:
+        secret = current_app.config["SETTINGS"].proxy_signing_secret
+        token = request.headers.get(SIGNATURE_HEADER, "")
+        try:
+            jwt.decode(token, secret, algorithms=["HS256"], issuer="netlify", options={"require": ["exp", "iss"]})
+            g.signed_by_proxy = bool(secret)
+        except jwt.InvalidTokenError:
+            g.signed_by_proxy = False
+    return g.signed_by_proxy
+
+
 def client_address() -> str:
-    # Netlify's proxy passes the reader's address in this header; otherwise the socket's.
-    return request.headers.get("X-Nf-Client-Connection-Ip") or request.remote_addr or "unknown"
+    """The reader's address: Netlify's header when Netlify signed the request, else the socket's."""
+    if signed_by_proxy() and request.headers.get(CLIENT_HEADER):
+        return request.headers[CLIENT_HEADER]
+    return request.remote_addr or "unknown"
+
+
+def count_failure(form: str) -> None:
+    """A post that failed validation counts towards the stricter limit (see `ratelimit`)."""
+    with database().transaction() as cursor:
+        ratelimit.record_failure(cursor, client_address(), now=now(), form=form)
+
+
+def _too_many(show_again, seconds: int):
+    heading = REFUSALS[429][0]
+    if wants_json():
+        response = jsonify(error=heading, status=429, retry_after=seconds)
+    else:
+        message = f"{heading}. Wait {seconds} seconds, then send it again. What you typed is below."
+        response = current_app.make_response(show_again(message))
+    response.status_code = 429
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def refuse(status: int):
@@ -83,8 +125,20 @@ def _is_utf8_form(body: bytes) -> bool:
         return False
 
 
-def form_endpoint(max_bytes: int):
-    """Applies the checks every public form shares before the view sees the request."""
+def _unreadable():
+    # Werkzeug would silently drop or keep such fields; we tell the sender instead.
+    if wants_json():
+        return jsonify(error=UNREADABLE[0], status=400), 400
+    heading, advice = UNREADABLE
+    return render_template("api/refused.jinja", heading=heading, advice=advice, status=400), 400
+
+
+def form_endpoint(max_bytes: int, form: str, show_again):
+    """Applies the checks every public form shares before the view sees the request.
+
+    `form` names the form for the rate limit; `show_again(message)` renders the form as it was
+    typed with that message, for a reader who is asked to wait.
+    """
 
     def decorator(view):
         @wraps(view)
@@ -96,6 +150,8 @@ def form_endpoint(max_bytes: int):
             # A body sent without a length (chunked) is read no further than one byte past the limit: Werkzeug
             # stops at the cap without an error, so a body that reaches that byte is over the limit.
             request.max_content_length = max_bytes + 1
+            if current_app.config["SETTINGS"].is_production and not signed_by_proxy():
+                return refuse(403)  # straight to the public Function URL, past Netlify: not from the guide
             origin = request.headers.get("Origin") or _origin_of(request.headers.get("Referer", ""))
             if origin not in allowed_origins():
                 return refuse(403)
@@ -105,16 +161,13 @@ def form_endpoint(max_bytes: int):
                 return refuse(error.code if error.code in REFUSALS else 413)
             if len(body) > max_bytes:
                 return refuse(413)
-            if not _is_utf8_form(body):
-                # Werkzeug would silently drop or keep such fields; we tell the sender instead.
-                if wants_json():
-                    return jsonify(error=UNREADABLE[0], status=400), 400
-                heading, advice = UNREADABLE
-                return render_template("api/refused.jinja", heading=heading, advice=advice, status=400), 400
+            if not _is_utf8_form(body) or b"\x00" in body or b"%00" in body:
+                return _unreadable()  # NUL too: no database stores it as text
+            moment = now()
             with database().transaction() as cursor:
-                within_limit = ratelimit.allow(cursor, client_address(), now=now())
+                within_limit = ratelimit.allow(cursor, client_address(), now=moment, form=form)
             if not within_limit:
-                return refuse(429)
+                return _too_many(show_again, ratelimit.retry_after(moment))
             return view()
 
         return checked

@@ -93,6 +93,13 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "CREATE INDEX outbox_due ON outbox (status, next_attempt_at)",
         ],
     ),
+    (
+        3,
+        [
+            # The rate limit's clean-up deletes by minute: without this it scanned every row.
+            "CREATE INDEX rate_limit_window ON rate_limit (window_start)",
+        ],
+    ),
 ]
 
 PRIMARY_KEY = {

@@ -12,7 +12,7 @@ from ..content.directory import Directory
 from ..content.links import canonical_path
 from . import feedback, help_requests, outbox
 from .fields import first_errors
-from .guard import current_site, database, form_endpoint, refuse, wants_json
+from .guard import count_failure, current_site, database, form_endpoint, refuse, wants_json
 from .store import DatabaseUnavailable
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
@@ -70,8 +70,32 @@ def get_form_endpoint():
     return method_not_allowed(None)
 
 
+def _feedback_again(message: str):
+    """The section's feedback form as it was typed, with `message` (for a reader asked to wait)."""
+    form = feedback.FeedbackForm(request.form)
+    permalink = canonical_path(form.page.data or "/")
+    located = current_site().section(permalink, form.section.data or "")
+    if located is None:
+        return refuse(429)[0]
+    page, section_title = located
+    return render_template(
+        "api/feedback.jinja",
+        permalink=permalink,
+        guide_page=page,
+        section_id=form.section.data,
+        section_title=section_title,
+        form=form,
+        errors={"answer": message},
+    )
+
+
+def _help_request_again(message: str):
+    """The help request form as it was typed, with `message` (for a reader asked to wait)."""
+    return render_help_form(new_help_form(request.form), {"full_name": message})[0]
+
+
 @blueprint.post("/feedback")
-@form_endpoint(max_bytes=16 * 1024)
+@form_endpoint(max_bytes=16 * 1024, form="feedback", show_again=_feedback_again)
 def post_feedback():
     form = feedback.FeedbackForm(request.form)
     site = current_site()
@@ -90,6 +114,7 @@ def post_feedback():
         ), 400
     page, section_title = located
     if not form.validate():
+        count_failure("feedback")
         errors = first_errors(form)
         if wants_json():
             return jsonify(errors=errors), 400
@@ -120,7 +145,8 @@ def _feedback_thanks(permalink: str, section_id: str):
 
 
 @blueprint.post("/request-help")
-@form_endpoint(max_bytes=64 * 1024)  # a 3,000-character message percent-encodes to far more than 16 KB
+# A 3,000-character message percent-encodes to far more than 16 KB.
+@form_endpoint(max_bytes=64 * 1024, form="request-help", show_again=_help_request_again)
 def post_request_help():
     settings = current_app.config["SETTINGS"]
     form = new_help_form(request.form)
@@ -128,6 +154,7 @@ def post_request_help():
         # A bot: thank it and keep nothing.
         return jsonify(ok=True) if wants_json() else render_template("api/request-help-dropped.jinja")
     if not form.validate():
+        count_failure("request-help")
         errors = first_errors(form)
         if wants_json():
             return jsonify(errors=errors), 400
