@@ -55,6 +55,8 @@ class Settings:
     functions_url: str = ""
     #: Origins, besides SITE_URL's, allowed to post the forms (ALLOWED_ORIGINS, comma-separated).
     extra_origins: frozenset[str] = frozenset()
+    #: A production build refuses a page whose review_due is more than this many days past.
+    review_grace_days: int = 30
 
     @classmethod
     def from_environment(cls, **overrides) -> Settings:
@@ -75,6 +77,7 @@ class Settings:
                 "requester": env.get("NOTIFY_TEMPLATE_REQUESTER", ""),
             },
             request_retention_days=int(env.get("REQUEST_RETENTION_DAYS", cls.request_retention_days)),
+            review_grace_days=int(env.get("REVIEW_GRACE_DAYS", cls.review_grace_days)),
             extra_origins=frozenset(
                 o.strip().rstrip("/") for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()
             ),

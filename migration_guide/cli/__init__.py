@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import feedback, outbox, requests, site
+from . import feedback, outbox, requests, review, site
 
 
 @click.group()
@@ -20,6 +20,7 @@ for command in (
     feedback.feedback_group,
     requests.requests_group,
     outbox.outbox_group,
+    review.review,
 ):
     main.add_command(command)
 

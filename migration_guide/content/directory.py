@@ -9,6 +9,15 @@ EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net")
 EXAMPLE_TOP_LEVEL = (".example", ".test", ".invalid", ".localhost")
 
 
+def is_example_address(email: str) -> bool:
+    domain = email.rsplit("@", 1)[-1].lower()
+    return (
+        domain in EXAMPLE_DOMAINS
+        or domain.endswith(tuple("." + d for d in EXAMPLE_DOMAINS))
+        or domain.endswith(EXAMPLE_TOP_LEVEL)
+    )
+
+
 @dataclass(frozen=True)
 class Partner:
     key: str
@@ -18,12 +27,7 @@ class Partner:
 
     @property
     def is_example(self) -> bool:
-        domain = self.email.rsplit("@", 1)[-1].lower()
-        return (
-            domain in EXAMPLE_DOMAINS
-            or domain.endswith(tuple("." + d for d in EXAMPLE_DOMAINS))
-            or domain.endswith(EXAMPLE_TOP_LEVEL)
-        )
+        return is_example_address(self.email)
 
 
 @dataclass(frozen=True)
