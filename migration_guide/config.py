@@ -57,6 +57,8 @@ class Settings:
     extra_origins: frozenset[str] = frozenset()
     #: A production build refuses a page whose review_due is more than this many days past.
     review_grace_days: int = 30
+    #: Where a help request goes when its ICB has no delivery partner, so none is ever routed nowhere.
+    fallback_partner_email: str = "gp-migrations.fallback@example.org"
 
     @classmethod
     def from_environment(cls, **overrides) -> Settings:
@@ -78,6 +80,7 @@ class Settings:
             },
             request_retention_days=int(env.get("REQUEST_RETENTION_DAYS", cls.request_retention_days)),
             review_grace_days=int(env.get("REVIEW_GRACE_DAYS", cls.review_grace_days)),
+            fallback_partner_email=env.get("FALLBACK_PARTNER_EMAIL", "").strip() or cls.fallback_partner_email,
             extra_origins=frozenset(
                 o.strip().rstrip("/") for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()
             ),

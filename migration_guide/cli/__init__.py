@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import feedback, outbox, requests, review, site
+from . import feedback, outbox, partners, requests, review, site
 
 
 @click.group()
@@ -21,6 +21,7 @@ for command in (
     requests.requests_group,
     outbox.outbox_group,
     review.review,
+    partners.partners_group,
 ):
     main.add_command(command)
 
