@@ -47,8 +47,8 @@ class Settings:
     notify_api_key: str = ""
     notify_base_url: str = ""
     use_render_cache: bool = True
-    #: GOV.UK Notify template ids for the two help-request emails.
-    notify_templates: dict = field(default_factory=lambda: {"partner": "", "requester": ""})
+    #: GOV.UK Notify template ids for the two help-request emails and the owners' weekly digest.
+    notify_templates: dict = field(default_factory=lambda: {"partner": "", "requester": "", "digest": ""})
     #: Days a help request (with its personal data) is kept before `guide requests purge` deletes it.
     request_retention_days: int = 90
     #: The AWS Lambda Function URL the form functions run at; the build proxies /api/* to it.
@@ -77,6 +77,7 @@ class Settings:
             notify_templates={
                 "partner": env.get("NOTIFY_TEMPLATE_PARTNER", ""),
                 "requester": env.get("NOTIFY_TEMPLATE_REQUESTER", ""),
+                "digest": env.get("NOTIFY_TEMPLATE_DIGEST", ""),
             },
             request_retention_days=int(env.get("REQUEST_RETENTION_DAYS", cls.request_retention_days)),
             review_grace_days=int(env.get("REVIEW_GRACE_DAYS", cls.review_grace_days)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import feedback, outbox, partners, requests, review, site
+from . import digest, feedback, outbox, partners, requests, review, site
 
 
 @click.group()
@@ -22,6 +22,7 @@ for command in (
     outbox.outbox_group,
     review.review,
     partners.partners_group,
+    digest.digest,
 ):
     main.add_command(command)
 
