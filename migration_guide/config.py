@@ -57,8 +57,8 @@ class Settings:
     notify_api_key: str = field(default="", repr=False)
     notify_base_url: str = ""
     use_render_cache: bool = True
-    #: GOV.UK Notify template ids for the two help-request emails.
-    notify_templates: dict = field(default_factory=lambda: {"partner": "", "requester": ""})
+    #: GOV.UK Notify template ids for the two help-request emails and the owners' weekly digest.
+    notify_templates: dict = field(default_factory=lambda: {"partner": "", "requester": "", "digest": ""})
     #: Days a help request (with its personal data) is kept before `guide requests purge` deletes it.
     request_retention_days: int = 90
     #: Days a feedback comment is kept before it is blanked (the yes or no answer stays).
@@ -84,6 +84,11 @@ class Settings:
         if problems:
             raise ConfigurationError("; ".join(problems))
 
+    #: A production build refuses a page whose review_due is more than this many days past.
+    review_grace_days: int = 30
+    #: Where a help request goes when its ICB has no delivery partner, so none is ever routed nowhere.
+    fallback_partner_email: str = "gp-migrations.fallback@example.org"
+
     @classmethod
     def from_environment(cls, **overrides) -> Settings:
         env = os.environ
@@ -101,9 +106,12 @@ class Settings:
             notify_templates={
                 "partner": env.get("NOTIFY_TEMPLATE_PARTNER", ""),
                 "requester": env.get("NOTIFY_TEMPLATE_REQUESTER", ""),
+                "digest": env.get("NOTIFY_TEMPLATE_DIGEST", ""),
             },
             request_retention_days=int(env.get("REQUEST_RETENTION_DAYS", cls.request_retention_days)),
             comment_retention_days=int(env.get("COMMENT_RETENTION_DAYS", cls.comment_retention_days)),
+            review_grace_days=int(env.get("REVIEW_GRACE_DAYS", cls.review_grace_days)),
+            fallback_partner_email=env.get("FALLBACK_PARTNER_EMAIL", "").strip() or cls.fallback_partner_email,
             extra_origins=frozenset(
                 o.strip().rstrip("/") for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()
             ),

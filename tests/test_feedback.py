@@ -449,7 +449,7 @@ def test_every_function_in_template_yaml_has_its_lambda_handler_and_no_other_ent
     build_site(settings)
     monkeypatch.setenv("FUNCTIONS_MANIFEST", str(settings.functions_manifest))
     handlers = lambda_handlers()
-    assert sorted(handlers) == ["functions/forms.handler", "functions/outbox.handler"]
+    assert sorted(handlers) == ["functions/digest.handler", "functions/forms.handler", "functions/outbox.handler"]
     functions_dir = Path(__file__).parent.parent / "functions"
     assert sorted(path.stem for path in functions_dir.glob("*.py")) == sorted(
         h.split("/")[1].split(".")[0] for h in handlers

@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from flask import render_template
@@ -18,6 +19,7 @@ from ..config import Settings
 from ..content.links import APP_PAGES
 from ..content.loading import load_guide
 from ..content.model import Guide
+from ..content.ownership import Review, overdue
 from ..forms.views import PAGE_TEMPLATES
 from ..site.app import create_app
 from ..templating import precompile
@@ -38,6 +40,8 @@ class BuildReport:
     files: int
     seconds: float
     out_dir: Path
+    #: Pages whose review date has passed, for the build to warn about.
+    overdue: tuple[Review, ...] = ()
 
     def summary(self) -> str:
         return f"Built {self.pages} pages ({self.files} files) to {self.out_dir} in {self.seconds:.2f}s"
@@ -122,4 +126,7 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
         compiling.result()
         indexing.result()
     page_cache.save()
-    return BuildReport(len(guide.pages), files, time.perf_counter() - started, out_dir)
+    reviews = [Review.of(page, settings.content_dir) for page in guide.pages.values()]
+    return BuildReport(
+        len(guide.pages), files, time.perf_counter() - started, out_dir, tuple(overdue(reviews, date.today()))
+    )

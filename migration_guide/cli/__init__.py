@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import feedback, outbox, requests, site
+from . import digest, feedback, outbox, partners, requests, review, site
 
 
 @click.group()
@@ -20,6 +20,9 @@ for command in (
     feedback.feedback_group,
     requests.requests_group,
     outbox.outbox_group,
+    review.review,
+    partners.partners_group,
+    digest.digest,
 ):
     main.add_command(command)
 

@@ -9,6 +9,7 @@ from datetime import date
 import click
 
 from ..config import Settings
+from ..content.ownership import Review
 from ..content.problems import ContentError
 from ..forms.store import Database
 
@@ -42,8 +43,30 @@ def print_table(headers: list[str], rows: list[list]) -> None:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def fail_with_problems(error: ContentError) -> None:
     click.secho(f"The content has {len(error.problems)} problem(s):", fg="red", err=True)
     for problem in error.problems:
         click.echo(f"  {problem}", err=True)
     sys.exit(1)
+
+
+def warn_overdue(reviews: list[Review], grace_days: int) -> None:
+    """Pages past their review date: a warning now, a failed production build after `grace_days`."""
+    if not reviews:
+        return
+    click.secho(
+        f"Warning: {len(reviews)} page(s) overdue for review (a production build fails after {grace_days} days):",
+        fg="yellow",
+        err=True,
+    )
+    today = date.today()
+    for review in reviews:
+        click.echo(
+            f"  {review.source}: review_due {review.due} ({plural(review.days_overdue(today), 'day')} ago), "
+            f"owner {review.owner or 'not set'}",
+            err=True,
+        )

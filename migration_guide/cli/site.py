@@ -7,13 +7,15 @@ commands start fast.
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
 
 from ..config import Settings
+from ..content.ownership import Review, overdue
 from ..content.problems import ContentError
-from .common import fail_with_problems
+from .common import fail_with_problems, warn_overdue
 
 
 @click.command()
@@ -66,6 +68,7 @@ def build(content_dir, out_dir, base_path, no_cache):
         report = build_site(settings, on_progress=progress)
     except ContentError as error:
         fail_with_problems(error)
+    warn_overdue(list(report.overdue), settings.review_grace_days)
     click.echo(report.summary())
 
 
@@ -80,6 +83,8 @@ def check(content_dir):
         guide = load_guide(settings)
     except ContentError as error:
         fail_with_problems(error)
+    reviews = [Review.of(page, settings.content_dir) for page in guide.pages.values()]
+    warn_overdue(overdue(reviews, date.today()), settings.review_grace_days)
     links = sum(len(page.rendered.links) for page in guide.pages.values())
     click.echo(f"{len(guide.pages)} pages and {links} internal links checked: no problems found")
 

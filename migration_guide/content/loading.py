@@ -166,6 +166,11 @@ def _read_pages(content_dir: Path, problems: list[Problem]) -> list[Page]:
     return pages
 
 
+def read_pages(content_dir: Path) -> list[Page]:
+    """Every readable page's front matter, unrendered and unchecked: enough for owners and review dates."""
+    return _read_pages(content_dir, [])
+
+
 def load_guide(settings: Settings) -> Guide:
     """Read, render and check everything under `settings.content_dir`.
 
@@ -196,7 +201,7 @@ def load_guide(settings: Settings) -> Guide:
             redirects[canonical_path(str(old))] = page.permalink
 
     guide = Guide(content_dir, {page.permalink: page for page in pages}, steps, navigation, data, redirects)
-    problems.extend(validate(guide, settings.is_production))
+    problems.extend(validate(guide, settings.is_production, settings.review_grace_days))
     if problems:
         raise ContentError(problems)
     return guide

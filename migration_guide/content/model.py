@@ -76,11 +76,11 @@ class Page:
 
     @property
     def last_reviewed(self) -> date | None:
-        return _as_date(self.meta.get("last_reviewed"))
+        return as_date(self.meta.get("last_reviewed"))
 
     @property
     def review_due(self) -> date | None:
-        return _as_date(self.meta.get("review_due"))
+        return as_date(self.meta.get("review_due"))
 
     @property
     def html(self) -> str:
@@ -205,7 +205,7 @@ class Guide:
         return None
 
 
-def _as_date(value) -> date | None:
+def as_date(value) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, str):

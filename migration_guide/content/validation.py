@@ -7,10 +7,12 @@ against the whole guide at once.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from .directory import Directory
 from .links import APP_PATHS, canonical_path, is_internal, parse_internal
 from .model import Guide, Page
+from .ownership import Review, owner_addresses, owner_problems
 from .phases import END_KEY, GROUP, START_KEY, is_week_offset
 from .problems import Problem
 
@@ -19,13 +21,23 @@ from .problems import Problem
 STATED_TIMING = re.compile(r"\b\d+(?:\s*(?:to|and|-|–)\s*\d+)?\s+weeks?\s+(?:before|after)\s+go-live", re.IGNORECASE)
 
 
-def validate(guide: Guide, production: bool = False) -> list[Problem]:
+def validate(
+    guide: Guide, production: bool = False, review_grace_days: int = 30, today: date | None = None
+) -> list[Problem]:
     problems: list[Problem] = []
     if "icbs" in guide.data or "delivery_partners" in guide.data:
         source = guide.content_dir / "data"
         problems.extend(
             Problem(source, None, message) for message in Directory.from_data(guide.data).problems(production)
         )
+    if "owners" in guide.data:
+        owners = [str(page.meta["owner"]) for page in guide.pages.values() if page.meta.get("owner")]
+        problems.extend(
+            Problem(guide.content_dir / "data" / "owners.yml", None, message)
+            for message in owner_problems(owners, owner_addresses(guide.data), production)
+        )
+    if production:
+        problems.extend(_check_reviews(guide, review_grace_days, today or date.today()))
     for page in guide.pages.values():
         problems.extend(_check_page_references(guide, page))
         problems.extend(_check_links(guide, page))
@@ -78,6 +90,23 @@ def _check_stated_timings(page: Page) -> list[Problem]:
         for number, line in enumerate(page.body.splitlines(), start=page.body_line)
         if (found := STATED_TIMING.search(line))
     ]
+
+
+def _check_reviews(guide: Guide, grace_days: int, today: date) -> list[Problem]:
+    """The live site never carries a page its owner has left unreviewed for long."""
+    problems = []
+    for page in guide.pages.values():
+        days = Review.of(page, guide.content_dir).days_overdue(today)
+        if days > grace_days:
+            problems.append(
+                Problem(
+                    page.source,
+                    page.meta_lines.get("review_due"),
+                    f"review_due {page.review_due} passed {days} days ago, more than the {grace_days} a production "
+                    "build allows (REVIEW_GRACE_DAYS): review the page, then set last_reviewed and review_due",
+                )
+            )
+    return problems
 
 
 def _check_page_references(guide: Guide, page: Page) -> list[Problem]:

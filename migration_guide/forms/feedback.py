@@ -64,42 +64,66 @@ def forget_old_comments(db: Database, older_than_days: int, now: datetime | None
 
 
 @dataclass
-class SectionReport:
-    page: str
-    section: str
+class Tally:
+    """Answers counted: yes, no, and the comments, oldest first."""
+
     yes: int = 0
     no: int = 0
     comments: list[str] = field(default_factory=list)
 
+    def add(self, answer: str, comment: str) -> None:
+        if answer == "yes":
+            self.yes += 1
+        else:
+            self.no += 1
+        if comment:
+            self.comments.append(comment)
+
+    @property
+    def answers(self) -> int:
+        return self.yes + self.no
+
     @property
     def helpful_percent(self) -> int:
-        total = self.yes + self.no
-        return round(100 * self.yes / total) if total else 0
+        return round(100 * self.yes / self.answers) if self.answers else 0
 
     @property
     def flagged(self) -> bool:
-        total = self.yes + self.no
-        return self.no >= FLAG_MIN_NO and self.no >= FLAG_NO_SHARE * total
+        return self.no >= FLAG_MIN_NO and self.no >= FLAG_NO_SHARE * self.answers
+
+
+@dataclass(kw_only=True)
+class SectionReport(Tally):
+    page: str
+    section: str
+    #: The same answers split by the version of the page they were given to, oldest version first.
+    by_version: dict[str, Tally] = field(default_factory=dict)
+
+    def before_and_after(self, current_version: str) -> tuple[Tally, Tally]:
+        """Answers given to earlier versions of the page, and to `current_version`: did the last change help?"""
+        before = Tally()
+        for version, tally in self.by_version.items():
+            if version != current_version:
+                before.yes, before.no = before.yes + tally.yes, before.no + tally.no
+                before.comments += tally.comments
+        return before, self.by_version.get(current_version, Tally())
 
 
 def report(db: Database, since: str | None = None) -> list[SectionReport]:
     """Counts per page and section (since an ISO date, if given), flagged sections first."""
-    sql = "SELECT page, section, answer, comment FROM feedback"
+    sql = "SELECT page, section, answer, comment, content_version FROM feedback"
     params: tuple = ()
     if since:
         sql += " WHERE created_at >= ?"
         params = (since,)
     sections: dict[tuple[str, str], SectionReport] = {}
     with db.transaction() as cursor:
-        rows = cursor.execute(sql + " ORDER BY created_at", params).all()
+        rows = cursor.execute(sql + " ORDER BY created_at, id", params).all()
     for row in rows:
-        entry = sections.setdefault((row["page"], row["section"]), SectionReport(row["page"], row["section"]))
-        if row["answer"] == "yes":
-            entry.yes += 1
-        else:
-            entry.no += 1
-        if row["comment"]:
-            entry.comments.append(row["comment"])
+        page, section = row["page"], row["section"]
+        entry = sections.setdefault((page, section), SectionReport(page=page, section=section))
+        entry.add(row["answer"], row["comment"])
+        entry.by_version.setdefault(row["content_version"], Tally()).add(row["answer"], row["comment"])
     return sorted(sections.values(), key=lambda s: (not s.flagged, s.page, s.section))
 
 

@@ -228,9 +228,9 @@ def fingerprint(details: dict) -> str:
 
 def store_request(db: Database, details: dict, directory: Directory, now: datetime | None = None) -> StoredRequest:
     """Stores the request and both emails in one transaction; an identical recent request returns its reference."""
-    partner = directory.partner_for(details["icb_code"])
-    if partner is None:
-        raise ValueError(f"no delivery partner for ICB {details['icb_code']}")
+    partner = directory.route(details["icb_code"])
+    if partner is None:  # only a directory made without its fallback
+        raise ValueError(f"no delivery partner and no fallback for ICB {details['icb_code']}")
     now = now or datetime.now(UTC)
     request_fingerprint = fingerprint(details)
     window_start = timestamp(now - DUPLICATE_WINDOW)
@@ -270,7 +270,8 @@ def store_request(db: Database, details: dict, directory: Directory, now: dateti
                 partner.key,
             ),
         )
-        icb_name = directory.icbs[details["icb_code"]].name
+        icb = directory.icbs.get(details["icb_code"])
+        icb_name = icb.name if icb else details["icb_code"]
         message_ids = outbox.enqueue_for_request(cursor, request_id, reference, details, partner, icb_name, now)
     return StoredRequest(reference, partner, True, message_ids)
 

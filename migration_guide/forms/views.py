@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from ..content.directory import Directory
+from ..content.directory import Directory, Partner
 from ..content.links import canonical_path
 from . import feedback, help_requests, outbox
 from .fields import first_errors
@@ -180,7 +180,8 @@ def post_request_help():
 
 
 def directory() -> Directory:
-    return Directory.from_data(current_site().data)
+    fallback = Partner.fallback(current_app.config["SETTINGS"].fallback_partner_email)
+    return Directory.from_data(current_site().data, fallback)
 
 
 def new_help_form(formdata=None) -> help_requests.HelpRequestForm:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..content.model import Guide
 from ..content.navigation import Navigation, NavLink, NavSection
+from ..content.ownership import Review
 from ..content.phases import GROUP as KEY_PHASES
 
 
@@ -23,6 +24,10 @@ class PageSections:
     sections: dict[str, str]
     #: Whether the page shows "Was this section helpful?" forms.
     takes_feedback: bool
+    #: Who looks after the page and when it is due for review (front matter), for the owners' digest.
+    owner: str = ""
+    last_reviewed: str = ""
+    review_due: str = ""
 
 
 @dataclass
@@ -44,6 +49,9 @@ class SiteManifest:
                 page.version,
                 {heading.id: heading.text for heading in page.contents},
                 page.layout == "guide",
+                str(page.meta.get("owner") or ""),
+                page.last_reviewed.isoformat() if page.last_reviewed else "",
+                page.review_due.isoformat() if page.review_due else "",
             )
             for permalink, page in guide.pages.items()
         }
@@ -56,6 +64,12 @@ class SiteManifest:
         if page is None or not page.takes_feedback or section_id not in page.sections:
             return None
         return page, page.sections[section_id]
+
+    def reviews(self) -> list[Review]:
+        return [
+            Review.from_text(permalink, page.title, page.owner, page.last_reviewed, page.review_due)
+            for permalink, page in self.pages.items()
+        ]
 
     def dump(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,171 @@
+"""The owners' weekly digest: each page owner's flagged sections and overdue pages, one email each.
+
+Runs on AWS Lambda (`functions/digest.py`) from the build's manifest, and as `guide digest` from
+the content: never the Markdown. A section is listed when it is flagged on the answers given since
+its page last changed, so an owner who has reworked a section is not asked about it again until
+readers say so. An owner with nothing to hear about gets no email.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from ..content.ownership import Review, overdue, owner_addresses
+from ..web.manifest import SiteManifest
+from . import feedback
+from .outbox import Message
+from .store import Database
+
+log = logging.getLogger(__name__)
+
+#: The key of the digest's id in the NOTIFY_TEMPLATE_* settings.
+TEMPLATE = "digest"
+LATEST_COMMENTS = 3
+COMMENT_LENGTH = 300
+#: The Notify template to set up for NOTIFY_TEMPLATE_DIGEST; `guide digest --dry-run` fills it in the same way.
+NOTIFY_SUBJECT = "GP practice migration guide: ((summary))"
+NOTIFY_BODY = """\
+Hello ((owner)),
+
+((summary)).
+
+# Sections readers flagged
+((flagged_sections))
+
+# Pages overdue for review
+((overdue_pages))
+
+For every section's figures and comments, run: guide feedback report --format html
+"""
+
+
+@dataclass(frozen=True)
+class FlaggedSection:
+    page_title: str
+    section_title: str
+    url: str
+    #: Answers since the page last changed, and how many of them said "no".
+    no: int
+    answers: int
+    #: Newest first.
+    latest_comments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Digest:
+    owner: str
+    #: "" when data/owners.yml has no address for the owner: then nothing can be sent.
+    email: str
+    flagged: tuple[FlaggedSection, ...]
+    overdue: tuple[Review, ...]
+
+    def personalisation(self, today: date) -> dict[str, str]:
+        return {
+            "owner": self.owner,
+            "summary": self.summary(),
+            "flagged_sections": "\n\n".join(_describe_section(s) for s in self.flagged) or "None this week.",
+            "overdue_pages": "\n\n".join(_describe_review(r, today) for r in self.overdue) or "None.",
+        }
+
+    def summary(self) -> str:
+        parts = []
+        if self.flagged:
+            parts.append(f"{_count(len(self.flagged), 'section')} flagged for review")
+        if self.overdue:
+            parts.append(f"{_count(len(self.overdue), 'page')} overdue for review")
+        return " and ".join(parts)
+
+    def text(self, today: date) -> str:
+        """The email as NOTIFY_SUBJECT and NOTIFY_BODY make it."""
+        fields = self.personalisation(today)
+        subject, body = NOTIFY_SUBJECT, NOTIFY_BODY
+        for name, value in fields.items():
+            subject, body = subject.replace(f"(({name}))", value), body.replace(f"(({name}))", value)
+        return f"Subject: {subject}\n\n{body}"
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}" if number == 1 else f"{number} {word}s"
+
+
+def _describe_section(section: FlaggedSection) -> str:
+    lines = [
+        f"{section.page_title}: {section.section_title}",
+        f"{section.no} of {section.answers} answers since the page last changed said it was not helpful.",
+        section.url,
+    ]
+    if section.latest_comments:
+        lines.append("Latest comments:")
+        lines += [f"“{comment}”" for comment in section.latest_comments]
+    return "\n".join(lines)
+
+
+def _describe_review(review: Review, today: date) -> str:
+    reviewed = f"last reviewed {review.last_reviewed}" if review.last_reviewed else "never reviewed"
+    days = review.days_overdue(today)
+    return f"{review.title} ({review.permalink}): review was due {review.due}, {_count(days, 'day')} ago; {reviewed}."
+
+
+def _short(comment: str) -> str:
+    text = " ".join(comment.split())  # one line: a comment cannot lay out the email
+    return text if len(text) <= COMMENT_LENGTH else text[: COMMENT_LENGTH - 1] + "…"
+
+
+def digests(db: Database, manifest: SiteManifest, site_url: str, today: date) -> list[Digest]:
+    """One digest for each owner with something to say, in owner order."""
+    addresses = owner_addresses(manifest.data)
+    flagged: dict[str, list[FlaggedSection]] = {}
+    for section in feedback.report(db):
+        page = manifest.pages.get(section.page)
+        if page is None or not page.owner:
+            continue  # a page no longer in the guide, or one nobody owns
+        _, since_change = section.before_and_after(page.version)
+        if not since_change.flagged:
+            continue
+        flagged.setdefault(page.owner, []).append(
+            FlaggedSection(
+                page.title,
+                page.sections.get(section.section, section.section),
+                f"{site_url}{manifest.base_path}{section.page}#{section.section}",
+                since_change.no,
+                since_change.answers,
+                tuple(_short(c) for c in reversed(since_change.comments[-LATEST_COMMENTS:])),
+            )
+        )
+    late: dict[str, list[Review]] = {}
+    for review in overdue(manifest.reviews(), today):
+        if review.owner:
+            late.setdefault(review.owner, []).append(review)
+    return [
+        Digest(owner, addresses.get(owner, ""), tuple(flagged.get(owner, ())), tuple(late.get(owner, ())))
+        for owner in sorted(set(flagged) | set(late))
+    ]
+
+
+@dataclass(frozen=True)
+class Sending:
+    owner: str
+    status: str  # "sent", "failed" or "no address"
+
+
+def send(digests_to_send: list[Digest], sender, today: date) -> list[Sending]:
+    """Sends each digest on its own: one owner's failure does not stop the others'."""
+    outcomes = []
+    for number, digest in enumerate(digests_to_send, start=1):
+        if not digest.email:
+            log.warning("digest for %s not sent: no address in data/owners.yml", digest.owner)
+            outcomes.append(Sending(digest.owner, "no address"))
+            continue
+        message = Message(
+            number, f"digest-{today.isoformat()}", "owner", digest.email, TEMPLATE, digest.personalisation(today)
+        )
+        try:
+            sender.send(message)
+        except Exception as error:  # a weekly note: the next run brings it again, so no queue
+            log.warning("digest for %s not sent: %s", digest.owner, type(error).__name__)
+            outcomes.append(Sending(digest.owner, "failed"))
+        else:
+            outcomes.append(Sending(digest.owner, "sent"))
+    return outcomes
