@@ -149,14 +149,14 @@ export function phaseKey(phase, index) {
 /**
  * The plan as a calendar: one all-day event per phase. `absolute(href)` turns a guide link into a full address.
  */
-export function toIcs(planned, { goLive, absolute, now = Date.now(), checklist = null }) {
+export function toIcs(planned, { absolute, now = Date.now(), checklist = null }) {
   const events = planned.map((phase, index) => {
     const url = absolute(phase.href);
     let description = `${phase.summary}\n\nRead about this phase in the guide: ${url}`;
     if (checklist) {
       description += `\n\nYour checklist (${checklist.label}): ${absolute(checklist.checklistHref)}`;
     }
-    return { uid: `${icsDate(goLive)}-phase-${index + 1}`, start: phase.start, end: phase.end, summary: phase.title, description, url };
+    return { uid: `plan-${phaseKey(phase, index)}`, start: phase.start, end: phase.end, summary: phase.title, description, url };
   });
   return toCalendar(events, { name: "GP practice migration plan", product: "Migration planner", now });
 }
