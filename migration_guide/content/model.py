@@ -6,6 +6,8 @@ re-read files. Nothing here imports Flask or Markdown.
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -181,6 +183,10 @@ class Guide:
             for heading in target.rendered.headings:
                 if heading.id == link.fragment:
                     return heading.text
+            # Headings deeper than the contents list (h4) are found in the page itself.
+            found = re.search(rf'<h[1-6][^>]*\sid="{re.escape(link.fragment)}"[^>]*>(.*?)</h[1-6]>', target.html, re.S)
+            if found:
+                return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", found[1]).split()))
         return target.title
 
     def previous_and_next(self, page: Page) -> tuple[Page | None, Page | None]:
