@@ -291,6 +291,19 @@ def test_the_calendar_file_parses_with_a_calendar_library(node, guide):
         assert "Your checklist (Practice managers and staff): https://guide.example.org/practice-staff/" in description
 
 
+def test_the_calendar_files_uids_name_the_phase_not_the_date_so_a_re_import_updates(node, guide):
+    from icalendar import Calendar
+
+    found = phases(guide)
+    first, moved = (
+        Calendar.from_ical(run_plan_core(node, go_live, found)["ics"]).walk("VEVENT")
+        for go_live in (date(2027, 4, 26), date(2027, 9, 6))
+    )
+    assert [str(event["UID"]) for event in first] == [str(event["UID"]) for event in moved]
+    assert [str(event["UID"]) for event in first] == [f"plan-{item.slug}@gp-practice-migration-guide" for item in found]
+    assert first[0].decoded("DTSTART") != moved[0].decoded("DTSTART")
+
+
 def test_the_csv_has_a_row_per_phase(node, guide):
     go_live = date(2027, 4, 26)
     found = phases(guide)

@@ -39,7 +39,9 @@ def test_duplicate_permalinks_name_both_files(settings, write_content):
 
 def test_unknown_layout(settings, write_content):
     problems = problems_for(settings, write_content, {"a.md": page("A", "/a/", layout="fancy")})
-    assert problems == ["a.md:4: unknown layout 'fancy' (use one of: home, page, guide, page_with_sidebar)"]
+    assert problems == [
+        "a.md:4: unknown layout 'fancy' (use one of: home, page, guide, page_with_sidebar, checklist, checklists)"
+    ]
 
 
 def test_front_matter_references_to_no_page(settings, write_content):

@@ -1,5 +1,5 @@
 // The planner's arithmetic and file formats, with no DOM: the same rules as
-// migration_guide/planner.py, which the tests hold this file to (they run it in Node).
+// migration_guide/content/phases.py, which the tests hold this file to (they run it in Node).
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -83,46 +83,99 @@ function icsStamp(now) {
   return new Date(now).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 }
 
+/** Where the planner keeps the go-live date on this device, so checklists can show dates. Nothing is sent anywhere. */
+export const GO_LIVE_KEY = "gp-practice-migration-guide:go-live";
+
+/** The go-live date kept on this device (a day timestamp), or null. */
+export function storedGoLive(storage) {
+  try {
+    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(storage?.getItem(GO_LIVE_KEY) || "");
+    return match ? realDay(+match[1], +match[2], +match[3]) : null;
+  } catch {
+    return null; // storage switched off or full: the pages work without it
+  }
+}
+
+/** Keeps the go-live date on this device; false when the browser will not store it. */
+export function storeGoLive(storage, time) {
+  try {
+    if (time === null) storage.removeItem(GO_LIVE_KEY);
+    else storage.setItem(GO_LIVE_KEY, isoDate(time));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * A calendar with one all-day event per phase. `absolute(href)` turns a guide link into a full address.
+ * A calendar file of all-day events. Each event's `uid` must name what the event is (a phase of a
+ * plan or checklist), never its date: a calendar that imports the file again then updates the
+ * events instead of adding copies. SEQUENCE grows with time, so a later file counts as the newer revision.
  * All-day events end on the day after their last day (DTEND is exclusive).
  */
-export function toIcs(planned, { goLive, absolute, now = Date.now(), checklist = null }) {
+export function toCalendar(events, { name, product, now = Date.now() }) {
   const lines = [
     "BEGIN:VCALENDAR",
     "VERSION:2.0",
-    "PRODID:-//GP practice migration guide//Migration planner//EN",
+    `PRODID:-//GP practice migration guide//${icsText(product)}//EN`,
     "CALSCALE:GREGORIAN",
     "METHOD:PUBLISH",
-    "X-WR-CALNAME:GP practice migration plan",
+    `X-WR-CALNAME:${icsText(name)}`,
   ];
-  planned.forEach((phase, index) => {
+  for (const event of events) {
+    lines.push(
+      "BEGIN:VEVENT",
+      `UID:${event.uid}@gp-practice-migration-guide`,
+      `DTSTAMP:${icsStamp(now)}`,
+      `SEQUENCE:${Math.floor(now / 1000)}`,
+      `DTSTART;VALUE=DATE:${icsDate(event.start)}`,
+      `DTEND;VALUE=DATE:${icsDate(addDays(event.end, 1))}`,
+      `SUMMARY:${icsText(event.summary)}`,
+      `DESCRIPTION:${icsText(event.description)}`,
+      `URL:${event.url}`,
+      "TRANSP:TRANSPARENT",
+      "END:VEVENT",
+    );
+  }
+  lines.push("END:VCALENDAR");
+  return lines.map(fold).join("\r\n") + "\r\n";
+}
+
+/** A phase's UID part: its slug (the step file's name), which stays the same whatever the go-live date. */
+export function phaseKey(phase, index) {
+  return phase.slug || `phase-${index + 1}`;
+}
+
+/**
+ * The plan as a calendar: one all-day event per phase. `absolute(href)` turns a guide link into a full address.
+ */
+export function toIcs(planned, { absolute, now = Date.now(), checklist = null }) {
+  const events = planned.map((phase, index) => {
     const url = absolute(phase.href);
     let description = `${phase.summary}\n\nRead about this phase in the guide: ${url}`;
     if (checklist) {
       description += `\n\nYour checklist (${checklist.label}): ${absolute(checklist.checklistHref)}`;
     }
-    lines.push(
-      "BEGIN:VEVENT",
-      `UID:${icsDate(goLive)}-phase-${index + 1}@gp-practice-migration-guide`,
-      `DTSTAMP:${icsStamp(now)}`,
-      `DTSTART;VALUE=DATE:${icsDate(phase.start)}`,
-      `DTEND;VALUE=DATE:${icsDate(addDays(phase.end, 1))}`,
-      `SUMMARY:${icsText(phase.title)}`,
-      `DESCRIPTION:${icsText(description)}`,
-      `URL:${url}`,
-      "TRANSP:TRANSPARENT",
-      "END:VEVENT",
-    );
+    return { uid: `plan-${phaseKey(phase, index)}`, start: phase.start, end: phase.end, summary: phase.title, description, url };
   });
-  lines.push("END:VCALENDAR");
-  return lines.map(fold).join("\r\n") + "\r\n";
+  return toCalendar(events, { name: "GP practice migration plan", product: "Migration planner", now });
 }
 
 // CSV (RFC 4180), with a byte order mark so spreadsheet programs read it as UTF-8
 
 function csvField(value) {
   return `"${String(value).replace(/"/g, '""')}"`;
+}
+
+/** A cell a spreadsheet would read as a formula (CSV injection) gets a leading apostrophe, as forms/spreadsheet.py does. */
+export function spreadsheetSafe(value) {
+  const text = String(value);
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+/** Rows to CSV text; every cell spreadsheet-safe. */
+export function csvText(rows) {
+  return "\uFEFF" + rows.map((row) => row.map((cell) => csvField(spreadsheetSafe(cell))).join(",")).join("\r\n") + "\r\n";
 }
 
 export function toCsv(planned, { absolute }) {

@@ -1,7 +1,8 @@
 // The date planner on /plan/. Everything happens here, in the reader's browser: the form is
-// never submitted and nothing is sent anywhere. Without this script the page shows the same
-// plan in weeks before go-live.
-import { longDate, planDates, realDay, toCsv, toIcs } from "./plan-core.mjs";
+// never submitted and nothing is sent anywhere. The go-live date is kept in this browser
+// (localStorage) so the checklists can show each phase's dates; "Forget my date" removes it.
+// Without this script the page shows the same plan in weeks before go-live.
+import { isoDate, longDate, planDates, realDay, storedGoLive, storeGoLive, toCsv, toIcs } from "./plan-core.mjs";
 
 const data = JSON.parse(document.getElementById("plan-data")?.textContent || "null");
 const area = document.getElementById("plan-form-area");
@@ -15,6 +16,14 @@ function element(tag, attributes = {}, ...children) {
 }
 
 const absolute = (href) => new URL(href, document.baseURI).href;
+
+function storage() {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
 
 // Errors, the NHS.UK way: a summary at the top linking to each field, and a message at the field.
 
@@ -114,7 +123,7 @@ function showPlan(goLive, role) {
 
   downloads.forEach((url) => URL.revokeObjectURL(url));
   downloads = [];
-  offer(document.getElementById("download-ics"), toIcs(planned, { goLive, absolute, checklist: role }), "text/calendar");
+  offer(document.getElementById("download-ics"), toIcs(planned, { absolute, checklist: role }), "text/calendar");
   offer(document.getElementById("download-csv"), toCsv(planned, { absolute }), "text/csv");
   document.getElementById("plan-actions").hidden = false;
 
@@ -134,10 +143,26 @@ if (data && area && form) {
       showErrors(errors);
       return;
     }
+    storeGoLive(storage(), date.time);
     showPlan(date.time, role.role);
+    document.getElementById("forget-date").hidden = storedGoLive(storage()) === null;
+  });
+  document.getElementById("forget-date")?.addEventListener("click", (event) => {
+    storeGoLive(storage(), null);
+    event.currentTarget.hidden = true;
+    document.getElementById("forget-date-done").textContent = "Your go-live date has been removed from this device.";
   });
   document.getElementById("print-plan")?.addEventListener("click", () => window.print());
   document.getElementById("plan-summary").textContent =
     "Each phase is shown in weeks before go-live. Enter your go-live date to see the dates.";
   area.hidden = false;
+  // A date entered before: fill the form in with it, ready to show the plan again.
+  const kept = storedGoLive(storage());
+  if (kept !== null) {
+    const [year, month, day] = isoDate(kept).split("-");
+    document.getElementById("go-live-day").value = String(+day);
+    document.getElementById("go-live-month").value = String(+month);
+    document.getElementById("go-live-year").value = year;
+    document.getElementById("forget-date").hidden = false;
+  }
 }

@@ -22,6 +22,7 @@ from ..content.model import Guide
 from ..content.ownership import Review, overdue
 from ..forms.views import PAGE_TEMPLATES
 from ..site.app import create_app
+from ..site.checklists import csv_paths
 from ..templating import precompile
 from ..web.manifest import SiteManifest
 from . import parallel_freeze
@@ -52,6 +53,7 @@ def _urls(guide: Guide, asset_files: Iterable[str]) -> Iterable[str]:
     yield "/sitemap.xml"
     yield "/robots.txt"
     yield from APP_PAGES
+    yield from csv_paths(guide)
     for name in asset_files:
         yield f"/assets/{name}"
 

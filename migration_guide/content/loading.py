@@ -13,6 +13,7 @@ import frontmatter
 import yaml
 
 from ..config import Settings
+from .checklists import FOLDER, read_checklists
 from .links import canonical_path
 from .model import Guide, Page, Step
 from .navigation import Navigation, NavLink, NavSection
@@ -21,9 +22,17 @@ from .problems import ContentError, Problem, yaml_problem
 from .render_cache import render_pages
 from .validation import validate
 
-LAYOUTS = {"home": "home", "page": "page", "guide": "guide", "page_with_sidebar": "guide"}
+LAYOUTS = {
+    "home": "home",
+    "page": "page",
+    "guide": "guide",
+    "page_with_sidebar": "guide",
+    # A role's page with its checklist (front matter `checklist: NAME`) after the text, and the list of every role's.
+    "checklist": "checklist",
+    "checklists": "checklists",
+}
 #: Folders of content/ that hold data rather than pages.
-SPECIAL_FOLDERS = ("steps", "data")
+SPECIAL_FOLDERS = ("steps", "data", FOLDER)
 
 
 def _key_lines(front: str) -> dict[str, int]:
@@ -188,6 +197,7 @@ def load_guide(settings: Settings) -> Guide:
     navigation = _load_navigation(data.get("navigation"), data_dir / "navigation.yml", problems)
     steps = _load_steps(content_dir / "steps", problems)
     pages = _read_pages(content_dir, problems)
+    checklists = read_checklists(content_dir, problems)
 
     steps_source = {group: [step.as_view_source() for step in group_steps] for group, group_steps in steps.items()}
     render_pages(pages, settings, steps_source)
@@ -200,7 +210,7 @@ def load_guide(settings: Settings) -> Guide:
         for old in page.meta.get("redirect_from") or []:
             redirects[canonical_path(str(old))] = page.permalink
 
-    guide = Guide(content_dir, {page.permalink: page for page in pages}, steps, navigation, data, redirects)
+    guide = Guide(content_dir, {page.permalink: page for page in pages}, steps, navigation, data, redirects, checklists)
     problems.extend(validate(guide, settings.is_production, settings.review_grace_days))
     if problems:
         raise ContentError(problems)

@@ -6,11 +6,14 @@ re-read files. Nothing here imports Flask or Markdown.
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .links import canonical_path
+from .checklists import Checklist
+from .links import canonical_path, parse_internal
 from .navigation import Navigation
 
 
@@ -153,9 +156,38 @@ class Guide:
     data: dict[str, object]
     #: Old address → permalink, from `redirect_from` front matter.
     redirects: dict[str, str]
+    #: Each role's checklist by name (`content/checklists/NAME.yml`).
+    checklists: dict[str, Checklist] = field(default_factory=dict)
 
     def page(self, path: str) -> Page | None:
         return self.pages.get(canonical_path(path))
+
+    def checklist_of(self, page: Page) -> Checklist | None:
+        """The checklist a page shows (front matter `checklist: NAME`), if any."""
+        name = page.meta.get("checklist")
+        return self.checklists.get(str(name)) if name else None
+
+    def element_ids(self, page: Page) -> frozenset[str]:
+        """Every id on the page: its Markdown's and its checklist's."""
+        ids = page.rendered.element_ids if page.rendered else frozenset()
+        checklist = self.checklist_of(page)
+        return ids | frozenset(checklist.element_ids()) if checklist else ids
+
+    def link_title(self, href: str) -> str:
+        """What an internal link leads to, in words: the heading it points at, else the page's title."""
+        link = parse_internal(href)
+        target = self.pages.get(link.path)
+        if target is None:
+            return ""
+        if link.fragment and target.rendered:
+            for heading in target.rendered.headings:
+                if heading.id == link.fragment:
+                    return heading.text
+            # Headings deeper than the contents list (h4) are found in the page itself.
+            found = re.search(rf'<h[1-6][^>]*\sid="{re.escape(link.fragment)}"[^>]*>(.*?)</h[1-6]>', target.html, re.S)
+            if found:
+                return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", found[1]).split()))
+        return target.title
 
     def previous_and_next(self, page: Page) -> tuple[Page | None, Page | None]:
         previous, following = self.navigation.neighbours(page.permalink)

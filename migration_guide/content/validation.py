@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from .checklists import Checklist
 from .directory import Directory
 from .links import APP_PATHS, canonical_path, is_internal, parse_internal
 from .model import Guide, Page
@@ -45,6 +46,7 @@ def validate(
     problems.extend(_check_steps(guide))
     problems.extend(_check_phase_offsets(guide))
     problems.extend(_check_navigation(guide))
+    problems.extend(_check_checklists(guide))
     for old, permalink in guide.redirects.items():
         if old in guide.pages:
             problems.append(
@@ -63,7 +65,7 @@ def _target_problem(guide: Guide, href: str) -> str | None:
     target = guide.pages.get(link.path)
     if target is None:
         return f"link to {href}: no page has the permalink {link.path}"
-    if link.fragment and link.fragment not in target.rendered.element_ids:
+    if link.fragment and link.fragment not in guide.element_ids(target):
         return f"link to {href}: {target.source.name} has no heading with the id '{link.fragment}'"
     return None
 
@@ -169,4 +171,86 @@ def _check_navigation(guide: Guide) -> list[Problem]:
             message = _target_problem(guide, href)
             if message:
                 problems.append(Problem(source, None, message))
+    return problems
+
+
+def _check_checklists(guide: Guide) -> list[Problem]:
+    """Each checklist's phases are key phases in timeline order, its ids are unique on its page, and every
+    item's link lands on a page and heading; each page that names a checklist names one that exists."""
+    problems = []
+    shown_on: dict[str, str] = {}
+    for page in guide.pages.values():
+        name = page.meta.get("checklist")
+        line = page.meta_lines.get("checklist") or page.meta_lines.get("layout")
+        if page.layout == "checklist" and not name:
+            problems.append(
+                Problem(page.source, line, "layout checklist needs 'checklist: NAME' (a file in content/checklists/)")
+            )
+        elif name and str(name) not in guide.checklists:
+            known = ", ".join(sorted(guide.checklists)) or "none"
+            problems.append(
+                Problem(page.source, line, f"checklist {name} is not in content/checklists/ (there: {known})")
+            )
+        elif name and page.layout != "checklist":
+            problems.append(Problem(page.source, line, "a page with a checklist needs 'layout: checklist' to show it"))
+        elif name:
+            shown_on[str(name)] = page.permalink
+    slugs = [step.slug for step in guide.steps.get(GROUP, [])]
+    for checklist in guide.checklists.values():
+        problems.extend(_check_checklist(guide, checklist, slugs, shown_on.get(checklist.name)))
+    return problems
+
+
+def _check_checklist(guide: Guide, checklist: Checklist, slugs: list[str], shown_on: str | None) -> list[Problem]:
+    source = checklist.source
+    problems = []
+    page_line = checklist.key_lines.get("page")
+    if checklist.page and canonical_path(checklist.page) != shown_on:
+        problems.append(
+            Problem(
+                source,
+                page_line,
+                f"page {checklist.page}: no page has this permalink with 'checklist: {checklist.name}'"
+                if canonical_path(checklist.page) not in guide.pages or shown_on is None
+                else f"page {checklist.page} is not where it is shown ({shown_on})",
+            )
+        )
+    position = -1
+    seen_phases: set[str] = set()
+    for phase in checklist.phases:
+        if phase.slug not in slugs:
+            problems.append(
+                Problem(source, phase.line, f"phase {phase.slug} is not a key phase (one of: {', '.join(slugs)})")
+            )
+            continue
+        if phase.slug in seen_phases:
+            problems.append(Problem(source, phase.line, f"phase {phase.slug} is listed twice: put its groups together"))
+        elif slugs.index(phase.slug) < position:
+            problems.append(Problem(source, phase.line, f"phase {phase.slug} is out of timeline order"))
+        seen_phases.add(phase.slug)
+        position = max(position, slugs.index(phase.slug))
+
+    page = guide.pages.get(canonical_path(checklist.page)) if checklist.page else None
+    taken = set(page.rendered.element_ids) if page and page.rendered else set()
+    item_ids: dict[str, int] = {}
+    for phase in checklist.phases:
+        for group in phase.groups:
+            if group.id in taken:
+                problems.append(Problem(source, group.line, f"id {group.id} is used twice on the page"))
+            taken.add(group.id)
+            for item in group.items:
+                if item.id in item_ids:
+                    problems.append(
+                        Problem(source, item.line, f"item id {item.id} is also used on line {item_ids[item.id]}")
+                    )
+                elif item.input_id in taken:
+                    problems.append(Problem(source, item.line, f"id {item.input_id} is used twice on the page"))
+                item_ids.setdefault(item.id, item.line)
+                taken.add(item.input_id)
+                if item.link and not is_internal(item.link):
+                    problems.append(Problem(source, item.link_line, f"link {item.link}: link to a page of the guide"))
+                elif item.link:
+                    message = _target_problem(guide, item.link)
+                    if message:
+                        problems.append(Problem(source, item.link_line, message))
     return problems

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, send_from_directory
 
+from ..content.checklists import Checklist
 from ..content.links import APP_PAGES, LEGACY_BASE_PATH, canonical_path
 from ..content.model import Guide, Page
+from ..content.phases import phases
 from ..forms.views import new_help_form, render_help_form
 from ..web.urls import absolute_url, page_url
 
@@ -19,6 +21,11 @@ def current_guide() -> Guide:
 def render_page(page: Page, status: int = 200):
     guide = current_guide()
     previous, following = guide.previous_and_next(page)
+    extra = {}
+    if page.layout == "checklist" and (checklist := guide.checklist_of(page)):
+        extra = checklist_context(guide, checklist)
+    elif page.layout == "checklists":
+        extra = {"checklists": checklists_in_order(guide)}
     return render_template(
         f"layouts/{page.layout}.jinja",
         page=page,
@@ -27,7 +34,43 @@ def render_page(page: Page, status: int = 200):
         previous=previous,
         following=following,
         sidebar=guide.navigation.sidebar,
+        **extra,
     ), status
+
+
+def checklists_in_order(guide: Guide) -> list[Checklist]:
+    """Every role's checklist, in the order the sidebar lists their pages (then by name)."""
+    order = [permalink for section in guide.navigation.sidebar for permalink in section.permalinks]
+
+    def position(checklist: Checklist) -> tuple[int, str]:
+        page = canonical_path(checklist.page)
+        return (order.index(page) if page in order else len(order), checklist.name)
+
+    return sorted(guide.checklists.values(), key=position)
+
+
+def checklist_context(guide: Guide, checklist: Checklist) -> dict:
+    """What the checklist layout needs: each phase's timing and, for each item, where its link goes and what it is.
+
+    The page's script reads the items from the page itself; the JSON data block carries only what
+    the page does not show: each phase's week offsets, for the dates.
+    """
+    base_path = current_app.config["SETTINGS"].base_path
+    by_slug = {phase.slug: phase for phase in phases(guide, base_path)}
+    shown = [(by_slug[phase.slug], phase) for phase in checklist.phases if phase.slug in by_slug]
+    links = {
+        item.id: (item.target.href(base_path), guide.link_title(item.link))
+        for item in checklist.items
+        if item.target is not None
+    }
+    data = {
+        "name": checklist.name,
+        "role": checklist.role,
+        "page": page_url(checklist.page),
+        "plan": page_url("/plan/"),
+        "phases": [{**timing.as_data(), "items": len(phase.items)} for timing, phase in shown],
+    }
+    return {"checklist": checklist, "checklist_phases": shown, "item_links": links, "checklist_data": data}
 
 
 @blueprint.route("/")

@@ -24,6 +24,7 @@ BUNDLES = {
     "app.js": "js/app.mjs",
     # Loaded only by the pages that need them.
     "planner.js": "js/planner.mjs",
+    "checklist.js": "js/checklist.mjs",
     "search.js": "js/search.mjs",
     "forms.js": "js/forms.mjs",
 }

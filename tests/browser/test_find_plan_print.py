@@ -265,6 +265,31 @@ def test_the_planner_shows_dates_and_the_calendar_file_holds_one_all_day_event_p
     assert page.url == f"{address}/plan/"
 
 
+def test_the_calendar_file_keeps_its_uids_when_the_go_live_date_changes_so_a_re_import_updates(
+    open_page, fpp_site, guide_phases
+):
+    from icalendar import Calendar
+
+    address, _, _ = fpp_site
+    page = open_page()
+    page.goto(f"{address}/plan/")
+    files = []
+    for go_live in (date(2027, 4, 26), date(2027, 9, 6)):
+        enter_date(page, go_live)
+        with page.expect_download() as download_info:
+            page.click("#download-ics")
+        files.append(Calendar.from_ical(Path(download_info.value.path()).read_bytes()).walk("VEVENT"))
+    first, moved = ([str(event["UID"]) for event in events] for events in files)
+    assert first == moved
+    assert first == [f"plan-{phase.slug}@gp-practice-migration-guide" for phase in guide_phases]
+    assert files[1][0].decoded("DTSTART") - files[0][0].decoded("DTSTART") == date(2027, 9, 6) - date(2027, 4, 26)
+    # The date is kept on this device for the checklists, and the form is filled in with it next time.
+    page.reload()
+    assert page.input_value("#go-live-month") == "9" and page.locator("#forget-date").is_visible()
+    page.click("#forget-date")
+    assert page.evaluate("localStorage.getItem('gp-practice-migration-guide:go-live')") is None
+
+
 def test_the_planner_explains_what_is_wrong_with_a_date(open_page, fpp_site):
     address, _, _ = fpp_site
     page = open_page()
@@ -305,7 +330,7 @@ def test_without_javascript_the_planner_shows_the_plan_in_weeks_before_go_live(o
 def test_the_print_stylesheet_drops_the_chrome_and_shows_where_external_links_go(open_page, fpp_site):
     address, _, _ = fpp_site
     page = open_page()
-    page.goto(f"{address}/guide/")
+    page.goto(f"{address}/guide/further-guidance/")  # a guide page with links out (the introduction has none now)
     page.emulate_media(media="print")
     for selector in (
         ".nhsuk-header",

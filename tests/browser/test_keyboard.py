@@ -11,7 +11,7 @@ FOCUSED = """() => {
           inHeader: !!el.closest('header'), inMain: !!el.closest('main'), inSidebar: !!el.closest('.app-side-nav'),
           visible: !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length)};
 }"""
-MENU = {"/guide/": "The guide", "/practice-staff/": "Checklists by role", "/glossary/": "Glossary"}
+MENU = {"/guide/": "The guide", "/checklists/": "Checklists by role", "/glossary/": "Glossary"}
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "mobile": {"width": 375, "height": 740}}
 
 
