@@ -1,8 +1,9 @@
 """A synthetic guide of N pages for `make bench`: the same Markdown for `guide build` and MkDocs.
 
 Each page has front matter, 600–1,200 words in 4–7 sections with explicit heading ids, a table,
-a list, and cross-links to headings of other pages. Everything comes from one seeded random
-generator, so a seed and N always give the same files.
+a list, and cross-links to headings of other pages; a home page and the guide's start page
+(/guide/) list the sections. Everything comes from one seeded random generator, so a seed and N
+always give the same files.
 
     python bench/generate.py --pages 1000 --out bench-output/guide-1000
 
@@ -227,6 +228,16 @@ def generate(count: int, out: Path, seed: int = 2026) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(page_markdown(page, pages, rng), encoding="utf-8")
     sidebar = [page for page in pages if page.permalink.count("/") == 3]
+    # Where the guide starts, as the real one does: the app's own pages link to it (the 404 page does).
+    (content / "guide" / "index.md").write_text(
+        "---\nlayout: guide\ntitle: Get started\npermalink: /guide/\n"
+        "description: Where the synthetic guide starts, with its sections in order.\n"
+        "owner: Benchmark team\nlast_reviewed: 2026-11-27\nreview_due: 2027-05-27\n---\n\n"
+        "## The sections {#the-sections}\n\n"
+        + "\n".join(f"- [{page.title}]({page.permalink})" for page in sidebar)
+        + "\n",
+        encoding="utf-8",
+    )
     (content / "index.md").write_text(
         "---\nlayout: home\ntitle: Synthetic guide\npermalink: /\n---\n\nA synthetic guide for benchmarks.\n\n"
         + "\n".join(f"- [{page.title}]({page.permalink})" for page in sidebar)

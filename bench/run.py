@@ -221,7 +221,7 @@ def bench_build(sizes: list[int], with_mkdocs: bool) -> None:
         if pages == min(sizes):
             figures["others"] = other_generators(folder, content)
         results[pages] = figures
-        print(f"\n  {pages:,} pages ({pages + 1:,} with the home page)")
+        print(f"\n  {pages:,} pages ({pages + 2:,} with the home and start pages)")
         print(f"  {'build':<44}{'seconds':>9}{'pages/s':>10}{'peak MB':>10}")
         rows = [("guide build --no-cache (cold)", cold), ("guide build after one page changed (warm)", warm)]
         if "mkdocs" in figures:
