@@ -1,13 +1,16 @@
-"""A synthetic guide of N pages for `make bench`: the same Markdown for `guide build` and MkDocs.
+"""A synthetic guide of N pages for `make bench`: the same Markdown for `guide build`, MkDocs and Eleventy.
 
 Each page has front matter, 600–1,200 words in 4–7 sections with explicit heading ids, a table,
-a list, and cross-links to headings of other pages. Everything comes from one seeded random
-generator, so a seed and N always give the same files.
+a list, and cross-links to headings of other pages; a home page and the guide's start page
+(/guide/) list the sections. Everything comes from one seeded random generator, so a seed and N
+always give the same files.
 
     python bench/generate.py --pages 1000 --out bench-output/guide-1000
 
 writes `content/` (for `guide build --content`) and `mkdocs.yml` beside it (MkDocs reads the same
-files, as `docs_dir: content`, skipping `content/data/`).
+files, as `docs_dir: content`, skipping `content/data/`), and `eleventy-content/`: the same pages with
+the same Markdown bodies, their front matter rewritten for the GOV.UK Eleventy plugin's layouts
+(bench/eleventy/eleventy.config.js).
 """
 
 from __future__ import annotations
@@ -214,8 +217,53 @@ def page_markdown(page: PagePlan, pages: list[PagePlan], rng: random.Random) -> 
     return "\n".join(lines)
 
 
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """The flat `key: value` front matter this module writes, and the Markdown after it."""
+    _, front, body = text.split("---\n", 2)
+    fields = dict(line.split(": ", 1) for line in front.splitlines())
+    return fields, body
+
+
+def write_eleventy_copy(content: Path, out: Path) -> Path:
+    """The guide's pages for the GOV.UK Eleventy plugin, in `out`: the same Markdown bodies and titles.
+
+    The plugin's `sub-navigation` layout (header, service navigation, breadcrumbs, sub-navigation,
+    previous and next) for guide pages, its `page` layout for the home page. The sub-navigation lists
+    the guide's sidebar (the section start pages, `sidebar: true`), as MkDocs' nav does; the pages
+    in a section have its start page as navigation parent, for the breadcrumbs.
+    """
+    if out.exists():
+        shutil.rmtree(out)
+    pages = {}
+    for path in content.rglob("*.md"):
+        if path.relative_to(content).parts[0] != "data":
+            pages[path] = split_front_matter(path.read_text(encoding="utf-8"))
+    sidebar = {
+        fields["permalink"]: fields["title"]
+        for fields, _ in pages.values()
+        if fields["permalink"].startswith("/guide/") and fields["permalink"].count("/") == 3
+    }
+    for path, (fields, body) in pages.items():
+        permalink = fields["permalink"]
+        section = "/".join(permalink.split("/")[:3]) + "/"
+        if permalink == "/":
+            front = ["layout: page", "homepage: true"]
+        else:
+            front = ["layout: sub-navigation", "showPagination: true"]
+            if permalink in sidebar:
+                front += ["sidebar: true", f"order: {int(fields['title'].split()[-1])}"]
+            elif section in sidebar:
+                front += ["eleventyNavigation:", f"  parent: {sidebar[section]}"]
+        front += [f"{key}: {fields[key]}" for key in ("title", "permalink", "description") if key in fields]
+        target = out / path.relative_to(content)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("---\n" + "\n".join(front) + "\n---\n" + body, encoding="utf-8")
+    return out
+
+
 def generate(count: int, out: Path, seed: int = 2026) -> Path:
-    """Writes the guide to `out/content` and `out/mkdocs.yml`; returns the content folder."""
+    """Writes the guide to `out/content`, `out/mkdocs.yml` and its Eleventy copy to `out/eleventy-content`;
+    returns the content folder."""
     rng = random.Random(seed)
     content = out / "content"
     if content.exists():
@@ -227,6 +275,16 @@ def generate(count: int, out: Path, seed: int = 2026) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(page_markdown(page, pages, rng), encoding="utf-8")
     sidebar = [page for page in pages if page.permalink.count("/") == 3]
+    # Where the guide starts, as the real one does: the app's own pages link to it (the 404 page does).
+    (content / "guide" / "index.md").write_text(
+        "---\nlayout: guide\ntitle: Get started\npermalink: /guide/\n"
+        "description: Where the synthetic guide starts, with its sections in order.\n"
+        "owner: Benchmark team\nlast_reviewed: 2026-11-27\nreview_due: 2027-05-27\n---\n\n"
+        "## The sections {#the-sections}\n\n"
+        + "\n".join(f"- [{page.title}]({page.permalink})" for page in sidebar)
+        + "\n",
+        encoding="utf-8",
+    )
     (content / "index.md").write_text(
         "---\nlayout: home\ntitle: Synthetic guide\npermalink: /\n---\n\nA synthetic guide for benchmarks.\n\n"
         + "\n".join(f"- [{page.title}]({page.permalink})" for page in sidebar)
@@ -257,6 +315,7 @@ def generate(count: int, out: Path, seed: int = 2026) -> Path:
     ]
     mkdocs += [f"  - '{page.title}': {page.permalink.strip('/')}/index.md" for page in sidebar]
     (out / "mkdocs.yml").write_text("\n".join(mkdocs) + "\n", encoding="utf-8")
+    write_eleventy_copy(content, out / "eleventy-content")
     return content
 
 

@@ -6,6 +6,11 @@ prints as it goes, and one summary table at the end puts every figure beside its
     .venv/bin/python bench/run.py                      # everything
     .venv/bin/python bench/run.py --only weight        # one section: build, weight or functions
     .venv/bin/python bench/run.py --pages 1000         # the build for one size only
+    .venv/bin/python bench/run.py --only build --pages 1000   # the build comparison alone, 1,000 pages
+    .venv/bin/python bench/run.py --only build --repeat 3     # each compared cold build's fastest of 3
+
+The build is compared with MkDocs 1.6 (the 'bench' extra) and with Eleventy 3 and the GOV.UK Eleventy
+plugin 9 (bench/eleventy/package.json, installed there by this script with `npm ci` when missing).
 
 Output goes to bench-output/ (git-ignored).
 """
@@ -17,6 +22,7 @@ import gzip
 import http.client
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -39,19 +45,27 @@ from generate import generate  # noqa: E402
 
 OUT = ROOT / "bench-output"
 BIN = Path(sys.executable).parent
+#: Eleventy and the GOV.UK Eleventy plugin, for the bench only: their own package.json, lock and node_modules.
+ELEVENTY = ROOT / "bench" / "eleventy"
+#: The plugin's breadcrumbs as shipped cost n² per page (see bench/eleventy/eleventy.config.js): about 40 s
+#: of a 1,000-page build, some 90 minutes at 5,000 by n³. That variant runs at the smallest size only, up to
+#: this many pages.
+ELEVENTY_SHIPPED_MAX_PAGES = 2000
 #: Seconds for 1,000 such pages, measured where the issue was written: shown when a tool is not installed here.
 REFERENCE_SECONDS = {"Jekyll 4.3": 9.8, "Eleventy 3": 6.1, "MkDocs 1.6": 31.4, "Hugo": 1.8}
 
-#: Runs one command and reports its wall time and the peak memory of its largest process.
+#: Runs one command and reports its wall time, the CPU time of all its processes (user + system: a wall
+#: time well above it, for a one-core tool, means other work had the cores) and the peak memory of its
+#: largest process.
 _TIMER = """
 import json, resource, subprocess, sys, time
 command, cwd, env = json.loads(sys.argv[1])
 started = time.perf_counter()
 result = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 seconds = time.perf_counter() - started
-peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024, "status": result.returncode,
-                  "output": result.stdout[-2000:]}))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024,
+                  "status": result.returncode, "output": result.stdout[-2000:]}))
 """
 
 
@@ -156,7 +170,9 @@ def other_generators(folder: Path, content: Path) -> dict[str, dict | None]:
         ),
     }
     for name, (executable, arguments, content_folder) in tools.items():
-        found = shutil.which(executable) or shutil.which(executable, path=str(ROOT / "node_modules" / ".bin"))
+        found = shutil.which(executable) or shutil.which(
+            executable, path=os.pathsep.join(str(where / "node_modules" / ".bin") for where in (ROOT, ELEVENTY))
+        )
         if found is None:
             figures[name] = None
             continue
@@ -189,57 +205,189 @@ def other_generators(folder: Path, content: Path) -> dict[str, dict | None]:
     return figures
 
 
-def bench_build(sizes: list[int], with_mkdocs: bool) -> None:
-    heading("Build: guide build against MkDocs 1.6 on the same synthetic Markdown")
+def eleventy_govuk_installed() -> Path | None:
+    """bench/eleventy's Eleventy, installed from its lock file (`npm ci`) when missing or older than the lock."""
+    eleventy = ELEVENTY / "node_modules" / ".bin" / "eleventy"
+    stamp = ELEVENTY / "node_modules" / ".installed"
+    lock = ELEVENTY / "package-lock.json"
+    if eleventy.exists() and stamp.exists() and stamp.stat().st_mtime >= lock.stat().st_mtime:
+        return eleventy
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        print("  Eleventy GOV.UK: needs Node.js and npm, not found")
+        return None
+    print("  installing Eleventy and the GOV.UK Eleventy plugin in bench/eleventy (npm ci)", flush=True)
+    result = subprocess.run(
+        [npm, "ci", "--prefix", ELEVENTY, "--no-audit", "--no-fund", "--loglevel=error"],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0 or not eleventy.exists():
+        print(f"  Eleventy GOV.UK: npm ci failed\n{(result.stdout + result.stderr)[-800:]}")
+        return None
+    stamp.touch()
+    return eleventy
+
+
+def eleventy_govuk_build(eleventy: Path, folder: Path, breadcrumbs: str) -> dict | None:
+    """A cold build of generate.py's Eleventy copy of the pages with the GOV.UK Eleventy plugin.
+
+    `breadcrumbs` is "linear" (the plugin with an O(n) breadcrumb filter, the same pages) or "shipped".
+    """
+    site = folder / f"eleventy-govuk-{breadcrumbs}-site"
+    shutil.rmtree(site, ignore_errors=True)
+    env = {
+        "BENCH_ELEVENTY_INPUT": str(folder / "eleventy-content"),
+        "BENCH_ELEVENTY_OUTPUT": str(site),
+        "BENCH_ELEVENTY_BREADCRUMBS": breadcrumbs,
+    }
+    try:
+        figures = timed([eleventy, "--quiet"], cwd=ELEVENTY, env=env)
+    except RuntimeError as error:
+        print(f"  Eleventy GOV.UK ({breadcrumbs} breadcrumbs) failed:\n{str(error)[-800:]}")
+        return None
+    written = sum(1 for _ in site.rglob("*.html"))
+    figures["pages_written"] = written
+    if written < len(list((folder / "eleventy-content").rglob("*.md"))) * 0.99:
+        print(f"  Eleventy GOV.UK wrote only {written} pages: not counted\n{figures['output'][-800:]}")
+        return None
+    # Eleventy's own figure for reading and writing the pages; the rest of the wall time is Node
+    # starting, and the plugin compiling GOV.UK Frontend's Sass and bundling its JavaScript afterwards.
+    if wrote := re.search(r"Wrote \d+ files in ([\d.]+) seconds", figures["output"]):
+        figures["pages_seconds"] = float(wrote.group(1))
+    return figures
+
+
+def same_pages(folder: Path) -> str:
+    """Whether the two Eleventy GOV.UK builds wrote the same HTML, byte for byte."""
+    linear, shipped = folder / "eleventy-govuk-linear-site", folder / "eleventy-govuk-shipped-site"
+    pages = sorted(path.relative_to(linear) for path in linear.rglob("*.html"))
+    if pages != sorted(path.relative_to(shipped) for path in shipped.rglob("*.html")):
+        return "DIFFERENT sets of pages"
+    differ = [page for page in pages if (linear / page).read_bytes() != (shipped / page).read_bytes()]
+    return (
+        f"{len(differ)} of {len(pages)} pages DIFFER, such as {differ[0]}"
+        if differ
+        else "the same pages, byte for byte"
+    )
+
+
+def fastest(runs: list[dict]) -> dict:
+    """The fastest of several runs of one build (the one least slowed by other work), with every run's seconds."""
+    return {**min(runs, key=lambda figures: figures["seconds"]), "runs": [figures["seconds"] for figures in runs]}
+
+
+def bench_build(sizes: list[int], with_mkdocs: bool, with_eleventy_govuk: bool = True, repeat: int = 1) -> None:
+    heading("Build: guide build against MkDocs 1.6 and the GOV.UK Eleventy plugin on the same synthetic Markdown")
     mkdocs = BIN / "mkdocs"
     if with_mkdocs and not mkdocs.exists():
         print("  MkDocs is not installed in the venv: `make bench` installs the 'bench' extra")
         with_mkdocs = False
+    eleventy = eleventy_govuk_installed() if with_eleventy_govuk else None
+    eleventy_missing = "not run (--no-eleventy-govuk)" if not with_eleventy_govuk else "not measured (see above)"
+    if eleventy:
+        node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+        print(f"  Eleventy GOV.UK: @x-govuk/govuk-eleventy-plugin 9 and Eleventy 3 (bench/eleventy), Node {node}")
+        if int(node.lstrip("v").split(".")[0]) < 22:
+            print(
+                "  (the plugin asks for Node 22.16 or later: it builds these pages on this one, whose speed may differ)"
+            )
     results: dict[int, dict] = {}
     for pages in sizes:
         folder = OUT / f"guide-{pages}"
         content = generate(pages, folder)
         instance = folder / "instance"
-        shutil.rmtree(instance, ignore_errors=True)
         site = folder / "site"
-        cold = guide_build(content, site, instance, no_cache=True)
-        guide_build(content, site, instance, no_cache=False)  # fills the render cache
-        change_one_page(content)
-        warm = guide_build(content, site, instance, no_cache=False)
-        figures = {"cold": cold, "warm": warm}
+
+        def guide_cold(content=content, site=site, instance=instance):
+            shutil.rmtree(instance, ignore_errors=True)
+            return guide_build(content, site, instance, no_cache=True)
+
+        # The builds the targets compare, taken in turn `repeat` times; each keeps its fastest run.
+        contenders = {"cold": guide_cold}
         if with_mkdocs:
-            figures["mkdocs"] = timed(
+            contenders["mkdocs"] = lambda folder=folder: timed(
                 [mkdocs, "build", "--quiet", "-f", folder / "mkdocs.yml", "-d", folder / "mkdocs-site"], cwd=folder
             )
-            if pages == min(sizes):
-                # MkDocs as it comes: every page in the navigation of every page, as the issue's figure was taken.
-                auto = folder / "mkdocs-auto-nav.yml"
-                auto.write_text((folder / "mkdocs.yml").read_text().split("\nnav:\n")[0] + "\n")
-                figures["mkdocs_auto"] = timed(
-                    [mkdocs, "build", "--quiet", "-f", auto, "-d", folder / "mkdocs-auto-site"], cwd=folder
-                )
+        if eleventy:
+            contenders["eleventy_govuk"] = lambda folder=folder: eleventy_govuk_build(eleventy, folder, "linear")
+        runs: dict[str, list[dict]] = {name: [] for name in contenders}
+        for _ in range(repeat):
+            for name, build in contenders.items():
+                if figure := build():
+                    runs[name].append(figure)
+        figures = {name: fastest(each) for name, each in runs.items() if each}
+        cold = figures["cold"]
+        guide_build(content, site, instance, no_cache=False)  # fills the render cache
+        change_one_page(content)
+        figures["warm"] = warm = guide_build(content, site, instance, no_cache=False)
+        if with_mkdocs and pages == min(sizes):
+            # MkDocs as it comes: every page in the navigation of every page, as the issue's figure was taken.
+            auto = folder / "mkdocs-auto-nav.yml"
+            auto.write_text((folder / "mkdocs.yml").read_text().split("\nnav:\n")[0] + "\n")
+            figures["mkdocs_auto"] = timed(
+                [mkdocs, "build", "--quiet", "-f", auto, "-d", folder / "mkdocs-auto-site"], cwd=folder
+            )
+        if eleventy and pages == min(sizes) and pages <= ELEVENTY_SHIPPED_MAX_PAGES:
+            shipped = eleventy_govuk_build(eleventy, folder, "shipped")
+            if shipped:
+                figures["eleventy_govuk_shipped"] = shipped
+                if "eleventy_govuk" in figures:
+                    print(f"  Eleventy GOV.UK, linear and shipped breadcrumbs: {same_pages(folder)}")
         if pages == min(sizes):
             figures["others"] = other_generators(folder, content)
         results[pages] = figures
-        print(f"\n  {pages:,} pages ({pages + 1:,} with the home page)")
-        print(f"  {'build':<44}{'seconds':>9}{'pages/s':>10}{'peak MB':>10}")
+        print(f"\n  {pages:,} pages ({pages + 2:,} with the home and start pages)")
+        print(f"  {'build':<44}{'seconds':>9}{'CPU s':>8}{'pages/s':>10}{'peak MB':>10}")
         rows = [("guide build --no-cache (cold)", cold), ("guide build after one page changed (warm)", warm)]
         if "mkdocs" in figures:
             rows.append(("mkdocs build (same 20-entry nav)", figures["mkdocs"]))
         if "mkdocs_auto" in figures:
             rows.append(("mkdocs build (default nav: every page)", figures["mkdocs_auto"]))
+        if "eleventy_govuk" in figures:
+            rows.append(("Eleventy GOV.UK plugin (linear breadcrumbs)", figures["eleventy_govuk"]))
+        if "eleventy_govuk_shipped" in figures:
+            rows.append(("Eleventy GOV.UK plugin (as shipped)", figures["eleventy_govuk_shipped"]))
         for name, fig in figures.get("others", {}).items():
             if fig:
                 rows.append((name, fig))
         for name, fig in rows:
-            print(f"  {name:<44}{fig['seconds']:>9.2f}{pages / fig['seconds']:>10.0f}{fig['peak_mb']:>10.0f}")
+            print(
+                f"  {name:<44}{fig['seconds']:>9.2f}{fig['cpu_seconds']:>8.2f}"
+                f"{pages / fig['seconds']:>10.0f}{fig['peak_mb']:>10.0f}"
+            )
         for name, fig in figures.get("others", {}).items():
             if fig is None:
                 print(f"  {name:<44}{REFERENCE_SECONDS[name]:>9.2f}  (reference, not measured here)")
+        if repeat > 1:
+            print(f"  fastest of {repeat} runs, taken in turn; every run's seconds:")
+            for name, fig in rows:
+                if "runs" in fig:
+                    print(f"    {name:<44}" + "  ".join(f"{seconds:.2f}" for seconds in fig["runs"]))
         if "mkdocs" in figures:
             print(f"  MkDocs (same nav) / guide cold: {figures['mkdocs']['seconds'] / cold['seconds']:.2f}×")
         if "mkdocs_auto" in figures:
             print(f"  MkDocs (default nav) / guide cold: {figures['mkdocs_auto']['seconds'] / cold['seconds']:.2f}×")
+        if "eleventy_govuk" in figures:
+            ratio = figures["eleventy_govuk"]["seconds"] / cold["seconds"]
+            print(f"  Eleventy GOV.UK (linear breadcrumbs) / guide cold: {ratio:.2f}×")
+        if "eleventy_govuk_shipped" in figures:
+            ratio = figures["eleventy_govuk_shipped"]["seconds"] / cold["seconds"]
+            print(f"  Eleventy GOV.UK (as shipped) / guide cold: {ratio:.2f}×")
+        if "pages_seconds" in figures.get("eleventy_govuk", {}):
+            fig = figures["eleventy_govuk"]
+            print(
+                f"  Eleventy GOV.UK (linear breadcrumbs): {fig['pages_seconds']:.2f} s of its {fig['seconds']:.2f} s"
+                " writing the pages (Eleventy's own figure); the rest is Node starting and the plugin compiling"
+                " GOV.UK Frontend's Sass and JavaScript, which it does on every build (the guide's build reuses"
+                " its compiled CSS and JavaScript, in build/assets, while their sources are unchanged)"
+            )
+        if eleventy and "eleventy_govuk" in figures:
+            print(
+                "  Eleventy GOV.UK: the same pages and Markdown in the plugin's sub-navigation layout (header, service"
+                " navigation, breadcrumbs, the 20-entry sub-navigation, previous and next), its CSS and JavaScript;"
+                " 'linear' swaps only its breadcrumb filter (n² per page as shipped) for one that gives the same pages"
+            )
 
     small, large = min(sizes), max(sizes)
     if small in results:
@@ -276,6 +424,32 @@ def bench_build(sizes: list[int], with_mkdocs: bool) -> None:
                     f"{ratio:.2f}× ({mk_auto['seconds']:.2f} s)",
                     "≥ 3×",
                     verdict(ratio >= 3),
+                )
+            )
+        eleventy_figures = results[small].get("eleventy_govuk")
+        if eleventy_figures:
+            ratio = eleventy_figures["seconds"] / cold
+            SUMMARY.append(
+                Row(
+                    "build",
+                    "Eleventy GOV.UK ÷ guide, cold",
+                    f"{ratio:.2f}× ({eleventy_figures['seconds']:.2f} s, linear breadcrumbs)",
+                    "≥ 1.5×",
+                    verdict(ratio >= 1.5),
+                )
+            )
+        else:
+            SUMMARY.append(Row("build", "Eleventy GOV.UK ÷ guide, cold", eleventy_missing, "≥ 1.5×", "-"))
+        shipped = results[small].get("eleventy_govuk_shipped")
+        if shipped:
+            ratio = shipped["seconds"] / cold
+            SUMMARY.append(
+                Row(
+                    "build",
+                    "Eleventy GOV.UK as shipped ÷ guide, cold (n² breadcrumbs)",
+                    f"{ratio:.2f}× ({shipped['seconds']:.2f} s)",
+                    "-",
+                    "-",
                 )
             )
         ref_ratio = REFERENCE_SECONDS["MkDocs 1.6"] / cold
@@ -711,13 +885,26 @@ def main() -> None:
     parser.add_argument("--only", choices=["build", "weight", "functions"], action="append")
     parser.add_argument("--pages", type=int, action="append", help="guide sizes for the build (default 1000 and 5000)")
     parser.add_argument("--no-mkdocs", action="store_true")
+    parser.add_argument("--no-eleventy-govuk", action="store_true", help="skip the GOV.UK Eleventy plugin")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="cold builds of the guide, MkDocs (same nav) and Eleventy GOV.UK taken in turn this many times,"
+        " each keeping its fastest (for a machine with other work on it)",
+    )
     parser.add_argument("--posts", type=int, default=1000)
     args = parser.parse_args()
     sections = args.only or ["build", "weight", "functions"]
     OUT.mkdir(exist_ok=True)
     print(f"Benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}; output in {OUT}")
     if "build" in sections:
-        bench_build(sorted(args.pages or [1000, 5000]), with_mkdocs=not args.no_mkdocs)
+        bench_build(
+            sorted(args.pages or [1000, 5000]),
+            with_mkdocs=not args.no_mkdocs,
+            with_eleventy_govuk=not args.no_eleventy_govuk,
+            repeat=max(1, args.repeat),
+        )
     if "weight" in sections or "functions" in sections:
         site = build_real_site()
         if "weight" in sections:
