@@ -39,8 +39,12 @@ def _salt(cursor: Cursor, now: datetime) -> bytes:
     return bytes.fromhex(cursor.execute("SELECT value FROM secrets WHERE name = ?", (name,)).one()["value"])
 
 
+def _key(salt: bytes, address: str, form: str) -> str:
+    return hmac.new(salt, f"{form}|{address}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def client_key(cursor: Cursor, address: str, now: datetime, form: str = "") -> str:
-    return hmac.new(_salt(cursor, now), f"{form}|{address}".encode(), hashlib.sha256).hexdigest()[:32]
+    return _key(_salt(cursor, now), address, form)
 
 
 def _count(cursor: Cursor, key: str, window: str, add: int) -> int:
@@ -60,8 +64,9 @@ def allow(
     """Record one post from `address` to `form`; False when it is over either limit for this minute."""
     now = now or datetime.now(UTC)
     window = f"{now:%Y-%m-%dT%H:%M}"
-    posts = _count(cursor, client_key(cursor, address, now, form), window, 1)
-    failures = _count(cursor, client_key(cursor, address, now, f"{form}:failed"), window, 0)
+    salt = _salt(cursor, now)
+    posts = _count(cursor, _key(salt, address, form), window, 1)
+    failures = _count(cursor, _key(salt, address, f"{form}:failed"), window, 0)
     cursor.execute("DELETE FROM rate_limit WHERE window_start < ?", (f"{now - KEPT_FOR:%Y-%m-%dT%H:%M}",))
     return posts <= limit and failures < FAILURES_PER_MINUTE
 
