@@ -159,7 +159,9 @@ def run_one(url: str, name: str, form_factor: str, out: Path) -> Result:
     return result
 
 
-def run_lighthouse(site: Path, pages: dict[str, str], out: Path, env: dict | None = None) -> list[Result]:
+def run_lighthouse(
+    site: Path, pages: dict[str, str], out: Path, env: dict | None = None, form_factors=FORM_FACTORS
+) -> list[Result]:
     out.mkdir(parents=True, exist_ok=True)
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"{CHROMIUM} not found (apt-get install chromium)")
@@ -175,7 +177,7 @@ def run_lighthouse(site: Path, pages: dict[str, str], out: Path, env: dict | Non
                 file = site / "index.html"
             if not file.is_file():
                 continue
-            for form_factor in FORM_FACTORS:
+            for form_factor in form_factors:
                 result = run_one(base + path, name, form_factor, out)
                 results.append(result)
                 print(f"  {name:<14}{form_factor:<8}{_scores(result)}", flush=True)
@@ -272,8 +274,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("site", type=Path, help="a built site folder")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-output" / "lighthouse")
+    parser.add_argument("--page", action="append", choices=sorted(PAGES), help="only these page types")
+    parser.add_argument("--form-factor", choices=FORM_FACTORS, help="only mobile or only desktop")
     args = parser.parse_args()
-    results = run_lighthouse(args.site, PAGES, args.out)
+    pages = {name: PAGES[name] for name in args.page} if args.page else PAGES
+    results = run_lighthouse(
+        args.site, pages, args.out, form_factors=(args.form_factor,) if args.form_factor else FORM_FACTORS
+    )
     print(table(results))
 
 

@@ -186,8 +186,10 @@ def test_without_javascript_the_page_shows_every_phase_in_weeks_before_go_live(p
         assert f">{sentence_case(describe_weeks(starts))}</td>" in row, step.title
         assert f">{sentence_case(describe_weeks(ends))}</td>" in row, step.title
     assert any("At go-live" in row for row in rows) and any("after go-live" in row for row in rows)
-    # The form only works with JavaScript, so it is hidden until the script shows it.
-    assert re.search(r'<div class="app-planner__form" id="plan-form-area" hidden', plan_html)
+    # The form only works with JavaScript: the stylesheet shows it only where scripts run
+    # (@media (scripting: enabled)), from the first paint, so nothing moves when the script starts.
+    assert '<div class="app-planner__form app-js-only" id="plan-form-area"' in plan_html
+    assert 'id="plan-form-area" hidden' not in plan_html
 
 
 def test_the_page_carries_its_data_as_json_and_no_inline_script(plan_html, guide):

@@ -106,8 +106,9 @@ def test_the_a_to_z_names_the_page_each_section_is_on(guide):
 
 def test_without_javascript_the_search_page_explains_itself_and_shows_the_a_to_z(settings):
     html = create_app(settings).test_client().get("/search/?q=anything").get_data(as_text=True)
-    assert '<p id="search-no-js">' in html
-    assert re.search(r'<form class="app-search__form" id="search-form"[^>]* hidden', html)
+    # Shown or hidden by the stylesheet's `scripting` media feature before the first paint.
+    assert '<p id="search-no-js" class="app-no-js-only">' in html
+    assert '<form class="app-search__form app-js-only" id="search-form"' in html
     assert '<h2 id="a-to-z">A to Z of pages and sections</h2>' in html
     assert '<a href="#a-to-z-f">F</a>' in html  # "First step" in the fixture guide
     assert '<span class="app-a-z-nav__empty">Q</span>' in html

@@ -137,7 +137,6 @@ if (data && area && form) {
     showPlan(date.time, role.role);
   });
   document.getElementById("print-plan")?.addEventListener("click", () => window.print());
-  document.getElementById("plan-summary").textContent =
-    "Each phase is shown in weeks before go-live. Enter your go-live date to see the dates.";
-  area.hidden = false;
+  // The form and its words are shown by the stylesheet wherever scripts run (.app-js-only), so
+  // nothing moves when this script starts.
 }

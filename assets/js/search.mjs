@@ -131,8 +131,8 @@ if (app && form && input) {
     window.history.replaceState(null, "", url);
     run(input.value);
   });
-  document.getElementById("search-no-js")?.setAttribute("hidden", "");
-  form.hidden = false;
+  // The form is shown, and the words for readers without JavaScript hidden, by the stylesheet
+  // (.app-js-only, .app-no-js-only) before this script runs, so nothing moves when it starts.
   const query = new URLSearchParams(window.location.search).get("q") || "";
   input.value = query;
   if (query.trim()) run(query);
