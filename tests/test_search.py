@@ -9,6 +9,7 @@ from conftest import REAL_CONTENT
 from support.sitecheck import check_site
 
 from migration_guide.build.freeze import build_site
+from migration_guide.build.search_index import NOT_INDEXED
 from migration_guide.config import Settings
 from migration_guide.content.loading import load_guide
 from migration_guide.site.app import create_app
@@ -43,10 +44,14 @@ def test_only_page_text_is_indexed_not_the_chrome(built):
     html = (built.out_dir / "guide" / "kick-off" / "index.html").read_text()
     assert html.count("data-pagefind-body") == 1
     body = html.split("data-pagefind-body", 1)[1]
+    before_sidebar = body.split("</main>")[0].split("nhsuk-grid-column-one-third")[0]
+    # The guide's contents, folded near the top for phones, is in the body but not indexed (.app-contents).
+    folded = before_sidebar.split('class="nhsuk-details app-contents app-contents--guide"')[1].split("</details>")[0]
+    assert ".app-contents" in NOT_INDEXED
     assert (
         "<h1>Kick-off</h1>" in body
         and 'class="nhsuk-header' not in body
-        and "app-side-nav" not in body.split("</main>")[0].split("nhsuk-grid-column-one-third")[0]
+        and "app-side-nav" not in before_sidebar.replace(folded, "")
     )
     assert 'class="app-heading-link" data-pagefind-ignore="all"' in html
     for page in ("search", "guide/print", "404.html"):
