@@ -93,8 +93,12 @@ function offer(link, text, type) {
   downloads.push(url);
 }
 
+/** "16 weeks before go-live", with "go-live" kept on one line in a narrow cell. */
 function weeks(text) {
-  return element("span", { class: "app-plan-table__weeks" }, text);
+  const parts = text.split("go-live");
+  const children = parts.flatMap((part, index) =>
+    index ? [element("span", { class: "app-nowrap" }, "go-live"), part] : [part]);
+  return element("span", { class: "app-plan-table__weeks" }, ...children);
 }
 
 function showPlan(goLive, role) {
