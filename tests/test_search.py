@@ -129,3 +129,21 @@ def test_the_dev_server_serves_the_index_from_the_last_build(built):
 
 def test_without_a_build_the_dev_server_has_no_index(settings):
     assert create_app(settings).test_client().get("/pagefind/pagefind.js").status_code == 404
+
+
+def test_glossary_terms_carry_ids_and_are_in_the_a_to_z(guide):
+    glossary = guide.pages["/glossary/"]
+    terms = {term.text: term.id for term in glossary.rendered.terms}
+    assert terms["DPIA"] == "term-dpia" and terms["Buying Catalogue"] == "term-buying-catalogue"
+    assert len(set(terms.values())) == len(terms) >= 30
+    assert '<dt id="term-dpia">DPIA</dt>' in glossary.rendered.html
+    entries = [entry for _, group in a_to_z(guide) for entry in group]
+    dpia = next(entry for entry in entries if entry.text == "DPIA")
+    assert (dpia.href, dpia.page_title, dpia.kind) == ("/glossary/#term-dpia", "Glossary", "term")
+
+
+def test_the_search_pages_two_search_landmarks_have_names(settings):
+    html = create_app(settings).test_client().get("/search/").get_data(as_text=True)
+    assert '<search class="nhsuk-header__search" aria-label="Site search">' in html
+    form = re.search(r'<form class="app-search__form[^"]*" id="search-form"[^>]*>', html)[0]
+    assert 'role="search" aria-label="Search the guide"' in form

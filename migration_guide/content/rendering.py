@@ -54,6 +54,7 @@ class _RenderState:
         self.links: list[LinkRef] = []
         self.steps_groups: list[str] = []
         self.problems: list[tuple[int, str]] = []
+        self.terms: list[Heading] = []
 
 
 class _LinkRewriter(Treeprocessor):
@@ -149,6 +150,31 @@ def _responsive_table(table) -> None:
             element.set("class", f"nhsuk-table__{TABLE_PARTS[element.tag]}")
 
 
+class _TermIds(Treeprocessor):
+    """Gives each defined term (`<dt>` of a definition list, as in the glossary) an id, so a link,
+    the search results and the A to Z can lead to the term itself rather than the top of its page."""
+
+    def __init__(self, md, state: _RenderState):
+        super().__init__(md)
+        self.state = state
+
+    def run(self, root):
+        terms = [element for element in root.iter("dt") if not element.get("id")]
+        if not terms:
+            return
+        taken = {element.get("id") for element in root.iter() if element.get("id")}
+        for term in terms:
+            text = " ".join("".join(term.itertext()).split())
+            base = "term-" + (re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "entry")
+            ident, number = base, 1
+            while ident in taken:
+                number += 1
+                ident = f"{base}-{number}"
+            taken.add(ident)
+            term.set("id", ident)
+            self.state.terms.append(Heading(0, ident, text))
+
+
 class _ComponentBlocks(Preprocessor):
     """Turns `:::name title` … `:::` blocks into NHS.UK components rendered by their Jinja macros."""
 
@@ -225,6 +251,7 @@ class _GuideExtension(Extension):
             md.preprocessors.register(_ComponentBlocks(md, self.renderer, self.state), "guide_components", 28)
         md.treeprocessors.register(_LinkRewriter(md, self.state, self.renderer.base_path), "guide_links", 4)
         md.treeprocessors.register(_HeadingDecorator(md), "guide_headings", 3)
+        md.treeprocessors.register(_TermIds(md, self.state), "guide_terms", 2)
 
 
 class MarkdownRenderer:
@@ -274,6 +301,7 @@ class MarkdownRenderer:
             links=list(state.links),
             steps_groups=list(state.steps_groups),
             problems=list(state.problems),
+            terms=list(state.terms),
         )
 
     def render_fragment(self, text: str) -> str:
