@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from migration_guide.build.preview import iter_pages
+
+from .conftest import ARTIFACTS
 from .test_keyboard import FOCUSED, tab
 
 PHONE = {"width": 375, "height": 812}
@@ -148,3 +151,92 @@ def test_pressing_yes_twice_stores_one_answer(new_page, functions_database):
     wait_for_focus_on(page, "Thank you for your feedback.")
     page.wait_for_timeout(500)
     assert stored_feedback(functions_database, section)[before:] == [{"answer": "yes", "comment": ""}]
+
+
+# The home page and Get started
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_the_home_pages_way_in_is_on_the_first_phone_screen(new_page, javascript):
+    page = new_page(viewport=PHONE, java_script_enabled=javascript)
+    page.goto("/")
+    main = page.locator("main")
+    assert main.locator("h1").count() == 1  # the skip link lands on the heading
+    for name in ("Start now", "Plan your dates", "Your role's checklist", "Get help"):
+        link = main.locator("a", has_text=name).first  # "Start now" is a link drawn as a button (role=button)
+        box = link.bounding_box()
+        assert link.is_visible() and box["y"] + box["height"] <= PHONE["height"], f"{name!r} ends at {box}"
+    assert main.locator("a", has_text="Start now").get_attribute("href") == "/guide/"
+    # The beta banner comes directly under the header.
+    header = page.locator("header.nhsuk-header").bounding_box()
+    banner = page.locator(".app-phase-banner").bounding_box()
+    assert 0 <= banner["y"] - (header["y"] + header["height"]) <= 1
+
+
+def test_get_started_puts_what_to_do_first_and_the_guides_contents_near_the_top_on_a_phone(new_page):
+    page = new_page(viewport=PHONE)
+    page.goto("/guide/")
+    contents = page.locator("details.app-contents--guide")
+    assert contents.is_visible() and contents.bounding_box()["y"] < PHONE["height"]
+    assert not contents.locator("a").first.is_visible()  # folded until opened
+    contents.locator("summary").click()
+    assert contents.get_by_role("link", name="Kick-off").is_visible()
+    first = page.locator("#what-to-do-first")
+    assert first.bounding_box()["y"] < 2 * PHONE["height"]
+    wide = new_page()
+    wide.goto("/guide/")
+    assert not wide.locator("details.app-contents--guide").is_visible()  # the sidebar is beside the text
+
+
+# Tables, sideways scrolling and screenshots
+
+
+def test_tables_stack_on_a_phone_with_each_cell_led_by_its_heading(new_page):
+    page = new_page(viewport=PHONE)
+    for url, table in (("/plan/", "#plan-table"), (GUIDE_PAGE, "main table.nhsuk-table--responsive")):
+        page.goto(url)
+        first = page.locator(table).first
+        assert first.locator("thead").evaluate("el => el.getBoundingClientRect().height") <= 1  # visually hidden
+        cell = first.locator("tbody td").nth(1)
+        assert cell.locator(".nhsuk-table__heading").is_visible()
+        assert cell.evaluate("el => getComputedStyle(el).display") in ("flex", "block")
+    page.goto("/plan/")
+    # A date cell holds its weeks on at most 2 lines, with "go-live" whole.
+    for cell in page.locator("#plan-table [data-starts]").all():
+        lines = cell.evaluate(
+            "el => Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight))"
+        )
+        assert lines <= 2, cell.inner_text()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_no_page_scrolls_sideways_at_320_px(new_page, site_dir, javascript):
+    page = new_page(viewport={"width": 320, "height": 640}, java_script_enabled=javascript)
+    wide = []
+    for url in iter_pages(site_dir):
+        response = page.goto(url)
+        if response is not None and response.status >= 300 and url != "/404.html":
+            continue
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            wide.append(f"{url}: {width} px")
+    assert wide == []
+
+
+def test_the_print_button_shows_only_where_scripts_run(new_page):
+    with_js, without_js = new_page(), new_page(java_script_enabled=False)
+    with_js.goto("/guide/print/")
+    without_js.goto("/guide/print/")
+    assert with_js.get_by_role("button", name="Print this page").is_visible()
+    assert not without_js.get_by_role("button", name="Print this page").is_visible()
+
+
+def test_phone_screenshots_of_the_home_page_a_guide_page_and_the_planner(new_page):
+    page = new_page(viewport=PHONE)
+    folder = ARTIFACTS / "phone"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, url in (("home", "/"), ("guide-page", GUIDE_PAGE), ("plan", "/plan/")):
+        page.goto(url)
+        page.screenshot(path=folder / f"{name}-375x812.png")  # the first screen, as a reader sees it
+        page.screenshot(path=folder / f"{name}-375-full.png", full_page=True)
+        assert (folder / f"{name}-375x812.png").stat().st_size > 10_000
