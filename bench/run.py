@@ -11,6 +11,7 @@ prints as it goes, and one summary table at the end puts every figure beside its
 
 The build is compared with MkDocs 1.6 (the 'bench' extra) and with Eleventy 3 and the GOV.UK Eleventy
 plugin 9 (bench/eleventy/package.json, installed there by this script with `npm ci` when missing).
+    .venv/bin/python bench/run.py --only lighthouse    # Lighthouse 12 on each page type (bench/lighthouse.py)
 
 Output goes to bench-output/ (git-ignored).
 """
@@ -883,6 +884,23 @@ def bench_functions(manifest: Path, posts: int = 1000, concurrency: int = 20) ->
             run_functions(name, database_url, mode, manifest, sections, posts, concurrency)
 
 
+# 4. Lighthouse (bench/lighthouse.py)
+
+
+def bench_lighthouse(site: Path) -> None:
+    import lighthouse
+
+    heading("Lighthouse 12 through guide preview: each page type, mobile (simulated slow 4G) and desktop")
+    try:
+        results = lighthouse.run_lighthouse(site, lighthouse.PAGES, OUT / "lighthouse")
+    except Exception as error:  # no chromium or npm here: say so, and go on to the summary
+        print(f"  not run: {error}")
+        SUMMARY.append(Row("lighthouse", "Lighthouse", f"not run: {error}", "-", "-"))
+        return
+    print(lighthouse.table(results))
+    SUMMARY.extend(Row("lighthouse", *row) for row in lighthouse.summary_rows(results))
+
+
 def print_summary() -> None:
     heading("Summary")
     widths = [
@@ -901,7 +919,7 @@ def print_summary() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmarks for the guide: build, page weight, functions.")
-    parser.add_argument("--only", choices=["build", "weight", "functions"], action="append")
+    parser.add_argument("--only", choices=["build", "weight", "functions", "lighthouse"], action="append")
     parser.add_argument("--pages", type=int, action="append", help="guide sizes for the build (default 1000 and 5000)")
     parser.add_argument("--no-mkdocs", action="store_true")
     parser.add_argument("--no-eleventy-govuk", action="store_true", help="skip the GOV.UK Eleventy plugin")
@@ -914,7 +932,7 @@ def main() -> None:
     )
     parser.add_argument("--posts", type=int, default=1000)
     args = parser.parse_args()
-    sections = args.only or ["build", "weight", "functions"]
+    sections = args.only or ["build", "weight", "functions", "lighthouse"]
     OUT.mkdir(exist_ok=True)
     print(f"Benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}; output in {OUT}")
     if "build" in sections:
@@ -924,12 +942,14 @@ def main() -> None:
             with_eleventy_govuk=not args.no_eleventy_govuk,
             repeat=max(1, args.repeat),
         )
-    if "weight" in sections or "functions" in sections:
+    if "weight" in sections or "functions" in sections or "lighthouse" in sections:
         site = build_real_site()
         if "weight" in sections:
             bench_weight(site)
         if "functions" in sections:
             bench_functions(OUT / "real-instance" / "manifest.json", posts=args.posts)
+        if "lighthouse" in sections:
+            bench_lighthouse(site)
     print_summary()
 
 

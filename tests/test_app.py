@@ -5,7 +5,7 @@ import time
 import tomllib
 
 import pytest
-from conftest import page
+from conftest import REAL_CONTENT, page
 
 from migration_guide.config import PROJECT_ROOT
 from migration_guide.site.app import create_app
@@ -83,7 +83,16 @@ def test_review_dates_show_where_the_front_matter_gives_them(client):
 def test_the_home_page_has_a_card_per_role(client):
     html = client.get("/").get_data(as_text=True)
     assert "nhsuk-card--clickable" in html and "Practice staff" in html
-    assert '<section class="nhsuk-hero' in html and "Everything you need to test the engine." in html
+    assert "Everything you need to test the engine." in html
+
+
+def test_the_home_pages_heading_and_way_in_are_inside_main_after_the_beta_banner(settings):
+    html = create_app(settings.with_overrides(content_dir=REAL_CONTENT)).test_client().get("/").get_data(as_text=True)
+    header_end, banner, main = html.index("</header>"), html.index("app-phase-banner"), html.index("<main")
+    assert header_end < banner < main < html.index("<h1") < html.index("Start now") < html.index("</main>")
+    assert "nhsuk-hero" not in html
+    way_in = html[html.index("Start now") - 300 : html.rindex("Get help") + 40]
+    assert 'href="/guide/"' in way_in and 'href="/plan/"' in way_in and 'href="/request-help/"' in way_in
 
 
 def test_on_this_page_lists_the_sections_of_long_pages_only(client):

@@ -5,8 +5,10 @@ import csv
 import importlib
 import io
 import json
+import re
 import time
 from pathlib import Path
+from unittest.mock import ANY
 from urllib.parse import urlencode
 
 import jwt
@@ -71,14 +73,22 @@ def test_every_h2_section_of_a_guide_page_ends_with_its_own_feedback_form(settin
     assert html.count('<form class="app-feedback"') == 3  # "Key phases", "Repeat", "Repeat" (as repeat_1)
     assert 'aria-label="Feedback on the section: Key phases"' in html
     assert 'name="section" value="repeat_1"' in html
-    assert "Do not include personal or patient information" in html
-    assert "required" not in html.split('<form class="app-feedback"')[1].split("</form>")[0]
+    form = html.split('<form class="app-feedback"')[1].split("</form>")[0]
+    assert "required" not in form
+    # Yes and No are the form's two buttons, nothing else to fill in: the comment box comes after the answer.
+    assert re.findall(r'<button[^>]*name="answer"[^>]*value="(\w+)"', form) == ["yes", "no"]
+    assert form.count("<button") == 2 and "<textarea" not in form and 'type="radio"' not in form
+    # …from the page's one <template>, still warning readers off personal information.
+    template = html.split('<template id="app-feedback-comment">')[1].split("</template>")[0]
+    assert html.count("<template") == 1
+    assert 'name="token"' in template and "Do not include personal or patient information" in template
 
 
 def test_the_forms_accessible_names_are_unique_per_section(settings):
     html = create_app(settings).test_client().get("/guide/first-step/").get_data(as_text=True)
-    assert 'Was this section helpful?<span class="nhsuk-u-visually-hidden"> Section: Check dates</span>' in html
-    assert 'id="feedback-check-dates-answer"' in html and 'id="feedback-check-dates-comment"' in html
+    assert 'aria-label="Feedback on the section: Check dates"' in html
+    assert 'id="feedback-check-dates-yes"' in html and 'id="feedback-check-dates-no"' in html
+    assert 'Yes<span class="nhsuk-u-visually-hidden">, this section was helpful</span>' in html
 
 
 def test_pages_that_are_not_guide_pages_have_no_feedback_forms(settings):
@@ -111,20 +121,99 @@ def test_a_good_answer_is_stored_with_the_pages_content_version_and_nothing_abou
 def test_javascript_gets_json_back(client):
     response = post(client, accept="application/json")
     assert response.status_code == 200
-    assert response.get_json() == {"ok": True, "message": "Thank you for your feedback."}
+    reply = response.get_json()
+    assert reply.pop("token")
+    assert reply == {"ok": True, "message": "Thank you for your feedback."}
 
 
-def test_a_missing_answer_gets_the_nhs_error_pattern_with_input_kept(app, client):
-    response = post(client, {**GOOD, "answer": "", "comment": "Kept <b>text</b>"})
+def test_a_missing_answer_gets_the_nhs_error_pattern(app, client):
+    response = post(client, {**GOOD, "answer": ""})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "<title>Error: Was this section helpful?" in html
     assert "There is a problem" in html and 'class="nhsuk-error-summary"' in html
-    assert 'href="#feedback-check-dates-answer"' in html
-    assert 'class="nhsuk-error-message"' in html
+    assert 'href="#feedback-check-dates-yes"' in html and 'id="feedback-check-dates-yes"' in html
+    assert 'class="nhsuk-error-message"' in html and "nhsuk-form-group--error" in html
     assert "Select yes if this section was helpful, or no if it was not" in html
-    assert "Kept &lt;b&gt;text&lt;/b&gt;</textarea>" in html
     assert stored(app) == []
+
+
+# The second step: a comment on the answer just given
+
+
+ANSWER = {"page": "/guide/first-step/", "section": "check-dates", "answer": "yes", "website": ""}
+
+
+def answer_token(client, data=None) -> str:
+    return post(client, data or ANSWER, accept="application/json").get_json()["token"]
+
+
+def comment(client, token, text="Add an example", accept="text/html", **fields):
+    data = {"page": ANSWER["page"], "section": ANSWER["section"], "token": token, "comment": text, "website": ""}
+    return post(client, {**data, **fields}, accept=accept)
+
+
+def test_without_javascript_the_thank_you_page_offers_the_comment_box_and_the_comment_joins_the_answer(app, client):
+    page = post(client, ANSWER).get_data(as_text=True)
+    assert "Thank you for your feedback" in page
+    assert 'aria-label="Comment on the section: Check dates"' in page
+    assert "Do not include personal or patient information" in page
+    token = re.search(r'name="token" value="([^"]+)"', page)[1]
+    assert stored(app)[0]["comment"] == ""
+    response = comment(client, token)
+    assert response.status_code == 200 and "Thank you for your comment" in response.get_data(as_text=True)
+    assert 'name="token"' not in response.get_data(as_text=True)
+    rows = stored(app)
+    assert len(rows) == 1 and rows[0]["answer"] == "yes" and rows[0]["comment"] == "Add an example"
+
+
+def test_with_javascript_the_comment_joins_the_answer_and_nothing_is_counted_twice(app, client):
+    token = answer_token(client)
+    reply = comment(client, token, accept="application/json")
+    assert reply.get_json() == {"ok": True, "message": "Thank you for your comment."}
+    # Sent again (a double click): thanked, and the first comment stays the only one.
+    assert comment(client, token, "Second try", accept="application/json").status_code == 200
+    assert [(row["answer"], row["comment"]) for row in stored(app)] == [("yes", "Add an example")]
+    assert (feedback.report(app.extensions["database"])[0].yes, len(stored(app))) == (1, 1)
+
+
+def test_a_comment_cannot_be_attached_to_someone_elses_answer(app, client):
+    token = answer_token(client)
+    other = answer_token(client)  # another reader's answer to the same section
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    for bad in (forged, "", "1", other + "x"):
+        response = comment(client, bad)
+        assert response.status_code == 400
+        assert "We could not add your comment" in response.get_data(as_text=True)
+    # A real token, but for another page's section, is refused too.
+    elsewhere = comment(client, token, page="/guide/", section="repeat")
+    assert elsewhere.status_code == 400 and "We could not add your comment" in elsewhere.get_data(as_text=True)
+    assert comment(client, token, accept="application/json", page="/guide/", section="repeat").status_code == 400
+    assert [row["comment"] for row in stored(app)] == ["", ""]
+
+
+def test_a_token_older_than_a_day_is_refused(app, client, monkeypatch):
+    token = answer_token(client)
+    monkeypatch.setattr(feedback, "COMMENT_WINDOW_SECONDS", -1)
+    assert comment(client, token).status_code == 400
+    assert stored(app)[0]["comment"] == ""
+
+
+def test_an_empty_or_long_comment_gets_the_nhs_error_pattern_with_the_token_kept(app, client):
+    token = answer_token(client)
+    for text, message in (("", "Enter your comment"), ("x" * 1201, "Your comment must be 1,200 characters or fewer")):
+        response = comment(client, token, text)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400
+        assert "<title>Error: Tell us more about your answer" in html
+        assert 'class="nhsuk-error-summary"' in html and 'href="#feedback-check-dates-comment"' in html
+        assert message in html and f'name="token" value="{token}"' in html
+    assert comment(client, token, accept="application/json", text="").get_json() == {
+        "errors": {"comment": "Enter your comment"}
+    }
+    assert stored(app)[0]["comment"] == ""
+    assert comment(client, token, "Fine now").status_code == 200
+    assert stored(app)[0]["comment"] == "Fine now"
 
 
 def test_errors_come_back_as_json_when_asked(client):
@@ -175,9 +264,9 @@ def test_a_filled_honeypot_is_thanked_and_dropped(app, client):
 
 def test_hostile_text_is_stored_as_text_and_escaped_wherever_it_is_shown(app, client):
     hostile = '<script>alert("x")</script> =HYPERLINK("http://evil") @SUM(1)'
-    assert post(client, {**GOOD, "comment": hostile}).status_code == 200
+    assert comment(client, answer_token(client), hostile).status_code == 200
     assert stored(app)[0]["comment"] == hostile
-    page = post(client, {**GOOD, "answer": "", "comment": hostile}).get_data(as_text=True)
+    page = comment(client, answer_token(client), hostile + "x" * 1200).get_data(as_text=True)
     assert "<script>alert" not in page and "&lt;script&gt;" in page
 
 
@@ -297,14 +386,22 @@ def test_posts_that_fail_validation_meet_a_lower_ceiling(app, client):
 
 
 def test_a_refusal_for_too_many_says_when_to_try_again_and_keeps_what_was_typed(app, client, clock):
-    posts_from(client, "203.0.113.9", ratelimit.POSTS_PER_MINUTE)
-    typed = {**GOOD, "comment": "The dates table needs a row for cut-over <b>please</b>"}
-    response = post(client, typed, environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    answered = post(client, accept="application/json", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    token = answered.get_json()["token"]
+    posts_from(client, "203.0.113.9", ratelimit.POSTS_PER_MINUTE - 1)
+    comment = {
+        "page": GOOD["page"],
+        "section": GOOD["section"],
+        "token": token,
+        "website": "",
+        "comment": "The dates table needs a row for cut-over <b>please</b>",
+    }
+    response = post(client, comment, environ_base={"REMOTE_ADDR": "203.0.113.9"})
     assert response.status_code == 429 and response.headers["Retry-After"] == "30"
     html = response.get_data(as_text=True)
     assert "nhsuk-error-summary" in html and "Wait 30 seconds" in html
     assert "The dates table needs a row for cut-over &lt;b&gt;please&lt;/b&gt;" in html
-    as_json = post(client, typed, accept="application/json", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    as_json = post(client, comment, accept="application/json", environ_base={"REMOTE_ADDR": "203.0.113.9"})
     assert as_json.status_code == 429 and as_json.get_json()["retry_after"] == 30
 
 
@@ -420,7 +517,7 @@ def test_the_function_url_event_with_a_base64_body_is_stored(lambda_handler):
     app, handler = lambda_handler
     reply = handler(lambda_event("function-url.json", urlencode(GOOD), base64_body=True), None)
     assert reply["statusCode"] == 200
-    assert json.loads(reply["body"]) == {"ok": True, "message": "Thank you for your feedback."}
+    assert json.loads(reply["body"]) == {"ok": True, "message": "Thank you for your feedback.", "token": ANY}
     assert "Content-Security-Policy" in {k.title(): v for k, v in reply["headers"].items()}
     assert len(stored(app)) == 1
 

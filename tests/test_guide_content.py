@@ -242,8 +242,9 @@ def test_the_guide_has_at_least_10000_words_and_no_near_empty_page(guide):
 
 def test_the_glossary_defines_at_least_30_terms(site):
     html = (site / "glossary" / "index.html").read_text()
-    assert html.count("<dt>") >= 30
-    assert html.count("<dt>") == html.count("<dd>")
+    terms = re.findall(r'<dt id="term-[a-z0-9-]+">', html)  # each term with its own id, to link to
+    assert len(terms) >= 30 and len(set(terms)) == len(terms)
+    assert len(terms) == html.count("<dt") == html.count("<dd>")
 
 
 def test_the_introduction_shows_the_key_phases_timeline_with_each_phase_linked(guide, site):
@@ -306,3 +307,26 @@ def test_the_plan_leaves_at_least_5_weeks_between_requesting_the_extract_and_ini
     requested = steps["request-data-extract"].meta["starts_weeks_before_go_live"]
     produced = steps["initial-data-production"].meta["starts_weeks_before_go_live"]
     assert requested - produced >= 5
+
+
+class _MetaDescription(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.descriptions: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if tag == "meta" and values.get("name") == "description":
+            self.descriptions.append((values.get("content") or "").strip())
+
+
+def test_every_frozen_page_has_one_meta_description(site):
+    from migration_guide.build.preview import iter_pages
+
+    pages = list(iter_pages(site))
+    assert len(pages) >= 20 and "/plan/" in pages and "/404.html" in pages
+    for url in pages:
+        path = site / "404.html" if url == "/404.html" else site / url.strip("/") / "index.html"
+        parser = _MetaDescription()
+        parser.feed(path.read_text(encoding="utf-8"))
+        assert len(parser.descriptions) == 1 and len(parser.descriptions[0]) >= 20, (url, parser.descriptions)

@@ -177,17 +177,34 @@ def plan_html(tmp_path):
 
 
 def test_without_javascript_the_page_shows_every_phase_in_weeks_before_go_live(plan_html, guide):
-    rows = re.findall(r'<tr class="nhsuk-table__row" data-phase="\d+">(.*?)</tr>', plan_html, re.S)
+    rows = re.findall(r'<tr class="nhsuk-table__row" role="row" data-phase="\d+">(.*?)</tr>', plan_html, re.S)
     assert len(rows) == len(guide.steps["key-phases"])
     assert '<a href="/base/guide/#decision-to-migrate-and-funding">Decide to migrate and secure funding</a>' in rows[0]
-    assert "16 weeks before go-live" in rows[0] and "15 weeks before go-live" in rows[0]
+    assert nowrap("16 weeks before go-live") in rows[0] and nowrap("15 weeks before go-live") in rows[0]
     for row, step in zip(rows, guide.steps["key-phases"], strict=True):
         starts, ends = step.meta["starts_weeks_before_go_live"], step.meta["ends_weeks_before_go_live"]
-        assert f">{sentence_case(describe_weeks(starts))}</td>" in row, step.title
-        assert f">{sentence_case(describe_weeks(ends))}</td>" in row, step.title
-    assert any("At go-live" in row for row in rows) and any("after go-live" in row for row in rows)
-    # The form only works with JavaScript, so it is hidden until the script shows it.
-    assert re.search(r'<div class="app-planner__form" id="plan-form-area" hidden', plan_html)
+        assert f">{nowrap(sentence_case(describe_weeks(starts)))}</span></td>" in row, step.title
+        assert f">{nowrap(sentence_case(describe_weeks(ends)))}</span></td>" in row, step.title
+    assert any(nowrap("At go-live") in row for row in rows) and any(nowrap("after go-live") in row for row in rows)
+    # The form only works with JavaScript: the stylesheet shows it only where scripts run
+    # (@media (scripting: enabled)), from the first paint, so nothing moves when the script starts.
+    assert '<div class="app-planner__form app-js-only" id="plan-form-area"' in plan_html
+    assert 'id="plan-form-area" hidden' not in plan_html
+
+
+def nowrap(text: str) -> str:
+    """The planner keeps "go-live" on one line in its narrow cells."""
+    return text.replace("go-live", '<span class="app-nowrap">go-live</span>')
+
+
+def test_the_planner_table_is_nhsuk_responsive_and_its_print_button_has_one_type(plan_html):
+    table = '<table class="nhsuk-table nhsuk-table--responsive app-plan-table" id="plan-table" role="table">'
+    assert table in plan_html
+    assert plan_html.count('<span class="nhsuk-table__heading" aria-hidden="true">Starts </span>') == len(
+        re.findall(r"data-phase=", plan_html)
+    )
+    button = re.search(r'<button[^>]*id="print-plan"[^>]*>', plan_html)[0]
+    assert button.count("type=") == 1 and 'type="button"' in button
 
 
 def test_the_page_carries_its_data_as_json_and_no_inline_script(plan_html, guide):
@@ -312,8 +329,8 @@ def test_the_csv_has_a_row_per_phase(node, guide):
         "Phase",
         "Starts",
         "Finishes",
-        "Starts (weeks before go-live)",
-        "Finishes (weeks before go-live)",
+        "Starts (from go-live)",
+        "Finishes (from go-live)",
         "Guide",
     ]
     assert rows[1:] == [
@@ -321,9 +338,10 @@ def test_the_csv_has_a_row_per_phase(node, guide):
             item.title,
             start.isoformat(),
             end.isoformat(),
-            str(item.starts_weeks),
-            str(item.ends_weeks),
+            describe_weeks(item.starts_weeks),  # "2 weeks after go-live", not "-2": the words the pages use
+            describe_weeks(item.ends_weeks),
             "https://guide.example.org" + item.href,
         ]
         for item, start, end in plan(go_live, found)
     ]
+    assert any(row[3].endswith("after go-live") for row in rows) and any(row[4] == "at go-live" for row in rows)

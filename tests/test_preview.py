@@ -92,6 +92,36 @@ def test_hashed_assets_are_cached_for_a_year(client, site):
     assert response.headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"]
 
 
+def test_text_is_compressed_as_netlify_does_brotli_first_then_gzip(client, site):
+    import gzip
+
+    import brotli
+
+    css = next((site / "assets" / "build").glob("app.*.css"))
+    for url, file in (
+        ("/guide/first-step/", site / "guide" / "first-step" / "index.html"),
+        (f"/assets/build/{css.name}", css),
+    ):
+        raw = file.read_bytes()
+        plain = client.get(url)
+        assert plain.get_data() == raw and "Content-Encoding" not in plain.headers
+        assert plain.headers["Vary"] == "Accept-Encoding"
+        br = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+        assert br.headers["Content-Encoding"] == "br" and br.headers["Vary"] == "Accept-Encoding"
+        assert brotli.decompress(br.get_data()) == raw
+        assert int(br.headers["Content-Length"]) == len(br.get_data()) < len(raw) / 2
+        gz = client.get(url, headers={"Accept-Encoding": "br;q=0, gzip"})
+        assert gz.headers["Content-Encoding"] == "gzip" and gzip.decompress(gz.get_data()) == raw
+        assert "Content-Encoding" not in client.get(url, headers={"Accept-Encoding": "identity"}).headers
+    # The 404 page and the headers of netlify.toml come compressed too; images never are.
+    missing = client.get("/no-such-page/", headers={"Accept-Encoding": "br"})
+    assert missing.status_code == 404 and brotli.decompress(missing.get_data()) == (site / "404.html").read_bytes()
+    assert missing.headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"]
+    png = next(site.rglob("*.png"))
+    image = client.get("/" + png.relative_to(site).as_posix(), headers={"Accept-Encoding": "br, gzip"})
+    assert "Content-Encoding" not in image.headers and image.get_data() == png.read_bytes()
+
+
 def test_the_old_base_path_redirects_with_the_splat(client):
     response = client.get("/prm-practice-migration/guide/first-step/")
     assert (response.status_code, response.headers["Location"]) == (301, "/guide/first-step/")

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from conftest import REAL_CONTENT, page
 
-from migration_guide.config import Settings
+from migration_guide.config import PROJECT_ROOT, Settings
 from migration_guide.content.loading import load_guide
 from migration_guide.site.app import create_app
 from migration_guide.site.printing import demote_headings, page_anchor, pages_to_print, print_pages
@@ -105,3 +105,12 @@ def test_the_print_stylesheet_hides_the_chrome_and_shows_external_link_addresses
     assert re.search(r'a\[href\^="?/"?\]::after,a\[href\^="?#"?\]::after\{content:none\}', printed)
     assert "details::details-content{content-visibility:visible" in printed
     assert re.search(r"\.app-print-page\{break-before:page", printed)
+
+
+def test_the_print_page_has_a_print_button_only_where_scripts_run(settings):
+    html = create_app(settings).test_client().get("/guide/print/").get_data(as_text=True)
+    button = re.search(r'<button[^>]*id="print-guide"[^>]*>\s*Print this page\s*</button>', html)[0]
+    # Shown by the stylesheet's `scripting` media feature (.app-js-only); app.js opens the print dialogue.
+    assert "app-js-only" in button and button.count("type=") == 1 and 'type="button"' in button
+    app_js = (PROJECT_ROOT / "assets" / "js" / "app.mjs").read_text()
+    assert 'getElementById("print-guide")' in app_js and "window.print()" in app_js

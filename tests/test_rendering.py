@@ -116,10 +116,16 @@ def test_component_mistakes_are_reported_with_their_line(renderer, markdown, mes
     )
 
 
-def test_tables_get_nhsuk_classes(renderer):
-    page = renderer.render("| Phase | Length |\n|---|---|\n| Kick-off | 1 day |")
-    assert '<table class="nhsuk-table">' in page.html
-    assert '<td class="nhsuk-table__cell">Kick-off</td>' in page.html
+def test_tables_are_nhsuk_responsive_tables_that_stack_on_phones(renderer):
+    page = renderer.render("| Phase | Length |\n|---|---|\n| Kick-off | 1 day after go-live, [see](/guide/) |")
+    assert '<table class="nhsuk-table nhsuk-table--responsive" role="table">' in page.html
+    assert '<thead class="nhsuk-table__head" role="rowgroup">' in page.html
+    assert '<th class="nhsuk-table__header" role="columnheader" scope="col">Length</th>' in page.html
+    heading = '<span aria-hidden="true" class="nhsuk-table__heading">{} </span>'
+    assert f'<td class="nhsuk-table__cell" role="cell">{heading.format("Phase")}<span>Kick-off</span></td>' in page.html
+    # "go-live" never breaks at its hyphen in a narrow cell (a non-breaking hyphen, U+2011).
+    cell = f'{heading.format("Length")}<span>1 day after go\u2011live, <a href="/prefix/guide/">see</a></span>'
+    assert cell in page.html
 
 
 PHASES = {

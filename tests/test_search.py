@@ -9,6 +9,7 @@ from conftest import REAL_CONTENT
 from support.sitecheck import check_site
 
 from migration_guide.build.freeze import build_site
+from migration_guide.build.search_index import NOT_INDEXED
 from migration_guide.config import Settings
 from migration_guide.content.loading import load_guide
 from migration_guide.site.app import create_app
@@ -43,10 +44,14 @@ def test_only_page_text_is_indexed_not_the_chrome(built):
     html = (built.out_dir / "guide" / "kick-off" / "index.html").read_text()
     assert html.count("data-pagefind-body") == 1
     body = html.split("data-pagefind-body", 1)[1]
+    before_sidebar = body.split("</main>")[0].split("nhsuk-grid-column-one-third")[0]
+    # The guide's contents, folded near the top for phones, is in the body but not indexed (.app-contents).
+    folded = before_sidebar.split('class="nhsuk-details app-contents app-contents--guide"')[1].split("</details>")[0]
+    assert ".app-contents" in NOT_INDEXED
     assert (
         "<h1>Kick-off</h1>" in body
         and 'class="nhsuk-header' not in body
-        and "app-side-nav" not in body.split("</main>")[0].split("nhsuk-grid-column-one-third")[0]
+        and "app-side-nav" not in before_sidebar.replace(folded, "")
     )
     assert 'class="app-heading-link" data-pagefind-ignore="all"' in html
     for page in ("search", "guide/print", "404.html"):
@@ -106,8 +111,9 @@ def test_the_a_to_z_names_the_page_each_section_is_on(guide):
 
 def test_without_javascript_the_search_page_explains_itself_and_shows_the_a_to_z(settings):
     html = create_app(settings).test_client().get("/search/?q=anything").get_data(as_text=True)
-    assert '<p id="search-no-js">' in html
-    assert re.search(r'<form class="app-search__form" id="search-form"[^>]* hidden', html)
+    # Shown or hidden by the stylesheet's `scripting` media feature before the first paint.
+    assert '<p id="search-no-js" class="app-no-js-only">' in html
+    assert '<form class="app-search__form app-js-only" id="search-form"' in html
     assert '<h2 id="a-to-z">A to Z of pages and sections</h2>' in html
     assert '<a href="#a-to-z-f">F</a>' in html  # "First step" in the fixture guide
     assert '<span class="app-a-z-nav__empty">Q</span>' in html
@@ -123,3 +129,21 @@ def test_the_dev_server_serves_the_index_from_the_last_build(built):
 
 def test_without_a_build_the_dev_server_has_no_index(settings):
     assert create_app(settings).test_client().get("/pagefind/pagefind.js").status_code == 404
+
+
+def test_glossary_terms_carry_ids_and_are_in_the_a_to_z(guide):
+    glossary = guide.pages["/glossary/"]
+    terms = {term.text: term.id for term in glossary.rendered.terms}
+    assert terms["DPIA"] == "term-dpia" and terms["Buying Catalogue"] == "term-buying-catalogue"
+    assert len(set(terms.values())) == len(terms) >= 30
+    assert '<dt id="term-dpia">DPIA</dt>' in glossary.rendered.html
+    entries = [entry for _, group in a_to_z(guide) for entry in group]
+    dpia = next(entry for entry in entries if entry.text == "DPIA")
+    assert (dpia.href, dpia.page_title, dpia.kind) == ("/glossary/#term-dpia", "Glossary", "term")
+
+
+def test_the_search_pages_two_search_landmarks_have_names(settings):
+    html = create_app(settings).test_client().get("/search/").get_data(as_text=True)
+    assert '<search class="nhsuk-header__search" aria-label="Site search">' in html
+    form = re.search(r'<form class="app-search__form[^"]*" id="search-form"[^>]*>', html)[0]
+    assert 'role="search" aria-label="Search the guide"' in form

@@ -12,3 +12,6 @@ initHeader();
 initSkipLinks();
 initButtons();
 initFeedbackForms();
+
+// The whole guide on one page: its Print button (shown only where scripts run) opens the print dialogue.
+document.getElementById("print-guide")?.addEventListener("click", () => window.print());

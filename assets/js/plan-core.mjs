@@ -178,10 +178,22 @@ export function csvText(rows) {
   return "\uFEFF" + rows.map((row) => row.map((cell) => csvField(spreadsheetSafe(cell))).join(",")).join("\r\n") + "\r\n";
 }
 
-export function toCsv(planned, { absolute }) {
-  const rows = [["Phase", "Starts", "Finishes", "Starts (weeks before go-live)", "Finishes (weeks before go-live)", "Guide"]];
-  for (const phase of planned) {
-    rows.push([phase.title, isoDate(phase.start), isoDate(phase.end), phase.startsWeeks, phase.endsWeeks, absolute(phase.href)]);
+/** "3 weeks before go-live", "1 week after go-live", "at go-live": the words of phases.describe_weeks. */
+export function describeWeeks(weeks) {
+  if (weeks === 0) {
+    return "at go-live";
   }
-  return "\uFEFF" + rows.map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";
+  const count = Math.abs(weeks);
+  return `${count} week${count === 1 ? "" : "s"} ${weeks > 0 ? "before" : "after"} go-live`;
+}
+
+export function toCsv(planned, { absolute }) {
+  const rows = [["Phase", "Starts", "Finishes", "Starts (from go-live)", "Finishes (from go-live)", "Guide"]];
+  for (const phase of planned) {
+    rows.push([
+      phase.title, isoDate(phase.start), isoDate(phase.end),
+      describeWeeks(phase.startsWeeks), describeWeeks(phase.endsWeeks), absolute(phase.href),
+    ]);
+  }
+  return csvText(rows);
 }

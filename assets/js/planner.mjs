@@ -102,8 +102,12 @@ function offer(link, text, type) {
   downloads.push(url);
 }
 
+/** "16 weeks before go-live", with "go-live" kept on one line in a narrow cell. */
 function weeks(text) {
-  return element("span", { class: "app-plan-table__weeks" }, text);
+  const parts = text.split("go-live");
+  const children = parts.flatMap((part, index) =>
+    index ? [element("span", { class: "app-nowrap" }, "go-live"), part] : [part]);
+  return element("span", { class: "app-plan-table__weeks" }, ...children);
 }
 
 function showPlan(goLive, role) {
@@ -153,9 +157,8 @@ if (data && area && form) {
     document.getElementById("forget-date-done").textContent = "Your go-live date has been removed from this device.";
   });
   document.getElementById("print-plan")?.addEventListener("click", () => window.print());
-  document.getElementById("plan-summary").textContent =
-    "Each phase is shown in weeks before go-live. Enter your go-live date to see the dates.";
-  area.hidden = false;
+  // The form and its words are shown by the stylesheet wherever scripts run (.app-js-only), so
+  // nothing moves when this script starts.
   // A date entered before: fill the form in with it, ready to show the plan again.
   const kept = storedGoLive(storage());
   if (kept !== null) {

@@ -55,9 +55,53 @@ function headingMatches(section, terms) {
   return terms.length > 0 && terms.every((term) => title.some((word) => sameWord(word, term)));
 }
 
-/** A page's matching sections, best first; the page itself when no section matched. */
+const escapeHtml = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** The words of a defined term's entry, with the words searched for marked, as Pagefind marks an excerpt. */
+function termExcerpt(result, anchor, terms) {
+  const all = (result.content || "").split(/\s+/).filter(Boolean);
+  return all.slice(anchor.location, anchor.location + 30).map((word) => {
+    const plain = escapeHtml(word);
+    return words(word).some((w) => terms.some((term) => sameWord(w, term))) ? `<mark>${plain}</mark>` : plain;
+  }).join(" ");
+}
+
+/**
+ * Defined terms (the glossary's <dt>, each with an id) that the matches fall under, each as a section
+ * of its own: Pagefind makes sections only of headings, and a glossary has none, so without this
+ * every term would lead to the top of the glossary. Pagefind lists every element with an id among
+ * a page's anchors, with its word position.
+ */
+function termSections(result, terms) {
+  const anchors = (result.anchors || []).filter((anchor) => anchor.element === "dt" && anchor.id);
+  if (!anchors.length) return [];
+  const under = (location) => anchors.filter((anchor) => anchor.location <= location).pop();
+  const found = new Map();
+  for (const weighted of result.weighted_locations || []) {
+    const anchor = under(weighted.location);
+    if (!anchor) continue;
+    if (!found.has(anchor.id)) {
+      found.set(anchor.id, {
+        url: `${result.url.split("#")[0]}#${anchor.id}`,
+        title: anchor.text,
+        excerpt: termExcerpt(result, anchor, terms),
+        locations: [],
+        weighted_locations: [],
+      });
+    }
+    const section = found.get(anchor.id);
+    section.locations.push(weighted.location);
+    section.weighted_locations.push(weighted);
+  }
+  return [...found.values()];
+}
+
+/** A page's matching sections (and defined terms), best first; the page itself when none matched. */
 function sections(result, terms) {
-  const found = (result.sub_results || []).filter((section) => section.locations?.length);
+  const headed = (result.sub_results || []).filter((section) => section.locations?.length);
+  const definitions = termSections(result, terms);
+  // A page of terms: its terms, and any real sections (with an anchor), not the page as a whole.
+  const found = definitions.length ? [...definitions, ...headed.filter((s) => s.url.includes("#"))] : headed;
   const rank = (section) => [headingMatches(section, terms) ? 1 : 0, score(section)];
   found.sort((a, b) => {
     const [matchA, scoreA] = rank(a);
@@ -131,8 +175,8 @@ if (app && form && input) {
     window.history.replaceState(null, "", url);
     run(input.value);
   });
-  document.getElementById("search-no-js")?.setAttribute("hidden", "");
-  form.hidden = false;
+  // The form is shown, and the words for readers without JavaScript hidden, by the stylesheet
+  // (.app-js-only, .app-no-js-only) before this script runs, so nothing moves when it starts.
   const query = new URLSearchParams(window.location.search).get("q") || "";
   input.value = query;
   if (query.trim()) run(query);

@@ -10,7 +10,11 @@ this server, never the Flask dev server. The Netlify behaviour copied here:
   is not `force`d does not apply when a file exists at the address (shadowing); status 200
   rewrites, 301/302/303/307/308 redirect, 404 serves its target with status 404;
 - `[[headers]]` whose `for` pattern matches the address are added to every response;
-- a miss serves `404.html` with status 404.
+- a miss serves `404.html` with status 404;
+- text files (HTML, CSS, JavaScript, JSON, SVG, XML, plain text) are compressed when the client
+  accepts it, Brotli first, then gzip, with `Vary: Accept-Encoding`, as Netlify's CDN does; so the
+  browser suite and Lighthouse see real transfer sizes. Brotli comes from Google's `brotli`
+  bindings (PyPI), gzip from the standard library; each file is compressed once per version.
 
 Netlify proxies `/api/*` to the Python functions; here every `/api/` request is handed, path
 unchanged, to the WSGI app the functions run in (`create_functions_app`, with the manifest the
@@ -19,14 +23,17 @@ build wrote), created on the first such request so the static site starts at onc
 
 from __future__ import annotations
 
+import gzip
 import mimetypes
 import re
+import threading
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+import brotli
 from werkzeug.security import safe_join
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
@@ -39,6 +46,52 @@ REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 #: What Netlify sends for files without a Cache-Control header of their own.
 DEFAULT_CACHE_CONTROL = "public, max-age=0, must-revalidate"
 FUNCTIONS_PREFIX = "/api/"
+#: What Netlify compresses: text, not images, fonts or Pagefind's already-compressed index files.
+COMPRESSIBLE = (
+    "text/",
+    "application/javascript",
+    "application/json",
+    "application/xml",
+    "image/svg+xml",
+    "application/manifest+json",
+)
+#: Smaller files are sent as they are (a compressed frame would barely be smaller).
+MIN_COMPRESS_BYTES = 256
+
+
+def choose_encoding(request: Request) -> str | None:
+    """ "br" or "gzip" (in that order of preference, as Netlify) if the client accepts it, else None."""
+    accepted = request.accept_encodings
+    for encoding in ("br", "gzip"):
+        if accepted[encoding] > 0:
+            return encoding
+    return None
+
+
+class _CompressedCache:
+    """Each file's compressed bytes, made once per (path, size, mtime, encoding)."""
+
+    LIMIT = 512
+
+    def __init__(self):
+        self._items: dict[tuple, bytes] = {}
+        self._lock = threading.Lock()
+
+    def get(self, file: Path, encoding: str) -> bytes:
+        stat = file.stat()
+        key = (str(file), stat.st_size, stat.st_mtime_ns, encoding)
+        data = self._items.get(key)
+        if data is None:
+            raw = file.read_bytes()
+            if encoding == "br":
+                data = brotli.compress(raw, mode=brotli.MODE_TEXT, quality=11)
+            else:
+                data = gzip.compress(raw, compresslevel=9, mtime=0)
+            with self._lock:
+                if len(self._items) >= self.LIMIT:
+                    self._items.clear()
+                self._items[key] = data
+        return data
 
 
 def _pattern(path: str) -> re.Pattern:
@@ -158,6 +211,7 @@ class PreviewApp:
         self.config = config
         self._functions = functions
         self._functions_factory = functions_factory
+        self._compressed = _CompressedCache()
 
     # Files
 
@@ -174,8 +228,16 @@ class PreviewApp:
     def _send(self, request: Request, file: Path, status: int = 200) -> Response:
         mimetype, encoding = mimetypes.guess_type(file.name)
         mimetype = mimetype or "application/octet-stream"
+        compressible = not encoding and mimetype.startswith(COMPRESSIBLE)
         if mimetype.startswith("text/") or mimetype in ("application/javascript", "application/json", "image/svg+xml"):
             mimetype += "; charset=utf-8"
+        if compressible:
+            chosen = choose_encoding(request) if file.stat().st_size >= MIN_COMPRESS_BYTES else None
+            headers = {"Content-Type": mimetype, "Vary": "Accept-Encoding"}
+            if chosen is None:
+                return Response(file.read_bytes(), status=status, headers=headers)
+            headers["Content-Encoding"] = chosen
+            return Response(self._compressed.get(file, chosen), status=status, headers=headers)
         response = send_file(file, request.environ, mimetype=mimetype, conditional=False, etag=False)
         response.status_code = status
         # Netlify's headers, not Werkzeug's defaults: our Content-Type, and the site's caching rules.

@@ -52,6 +52,8 @@ class RenderedPage:
     steps_groups: list[str]
     #: (line in the Markdown body, message) for problems found while rendering.
     problems: list[tuple[int, str]] = field(default_factory=list)
+    #: Defined terms (`<dt>`, as in the glossary), each with its id; `level` is 0.
+    terms: list[Heading] = field(default_factory=list)
 
 
 @dataclass

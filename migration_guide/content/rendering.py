@@ -54,6 +54,7 @@ class _RenderState:
         self.links: list[LinkRef] = []
         self.steps_groups: list[str] = []
         self.problems: list[tuple[int, str]] = []
+        self.terms: list[Heading] = []
 
 
 class _LinkRewriter(Treeprocessor):
@@ -96,10 +97,82 @@ class _HeadingDecorator(Treeprocessor):
                 mark = etree.SubElement(link, "span", {"aria-hidden": "true"})
                 mark.text = "#"
             elif element.tag == "table":
-                element.set("class", "nhsuk-table")
-                for cell in element.iter():
-                    if cell.tag in TABLE_PARTS:
-                        cell.set("class", f"nhsuk-table__{TABLE_PARTS[cell.tag]}")
+                _responsive_table(element)
+
+
+#: Terms that must not break at their hyphen in a narrow table cell ("go- / live").
+_UNBREAKABLE = re.compile(r"\b(go)-(live)\b", re.IGNORECASE)
+
+
+def _unbreakable(text: str | None) -> str | None:
+    return _UNBREAKABLE.sub("\\1\u2011\\2", text) if text else text
+
+
+def _responsive_table(table) -> None:
+    """nhsuk-frontend's responsive table, as its `table` macro writes it with `responsive: true`.
+
+    On phones each row stacks, each cell led by its column's heading (`nhsuk-table__heading`,
+    hidden from screen readers, which have the roles instead); from the desktop breakpoint on it
+    is an ordinary table. A cell's content goes in one span, so the heading and it are two flex items.
+    """
+    table.set("class", "nhsuk-table nhsuk-table--responsive")
+    table.set("role", "table")
+    headings: list[str] = []
+    for part in table:
+        if part.tag == "thead":
+            part.set("role", "rowgroup")
+            for row in part.iter("tr"):
+                headings = ["".join(cell.itertext()).strip() for cell in row]
+                for cell in row:
+                    cell.set("role", "columnheader")
+                    cell.set("scope", "col")
+        for row in part.iter("tr"):
+            row.set("role", "row")
+            if part.tag != "tbody":
+                continue
+            for index, cell in enumerate(row):
+                cell.set("role", "cell")
+                for node in cell.iter():
+                    node.text = _unbreakable(node.text)
+                    if node is not cell:
+                        node.tail = _unbreakable(node.tail)
+                value = etree.Element("span")
+                value.text, cell.text = cell.text, None
+                for child in list(cell):
+                    cell.remove(child)
+                    value.append(child)
+                if index < len(headings) and headings[index]:
+                    heading = etree.SubElement(cell, "span", {"class": "nhsuk-table__heading", "aria-hidden": "true"})
+                    heading.text = headings[index] + " "
+                cell.append(value)
+    for element in table.iter():
+        if element.tag in TABLE_PARTS:
+            element.set("class", f"nhsuk-table__{TABLE_PARTS[element.tag]}")
+
+
+class _TermIds(Treeprocessor):
+    """Gives each defined term (`<dt>` of a definition list, as in the glossary) an id, so a link,
+    the search results and the A to Z can lead to the term itself rather than the top of its page."""
+
+    def __init__(self, md, state: _RenderState):
+        super().__init__(md)
+        self.state = state
+
+    def run(self, root):
+        terms = [element for element in root.iter("dt") if not element.get("id")]
+        if not terms:
+            return
+        taken = {element.get("id") for element in root.iter() if element.get("id")}
+        for term in terms:
+            text = " ".join("".join(term.itertext()).split())
+            base = "term-" + (re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "entry")
+            ident, number = base, 1
+            while ident in taken:
+                number += 1
+                ident = f"{base}-{number}"
+            taken.add(ident)
+            term.set("id", ident)
+            self.state.terms.append(Heading(0, ident, text))
 
 
 class _ComponentBlocks(Preprocessor):
@@ -178,6 +251,7 @@ class _GuideExtension(Extension):
             md.preprocessors.register(_ComponentBlocks(md, self.renderer, self.state), "guide_components", 28)
         md.treeprocessors.register(_LinkRewriter(md, self.state, self.renderer.base_path), "guide_links", 4)
         md.treeprocessors.register(_HeadingDecorator(md), "guide_headings", 3)
+        md.treeprocessors.register(_TermIds(md, self.state), "guide_terms", 2)
 
 
 class MarkdownRenderer:
@@ -227,6 +301,7 @@ class MarkdownRenderer:
             links=list(state.links),
             steps_groups=list(state.steps_groups),
             problems=list(state.problems),
+            terms=list(state.terms),
         )
 
     def render_fragment(self, text: str) -> str:

@@ -1,11 +1,20 @@
-"""Section feedback: the form, storing an answer, and the report that tells editors which sections need work."""
+"""Section feedback: the form, storing an answer, and the report that tells editors which sections need work.
+
+A reader answers in two steps, as on GOV.UK's "Is this page useful?": first Yes or No (one post,
+one row), then, if they want to, a comment. The answer's reply carries a token: the new row's id,
+with its page and section, signed with a key only the store knows (`secrets`), and valid for a
+day. The comment's post brings the token back and the comment is written into that row, once:
+a comment can only ever go on the answer it was offered for, and nothing is counted twice.
+"""
 
 from __future__ import annotations
 
 import io
+import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import Form, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
@@ -15,6 +24,9 @@ from .spreadsheet import write_csv
 from .store import Database, timestamp, utc_now
 
 COMMENT_LIMIT = 1200
+#: How long after answering a reader may add a comment to that answer.
+COMMENT_WINDOW_SECONDS = 24 * 60 * 60
+_TOKEN_SALT = "feedback-comment"
 
 #: A section is flagged for review with at least this many "no" answers…
 FLAG_MIN_NO = 3
@@ -42,13 +54,65 @@ class FeedbackForm(Form):
     website = StringField("Leave this field empty")
 
 
-def save(db: Database, page: str, section: str, answer: str, comment: str, content_version: str) -> None:
-    with db.transaction() as cursor:
+class CommentForm(Form):
+    """The second step: a comment on the answer the token names."""
+
+    page = StringField("Page", filters=[stripped], validators=[InputRequired(), Length(max=300)])
+    section = StringField("Section", filters=[stripped], validators=[InputRequired(), Length(max=300)])
+    token = StringField("Token", filters=[stripped], validators=[Length(max=500)])
+    comment = TextAreaField(
+        "Your comment",
+        filters=[stripped],
+        validators=[
+            InputRequired(message="Enter your comment"),
+            Length(max=COMMENT_LIMIT, message=f"Your comment must be {COMMENT_LIMIT:,} characters or fewer"),
+            readable_text,
+        ],
+    )
+    website = StringField("Leave this field empty")
+
+
+def _signer(cursor) -> URLSafeTimedSerializer:
+    """Signs comment tokens with a key made on first use and kept in the store, never in the code."""
+    row = cursor.execute("SELECT value FROM secrets WHERE name = 'feedback_token_key'").one()
+    if row is None:
         cursor.execute(
+            "INSERT INTO secrets (name, value) VALUES ('feedback_token_key', ?) ON CONFLICT (name) DO NOTHING",
+            (secrets.token_hex(32),),
+        )
+        row = cursor.execute("SELECT value FROM secrets WHERE name = 'feedback_token_key'").one()
+    return URLSafeTimedSerializer(row["value"], salt=_TOKEN_SALT)
+
+
+def save(db: Database, page: str, section: str, answer: str, comment: str, content_version: str) -> str:
+    """Stores one answer; returns the token that lets its reader add a comment to it."""
+    with db.transaction() as cursor:
+        row_id = cursor.insert_returning_id(
             "INSERT INTO feedback (page, section, answer, comment, content_version, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (page, section, answer, comment, content_version, utc_now()),
         )
+        return _signer(cursor).dumps([row_id, page, section])
+
+
+def add_comment(db: Database, token: str, page: str, section: str, comment: str) -> bool | None:
+    """Writes `comment` into the answer `token` names, if that answer is on `page` and `section` and has none yet.
+
+    None: the token is forged, expired or for another section (nothing stored). False: that answer
+    already has its comment (a second click, say; nothing stored). True: stored.
+    """
+    with db.transaction() as cursor:
+        try:
+            row_id, token_page, token_section = _signer(cursor).loads(token, max_age=COMMENT_WINDOW_SECONDS)
+        except (BadSignature, ValueError, TypeError):
+            return None
+        if (token_page, token_section) != (page, section) or not isinstance(row_id, int):
+            return None
+        cursor.execute(
+            "UPDATE feedback SET comment = ? WHERE id = ? AND page = ? AND section = ? AND comment = ''",
+            (comment, row_id, page, section),
+        )
+        return cursor.rowcount == 1
 
 
 def forget_old_comments(db: Database, older_than_days: int, now: datetime | None = None) -> int:

@@ -70,23 +70,31 @@ def get_form_endpoint():
     return method_not_allowed(None)
 
 
-def _feedback_again(message: str):
-    """The section's feedback form as it was typed, with `message` (for a reader asked to wait)."""
-    form = feedback.FeedbackForm(request.form)
-    permalink = canonical_path(form.page.data or "/")
-    located = current_site().section(permalink, form.section.data or "")
-    if located is None:
-        return refuse(429)[0]
+def _feedback_form_page(step: str, permalink: str, located, errors: dict, status: int = 400):
+    """A section's feedback form again, as typed, with its errors: the answer step, or the comment step."""
     page, section_title = located
+    typed = request.form
     return render_template(
         "api/feedback.jinja",
+        step=step,
         permalink=permalink,
         guide_page=page,
-        section_id=form.section.data,
+        section_id=typed.get("section", ""),
         section_title=section_title,
-        form=form,
-        errors={"answer": message},
-    )
+        token=typed.get("token", ""),
+        values={"answer": typed.get("answer", ""), "comment": typed.get("comment", "")},
+        errors=errors,
+    ), status
+
+
+def _feedback_again(message: str):
+    """The section's feedback form as it was typed, with `message` (for a reader asked to wait)."""
+    permalink = canonical_path(request.form.get("page") or "/")
+    located = _located(permalink, request.form.get("section"))
+    if located is None:
+        return refuse(429)[0]
+    step = "comment" if "token" in request.form else "answer"
+    return _feedback_form_page(step, permalink, located, {step: message})[0]
 
 
 def _help_request_again(message: str):
@@ -97,43 +105,80 @@ def _help_request_again(message: str):
 @blueprint.post("/feedback")
 @form_endpoint(max_bytes=16 * 1024, form="feedback", show_again=_feedback_again)
 def post_feedback():
+    """Step 1, an answer (Yes or No, from the section's two buttons); step 2, a comment on it (with its token)."""
+    if "token" in request.form:
+        return _post_comment()
     form = feedback.FeedbackForm(request.form)
-    site = current_site()
     permalink = canonical_path(form.page.data.strip() or "/") if form.page.data else ""
     if form.website.data:
         return _feedback_thanks(permalink, form.section.data or "")  # a bot: thank it and keep nothing
-    located = site.section(permalink, (form.section.data or "").strip()) if permalink else None
+    located = _located(permalink, form.section.data)
     if located is None:
-        if wants_json():
-            return jsonify(errors={"section": "This section of the guide no longer exists"}), 400
-        return render_template(
-            "api/refused.jinja",
-            heading="We could not find that section of the guide",
-            advice="The page may have changed. Go back to the guide, reload the page and try again.",
-            status=400,
-        ), 400
+        return _section_gone()
     page, section_title = located
     if not form.validate():
         count_failure("feedback")
         errors = first_errors(form)
         if wants_json():
             return jsonify(errors=errors), 400
+        return _feedback_form_page("answer", permalink, located, errors)
+    token = feedback.save(
+        database(), permalink, form.section.data, form.answer.data, form.comment.data or "", page.version
+    )
+    return _feedback_thanks(permalink, form.section.data, section_title=section_title, token=token)
+
+
+def _post_comment():
+    form = feedback.CommentForm(request.form)
+    permalink = canonical_path(form.page.data.strip() or "/") if form.page.data else ""
+    if form.website.data:
+        return _feedback_thanks(permalink, form.section.data or "", commented=True)  # a bot
+    located = _located(permalink, form.section.data)
+    if located is None:
+        return _section_gone()
+    if not form.validate():
+        count_failure("feedback")
+        errors = first_errors(form)
+        if wants_json():
+            return jsonify(errors=errors), 400
+        return _feedback_form_page("comment", permalink, located, errors)
+    stored = feedback.add_comment(database(), form.token.data, permalink, form.section.data, form.comment.data)
+    if stored is None:
+        if wants_json():
+            return jsonify(errors={"token": "We could not add your comment to your answer"}), 400
         return render_template(
-            "api/feedback.jinja",
-            permalink=permalink,
-            guide_page=page,
-            section_id=form.section.data,
-            section_title=section_title,
-            form=form,
-            errors=errors,
+            "api/refused.jinja",
+            heading="We could not add your comment",
+            advice="Your answer was saved, but we could not match your comment to it: the page may have been open "
+            "for more than a day. Go back to the guide and answer again.",
+            status=400,
         ), 400
-    feedback.save(database(), permalink, form.section.data, form.answer.data, form.comment.data or "", page.version)
-    return _feedback_thanks(permalink, form.section.data)
+    # stored is False when this answer already has its comment (sent twice): thank, store nothing more.
+    return _feedback_thanks(permalink, form.section.data, commented=True)
 
 
-def _feedback_thanks(permalink: str, section_id: str):
+def _located(permalink: str, section_id: str | None):
+    """(page, section title) if the section exists on a guide page that takes feedback, else None."""
+    return current_site().section(permalink, (section_id or "").strip()) if permalink else None
+
+
+def _section_gone():
     if wants_json():
-        return jsonify(ok=True, message="Thank you for your feedback.")
+        return jsonify(errors={"section": "This section of the guide no longer exists"}), 400
+    return render_template(
+        "api/refused.jinja",
+        heading="We could not find that section of the guide",
+        advice="The page may have changed. Go back to the guide, reload the page and try again.",
+        status=400,
+    ), 400
+
+
+def _feedback_thanks(permalink: str, section_id: str, section_title: str = "", token: str = "", commented=False):
+    """Thanks; after an answer, with the token for a comment (inline with JavaScript, on the page without)."""
+    if wants_json():
+        if commented:
+            return jsonify(ok=True, message="Thank you for your comment.")
+        return jsonify(ok=True, message="Thank you for your feedback.", token=token)
     site = current_site()
     page = site.pages.get(permalink)
     return render_template(
@@ -141,6 +186,9 @@ def _feedback_thanks(permalink: str, section_id: str):
         permalink=permalink if page else "/",
         guide_page=page,
         section_id=section_id if page and section_id in page.sections else "",
+        section_title=section_title,
+        token=token if page else "",
+        commented=commented,
     )
 
 

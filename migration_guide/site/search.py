@@ -30,8 +30,10 @@ class Entry:
     text: str
     #: Path and fragment, without the base path.
     href: str
-    #: For a section, the title of the page it is on.
+    #: For a section or a term, the title of the page it is on.
     page_title: str = ""
+    #: "section" (an h2 or h3) or "term" (a defined term, as in the glossary).
+    kind: str = "section"
 
     @property
     def letter(self) -> str:
@@ -44,13 +46,15 @@ class Entry:
 
 
 def a_to_z(guide: Guide) -> list[tuple[str, list[Entry]]]:
-    """Every page and every h2 and h3 section, grouped by first letter."""
+    """Every page, every h2 and h3 section and every defined term (the glossary's), grouped by first letter."""
     entries = [Entry(text, href) for text, href in FEATURE_ENTRIES]
     for page in guide.pages.values():
         entries.append(Entry(page.title, page.permalink))
         for heading in page.rendered.headings:
             if heading.level in (2, 3):
                 entries.append(Entry(heading.text, f"{page.permalink}#{heading.id}", page.title))
+        for term in page.rendered.terms:
+            entries.append(Entry(term.text, f"{page.permalink}#{term.id}", page.title, "term"))
     entries.sort(key=lambda entry: entry.sort_key)
     groups = {
         letter: list(group)

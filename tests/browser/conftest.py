@@ -10,6 +10,7 @@ Fixtures for browser tests (use these; do not start servers or browsers of your 
 - `page_without_js`  the same with JavaScript off.
 - `new_page(**context_options)`  a fresh page in a context of your own (viewport, bypass_csp …).
                      Each context is a different reader to the functions' rate limit.
+- `functions_database`  the store the functions behind `site_url` write to (`migration_guide.forms.store.Database`).
 
 Every page made by these fixtures:
 - can reach only the preview server: any other request is aborted, and any to a host other
@@ -107,7 +108,23 @@ def _quiet_handler():
 
 
 @pytest.fixture(scope="session")
-def site_url(site_dir, tmp_path_factory) -> str:
+def functions_instance(tmp_path_factory) -> Path:
+    """The functions' instance folder; their store is `forms.sqlite3` in it (see `functions_database`)."""
+    return tmp_path_factory.mktemp("functions-instance")
+
+
+@pytest.fixture(scope="session")
+def functions_database(functions_instance):
+    """The store the functions behind `site_url` write to, to check what a form stored."""
+    from migration_guide.forms.store import Database
+
+    database = Database(f"sqlite:///{functions_instance / 'forms.sqlite3'}", functions_instance / "unused.sqlite3")
+    yield database
+    database.close()
+
+
+@pytest.fixture(scope="session")
+def site_url(site_dir, functions_instance) -> str:
     """The preview of the frozen guide, served from a thread on 127.0.0.1 and a free port."""
     from werkzeug.serving import make_server
 
@@ -116,7 +133,7 @@ def site_url(site_dir, tmp_path_factory) -> str:
     holder = _LateApp()
     server = make_server("127.0.0.1", 0, holder, threaded=True, request_handler=_quiet_handler())
     url = f"http://127.0.0.1:{server.server_port}"
-    instance = tmp_path_factory.mktemp("functions-instance")
+    instance = functions_instance
     settings = Settings.from_environment(
         site_url=url,
         instance_dir=instance,

@@ -159,6 +159,22 @@ def test_searching_data_extract_puts_the_section_on_requesting_one_first_with_it
     assert page.locator("#request-a-data-extract-from-your-existing-supplier").is_visible()
 
 
+def test_a_glossary_term_is_found_as_the_term_not_the_top_of_the_glossary(open_page, fpp_site):
+    address, base_path, _ = fpp_site
+    page = open_page()
+    page.goto(f"{address}/search/?q=DPIA")
+    results = search_results(page)
+    links = results.locator("a")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert base_path + "/glossary/#term-dpia" in hrefs, hrefs
+    assert base_path + "/glossary/" not in hrefs  # never the top of the glossary
+    term = page.locator(f'#search-results a[href="{base_path}/glossary/#term-dpia"]').first
+    assert term.inner_text() == "DPIA"
+    term.click()
+    page.wait_for_url("**/glossary/#term-dpia")
+    assert page.locator("dt#term-dpia").is_visible()
+
+
 def test_the_header_search_box_searches_from_any_page(open_page, fpp_site):
     address, base_path, _ = fpp_site
     page = open_page()
@@ -330,7 +346,8 @@ def test_without_javascript_the_planner_shows_the_plan_in_weeks_before_go_live(o
 def test_the_print_stylesheet_drops_the_chrome_and_shows_where_external_links_go(open_page, fpp_site):
     address, _, _ = fpp_site
     page = open_page()
-    page.goto(f"{address}/guide/further-guidance/")  # a guide page with links out (the introduction has none now)
+    # A page with links out (Get started has none since the 2026 content).
+    page.goto(f"{address}/guide/further-guidance/")
     page.emulate_media(media="print")
     for selector in (
         ".nhsuk-header",

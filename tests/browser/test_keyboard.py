@@ -88,7 +88,9 @@ def test_the_header_menu_is_reached_and_used_by_keyboard(new_page, width):
 def test_every_sidebar_link_is_reached_and_followed_by_keyboard(keyboard_page):
     page = keyboard_page
     page.goto("/guide/kick-off/")
-    expected = page.locator(".app-side-nav a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    expected = page.locator('nav.app-side-nav[aria-label="Guide"] a').evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
     assert len(expected) >= 10
     reached = []
     for _ in range(300):
@@ -105,5 +107,5 @@ def test_every_sidebar_link_is_reached_and_followed_by_keyboard(keyboard_page):
     tab_until(page, lambda f: f["inSidebar"] and f["href"] == "/guide/training/")
     page.keyboard.press("Enter")
     page.wait_for_url("**/guide/training/")
-    current = page.locator('.app-side-nav a[aria-current="page"]')
+    current = page.locator('nav.app-side-nav[aria-label="Guide"] a[aria-current="page"]')
     assert current.get_attribute("href") == "/guide/training/"
