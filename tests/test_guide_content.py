@@ -1,6 +1,7 @@
 """The guide itself: the seed page's heading, questions, ids and links kept on the practice checklist with every
 link landing, each role's checklist, and the standards every page meets."""
 
+import html
 import itertools
 import re
 from html.parser import HTMLParser
@@ -330,3 +331,24 @@ def test_every_frozen_page_has_one_meta_description(site):
         parser = _MetaDescription()
         parser.feed(path.read_text(encoding="utf-8"))
         assert len(parser.descriptions) == 1 and len(parser.descriptions[0]) >= 20, (url, parser.descriptions)
+
+
+def readable_text(html_page: str) -> str:
+    """The words a reader reads in <main>: no scripts or forms, each block a sentence of its own."""
+    main = html_page.split("<main", 1)[1].split("</main>", 1)[0]
+    main = re.sub(r"<(script|template|form)\b.*?</\1>", " ", main, flags=re.S)
+    main = re.sub(r"</(li|h[1-6]|label|p|dt|dd|td|th|summary|legend|div)>", ". ", main)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", main))
+    return re.sub(r"([.?!:])\s*\.", r"\1", re.sub(r"\s+", " ", text))
+
+
+def test_every_guide_page_reads_at_flesch_reading_ease_60_or_more(site, guide):
+    """Every page written in Markdown, as a reader sees it (the app's own pages are forms and indexes)."""
+    import textstat
+
+    scores = {}
+    for permalink in guide.pages:
+        page = (site / permalink.strip("/") / "index.html").read_text()
+        scores[permalink] = round(textstat.flesch_reading_ease(readable_text(page)), 1)
+    assert len(scores) == len(guide.pages) > 20
+    assert {page: score for page, score in scores.items() if score < 60} == {}
