@@ -140,6 +140,7 @@ def site_url(site_dir, functions_instance) -> str:
         outbox_dir=instance / "outbox",
         database_url=f"sqlite:///{instance / 'forms.sqlite3'}",
         functions_manifest=site_dir.parent / "functions-manifest.json",
+        proxy_signing_secret=PROXY_SECRET,
     )
     holder.app = create_preview_app(site_dir, PROJECT_ROOT / "netlify.toml", settings=settings)
     thread = threading.Thread(target=server.serve_forever, name="guide-preview", daemon=True)
@@ -202,6 +203,16 @@ def _guard(context, page, site_url: str, problems: list[str], javascript: bool) 
 
 
 _readers: list[None] = []
+#: The secret the preview's functions share with the tests' stand-in for Netlify's signed proxy.
+PROXY_SECRET = "browser-tests-" + "0" * 32
+
+
+def _proxy_signature() -> str:
+    import time
+
+    import jwt
+
+    return jwt.encode({"iss": "netlify", "exp": int(time.time()) + 600}, PROXY_SECRET, algorithm="HS256")
 
 
 def csp_violations(page) -> list[str]:
@@ -218,10 +229,13 @@ def new_page(browser, site_url):
         javascript = options.setdefault("java_script_enabled", True)
         options.setdefault("viewport", {"width": 1280, "height": 900})
         options.setdefault("base_url", site_url)
-        # Each context is a different reader, as Netlify's proxy tells the functions (their rate
+        # Each context is a different reader, as Netlify's signed proxy tells the functions (their rate
         # limit counts posts per reader); without this every test would be one reader at 127.0.0.1.
         _readers.append(None)
-        options.setdefault("extra_http_headers", {"X-Nf-Client-Connection-Ip": f"192.0.2.{len(_readers) % 250 + 1}"})
+        options.setdefault(
+            "extra_http_headers",
+            {"X-Nf-Client-Connection-Ip": f"192.0.2.{len(_readers) % 250 + 1}", "X-Nf-Sign": _proxy_signature()},
+        )
         context = browser.new_context(**options)
         page = context.new_page()
         page.problems = []

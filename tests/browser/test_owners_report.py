@@ -1,0 +1,43 @@
+"""The owners' HTML feedback report, as a person opens it from a file: axe finds nothing, and a screenshot
+from seeded answers goes to test-artifacts/ for people to look at."""
+
+from click.testing import CliRunner
+from conftest import FIXTURE_CONTENT
+
+from migration_guide.cli import main
+from migration_guide.content.loading import load_guide
+from migration_guide.forms import feedback
+from migration_guide.forms.store import Database
+
+from .test_every_page import run_axe
+
+
+def test_the_html_report_from_seeded_answers_meets_the_accessibility_bar(
+    new_page, screenshots, settings, tmp_path, monkeypatch
+):
+    database_url = f"sqlite:///{tmp_path / 'report.sqlite3'}"
+    database = Database(database_url, tmp_path / "unused")
+    current = load_guide(settings).pages["/guide/first-step/"].version
+    seeded = [
+        ("check-dates", "no", "Dates were unclear", "old"),
+        ("check-dates", "no", "", "old"),
+        ("check-dates", "no", "Which weeks?", "old"),
+        ("check-dates", "yes", "Much clearer now", current),
+        ("check-dates", "yes", "", current),
+        ("check-dates", "no", "Still missing cut-over", current),
+    ]
+    for section, answer, comment, version in seeded:
+        feedback.save(database, "/guide/first-step/", section, answer, comment, version)
+    database.close()
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    out = tmp_path / "feedback-report.html"
+    result = CliRunner().invoke(
+        main, ["feedback", "report", "--format", "html", "--output", str(out), "--content", str(FIXTURE_CONTENT)]
+    )
+    assert result.exit_code == 0, result.output
+
+    page = new_page(viewport={"width": 1024, "height": 900})
+    page.set_content(out.read_text(encoding="utf-8"))
+    assert page.locator("svg").count() >= 2 and page.locator("table").count() >= 2
+    assert run_axe(page)["violations"] == []
+    page.screenshot(path=str(screenshots / "feedback-report.png"), full_page=True)
