@@ -114,3 +114,11 @@ def test_the_print_page_has_a_print_button_only_where_scripts_run(settings):
     assert "app-js-only" in button and button.count("type=") == 1 and 'type="button"' in button
     app_js = (PROJECT_ROOT / "assets" / "js" / "app.mjs").read_text()
     assert 'getElementById("print-guide")' in app_js and "window.print()" in app_js
+
+
+def test_the_whole_guide_leaves_out_the_section_links_beside_its_headings_and_keeps_their_ids(guide):
+    printed = print_pages(guide)
+    assert sum(page.html.count("app-heading-link") for page in printed) == 0
+    assert sum(len(page.rendered.headings) for page in guide.pages.values()) > 50
+    kick_off = next(page for page in printed if page.page.permalink == "/guide/kick-off/")
+    assert 'id="what-is-a-kick-off"' in kick_off.html or "--what-is-a-kick-off" in kick_off.html

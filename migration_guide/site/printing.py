@@ -1,12 +1,13 @@
 """The whole guide on one page, at /guide/print/, for printing or saving as a PDF.
 
 Pages come in reading order (the sidebar, then the glossary). Each page's rendered HTML is
-used as it is, with three changes so that it reads as one document:
+used as it is, with four changes so that it reads as one document:
 
 - headings move down a level under the page's own title (h2 becomes h3, and so on);
 - an id used on more than one page (or by the page's own furniture) is prefixed with its
   page's anchor, on the element and on every link to it, so every anchor stays unique;
-- links to a page or section that is on this page become links within the page.
+- links to a page or section that is on this page become links within the page;
+- the "#" link beside each heading, for sharing a section, is left out.
 
 Links to pages that are not printed (such as the form to improve the guide) stay as they are.
 """
@@ -32,6 +33,9 @@ TEMPLATE_IDS = frozenset({"maincontent", "search", "search-field", "print-conten
 ATTRIBUTE = re.compile(r'(\s)(id|href|for|aria-labelledby|aria-describedby|aria-controls)="([^"]*)"')
 HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
 ID = re.compile(r'\sid="([^"]+)"')
+#: The "#" link rendering adds to each h2 and h3, for sharing a section: no use on paper, and on a page of
+#: the whole guide a few hundred elements that slow its layout on a phone.
+HEADING_LINK = re.compile(r'<a class="app-heading-link"[^>]*>.*?</a>', re.S)
 
 blueprint = Blueprint("printing", __name__)
 
@@ -109,7 +113,8 @@ def print_pages(guide: Guide, base_path: str = "") -> list[PrintedPage]:
                 value = " ".join(mapping.get(ident, ident) for ident in value.split())
             return f'{space}{name}="{value}"'
 
-        printed.append(PrintedPage(page, anchors[page.permalink], demote_headings(ATTRIBUTE.sub(rewrite, page.html))))
+        html = HEADING_LINK.sub("", page.html)
+        printed.append(PrintedPage(page, anchors[page.permalink], demote_headings(ATTRIBUTE.sub(rewrite, html))))
     return printed
 
 
