@@ -13,7 +13,8 @@ import frontmatter
 import yaml
 
 from ..config import Settings
-from .checklists import FOLDER, read_checklists
+from .checklist_files import read_checklists
+from .checklists import FOLDER
 from .links import canonical_path
 from .model import Guide, Page, Step
 from .navigation import Navigation, NavLink, NavSection

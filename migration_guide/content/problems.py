@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import yaml
+if TYPE_CHECKING:  # only named: the form functions load problems without a YAML parser
+    import yaml
 
 
 @dataclass(frozen=True)
