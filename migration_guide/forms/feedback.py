@@ -10,7 +10,6 @@ a comment can only ever go on the answer it was offered for, and nothing is coun
 from __future__ import annotations
 
 import io
-import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -74,14 +73,7 @@ class CommentForm(Form):
 
 def _signer(cursor) -> URLSafeTimedSerializer:
     """Signs comment tokens with a key made on first use and kept in the store, never in the code."""
-    row = cursor.execute("SELECT value FROM secrets WHERE name = 'feedback_token_key'").one()
-    if row is None:
-        cursor.execute(
-            "INSERT INTO secrets (name, value) VALUES ('feedback_token_key', ?) ON CONFLICT (name) DO NOTHING",
-            (secrets.token_hex(32),),
-        )
-        row = cursor.execute("SELECT value FROM secrets WHERE name = 'feedback_token_key'").one()
-    return URLSafeTimedSerializer(row["value"], salt=_TOKEN_SALT)
+    return URLSafeTimedSerializer(cursor.secret("feedback_token_key"), salt=_TOKEN_SALT)
 
 
 def save(db: Database, page: str, section: str, answer: str, comment: str, content_version: str) -> str:

@@ -9,6 +9,7 @@ numbered migrations recorded in `schema_migrations`.
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -100,6 +101,13 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "CREATE INDEX rate_limit_window ON rate_limit (window_start)",
         ],
     ),
+    (
+        4,
+        [
+            # Posts that failed validation, counted in the same row as all posts: one statement a post.
+            "ALTER TABLE rate_limit ADD COLUMN failures INTEGER NOT NULL DEFAULT 0",
+        ],
+    ),
 ]
 
 PRIMARY_KEY = {
@@ -125,9 +133,25 @@ def utc_now() -> str:
 class Cursor:
     """A thin wrapper that speaks `?` placeholders to either database and returns dict rows."""
 
-    def __init__(self, raw, dialect: str):
+    def __init__(self, raw, dialect: str, secrets_seen: dict[str, str] | None = None):
         self._raw = raw
         self.dialect = dialect
+        #: Secrets this process has read already (see `secret`), shared by the Database's cursors.
+        self.secrets_seen = {} if secrets_seen is None else secrets_seen
+
+    def secret(self, name: str) -> str:
+        """A random secret kept in the store under `name`, made on first use by any process. Read once per
+        process: a secret never changes under its name (the rate limit's daily salt takes a new name)."""
+        value = self.secrets_seen.get(name)
+        if value is None:
+            self.execute(
+                "INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                (name, secrets.token_hex(32)),
+            )
+            value = self.secrets_seen[name] = self.execute("SELECT value FROM secrets WHERE name = ?", (name,)).one()[
+                "value"
+            ]
+        return value
 
     def execute(self, sql: str, params: tuple | list = ()) -> Cursor:
         if self.dialect == "postgresql":
@@ -178,6 +202,7 @@ class Database:
         else:
             raise ValueError("DATABASE_URL must start with sqlite:/// or postgresql://")
         self._local = threading.local()
+        self._secrets_seen: dict[str, str] = {}
         self._migrated = False
         self._migrate_lock = threading.Lock()
         # SQLite has one writer at a time, and every transaction here takes the write lock (BEGIN
@@ -282,7 +307,7 @@ class Database:
     def _raw_transaction_now(self) -> Iterator[Cursor]:
         raw = self._begin()
         try:
-            yield Cursor(raw, self.dialect)
+            yield Cursor(raw, self.dialect, self._secrets_seen)
             raw.execute("COMMIT")
         except BaseException:
             try:
