@@ -223,25 +223,26 @@ def test_the_real_guide_still_has_example_partners_and_check_says_so():
 # The fallback route
 
 
+#: A help request from a practice in the ICB these tests leave without a partner.
+REQUEST_FOR_QWO = {
+    "full_name": "Ann Smith",
+    "email": "ann.smith@nhs.net",
+    "role": "Practice manager",
+    "practice_name": "High Street Surgery",
+    "ods_code": "B86022",
+    "icb": "QWO",
+    "phase": "Kick-off",
+    "current_system": "EMIS Web",
+    "new_system": "SystmOne",
+}
+
+
 def test_a_request_for_an_icb_with_no_partner_goes_to_the_fallback(database):
     directory = Directory.from_data(
         {"icbs": {"icbs": [{"code": "QWO", "name": "West Yorkshire", "status": "active"}]}},
         Partner.fallback("guide-team@nhs.net"),
     )
-    details = help_requests.cleaned_from(
-        {
-            "full_name": "Ann Smith",
-            "email": "ann.smith@nhs.net",
-            "role": "Practice manager",
-            "practice_name": "High Street Surgery",
-            "ods_code": "B86022",
-            "icb": "QWO",
-            "phase": "Kick-off",
-            "current_system": "EMIS Web",
-            "new_system": "SystmOne",
-            "message": "Help",
-        }
-    )
+    details = help_requests.cleaned_from({**REQUEST_FOR_QWO, "message": "Help"})
     stored = help_requests.store_request(database, details, directory)
     assert stored.partner.key == "fallback"
     with database.transaction() as cursor:
@@ -268,19 +269,7 @@ def test_the_form_routes_an_icb_with_no_partner_to_the_fallback_setting(guide_wi
         fallback_partner_email="guide-team@nhs.net",
     )
     app = create_app(settings, guide=guide_without_a_partner_for_qwo)
-    form = {
-        "full_name": "Ann Smith",
-        "email": "ann.smith@nhs.net",
-        "role": "Practice manager",
-        "practice_name": "High Street Surgery",
-        "ods_code": "B86022",
-        "icb": "QWO",
-        "phase": "Kick-off",
-        "current_system": "EMIS Web",
-        "new_system": "SystmOne",
-        "message": "We need help.",
-        "consent": "y",
-    }
+    form = {**REQUEST_FOR_QWO, "message": "We need help.", "consent": "y"}
     response = app.test_client().post(
         "/api/request-help",
         data=urlencode(form),

@@ -33,42 +33,42 @@ FLAG_MIN_NO = 3
 FLAG_NO_SHARE = 0.5
 
 
-class FeedbackForm(Form):
+#: What every comment passes, optional or not.
+_COMMENT_CHECKS = [
+    Length(max=COMMENT_LIMIT, message=f"Your comment must be {COMMENT_LIMIT:,} characters or fewer"),
+    readable_text,
+]
+
+
+class _SectionForm(Form):
+    """What both steps carry: the section they are about, and a honeypot."""
+
     page = StringField("Page", filters=[stripped], validators=[InputRequired(), Length(max=300)])
     section = StringField("Section", filters=[stripped], validators=[InputRequired(), Length(max=300)])
+    #: A honeypot: hidden from people, filled in by bots.
+    website = StringField("Leave this field empty")
+
+
+class FeedbackForm(_SectionForm):
+    """The first step: Yes or No."""
+
     answer = ChoiceRadioField(
         "Was this section helpful?",
         choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
         validators=[InputRequired(message="Select yes if this section was helpful, or no if it was not")],
     )
-    comment = TextAreaField(
-        "Your comment",
-        filters=[stripped],
-        validators=[
-            Length(max=COMMENT_LIMIT, message=f"Your comment must be {COMMENT_LIMIT:,} characters or fewer"),
-            readable_text,
-        ],
-    )
-    #: A honeypot: hidden from people, filled in by bots.
-    website = StringField("Leave this field empty")
+    comment = TextAreaField("Your comment", filters=[stripped], validators=_COMMENT_CHECKS)
 
 
-class CommentForm(Form):
+class CommentForm(_SectionForm):
     """The second step: a comment on the answer the token names."""
 
-    page = StringField("Page", filters=[stripped], validators=[InputRequired(), Length(max=300)])
-    section = StringField("Section", filters=[stripped], validators=[InputRequired(), Length(max=300)])
     token = StringField("Token", filters=[stripped], validators=[Length(max=500)])
     comment = TextAreaField(
         "Your comment",
         filters=[stripped],
-        validators=[
-            InputRequired(message="Enter your comment"),
-            Length(max=COMMENT_LIMIT, message=f"Your comment must be {COMMENT_LIMIT:,} characters or fewer"),
-            readable_text,
-        ],
+        validators=[InputRequired(message="Enter your comment"), *_COMMENT_CHECKS],
     )
-    website = StringField("Leave this field empty")
 
 
 def _signer(cursor) -> URLSafeTimedSerializer:
