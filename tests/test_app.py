@@ -8,7 +8,7 @@ import pytest
 from conftest import REAL_CONTENT, page
 
 from migration_guide.config import PROJECT_ROOT
-from migration_guide.site.app import create_app
+from migration_guide.pages.app import create_app
 from migration_guide.web.security import SECURITY_HEADERS
 
 

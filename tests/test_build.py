@@ -9,9 +9,9 @@ import pytest
 from conftest import REAL_CONTENT, page
 from support.sitecheck import check_site
 
-from migration_guide.build.freeze import build_site
 from migration_guide.config import Settings
 from migration_guide.content.problems import ContentError
+from migration_guide.publish.freeze import build_site
 
 
 @pytest.fixture(scope="module", params=["", "/prm-practice-migration"], ids=["root", "base-path"])

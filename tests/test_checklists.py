@@ -19,7 +19,7 @@ from migration_guide.config import PROJECT_ROOT, Settings
 from migration_guide.content.loading import load_guide
 from migration_guide.content.phases import phases, plan
 from migration_guide.content.problems import ContentError
-from migration_guide.site.app import create_app
+from migration_guide.pages.app import create_app
 
 CHECKLIST_CORE = PROJECT_ROOT / "assets" / "js" / "checklist-core.mjs"
 

@@ -11,11 +11,11 @@ import pytest
 import tinycss2
 from conftest import REAL_CONTENT
 
-from migration_guide.build.css_purge import class_sources, page_classes, purge
-from migration_guide.build.freeze import build_site
 from migration_guide.config import Settings
 from migration_guide.fingerprints import PACKAGE_DIR
 from migration_guide.forms.app import create_functions_app
+from migration_guide.publish.css_purge import class_sources, page_classes, purge
+from migration_guide.publish.freeze import build_site
 from migration_guide.web.assets import AssetError
 
 CLASS_ATTRIBUTE = re.compile(r'class="([^"]*)"')
@@ -154,6 +154,6 @@ def test_a_purgecss_failure_is_an_error_not_an_uncut_site(tmp_path):
 
 def test_class_names_are_looked_for_in_every_module_of_the_package_at_any_depth():
     sources = set(class_sources(Settings.from_environment()))
-    for module in ("forms/views.py", "forms/guard.py", "site/views.py", "web/app.py", "templating.py"):
+    for module in ("forms/views.py", "forms/guard.py", "pages/views.py", "web/app.py", "templating.py"):
         assert PACKAGE_DIR / module in sources, module
     assert any(path.name == "feedback.jinja" for path in sources)

@@ -17,10 +17,10 @@ import yaml
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from migration_guide.build.freeze import build_site
 from migration_guide.forms import feedback, ratelimit
 from migration_guide.forms.app import create_functions_app
-from migration_guide.site.app import create_app
+from migration_guide.pages.app import create_app
+from migration_guide.publish.freeze import build_site
 
 ORIGIN = "https://gp-practice-migration-guide.netlify.app"
 GOOD = {"page": "/guide/first-step/", "section": "check-dates", "answer": "no", "comment": "Too short", "website": ""}

@@ -9,11 +9,11 @@ from html.parser import HTMLParser
 import pytest
 from conftest import IN_CI, SEED_PAGE
 
-from migration_guide.build.freeze import build_site
 from migration_guide.config import Settings
 from migration_guide.content.links import parse_internal
 from migration_guide.content.loading import load_guide
 from migration_guide.content.rendering import MarkdownRenderer
+from migration_guide.publish.freeze import build_site
 
 SEED_LINK = re.compile(r"\]\((/prm-practice-migration/[^)]+)\)")
 
@@ -322,7 +322,7 @@ class _MetaDescription(HTMLParser):
 
 
 def test_every_frozen_page_has_one_meta_description(site):
-    from migration_guide.build.preview import iter_pages
+    from migration_guide.preview import iter_pages
 
     pages = list(iter_pages(site))
     assert len(pages) >= 20 and "/plan/" in pages and "/404.html" in pages

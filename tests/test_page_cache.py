@@ -5,8 +5,8 @@ import shutil
 
 from conftest import FIXTURE_CONTENT
 
-from migration_guide.build.freeze import build_site
 from migration_guide.config import Settings
+from migration_guide.publish.freeze import build_site
 
 
 def _files(folder):

@@ -4,9 +4,9 @@ import filecmp
 
 from conftest import REAL_CONTENT
 
-from migration_guide.build import parallel_freeze
-from migration_guide.build.freeze import build_site
 from migration_guide.config import Settings
+from migration_guide.publish import parallel_freeze
+from migration_guide.publish.freeze import build_site
 
 
 def _files(folder):

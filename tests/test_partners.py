@@ -16,7 +16,7 @@ from migration_guide.config import Settings
 from migration_guide.content.directory import Directory, Partner
 from migration_guide.content.loading import load_guide
 from migration_guide.forms import help_requests
-from migration_guide.site.app import create_app
+from migration_guide.pages.app import create_app
 
 HEADER = "icb_code,partner_name,email,phone,reply_within_working_days\n"
 

@@ -18,8 +18,8 @@ from migration_guide.config import PROJECT_ROOT, Settings
 from migration_guide.content.loading import load_guide
 from migration_guide.content.phases import Phase, describe_span, describe_weeks, phases, plan, sentence_case
 from migration_guide.content.problems import ContentError
-from migration_guide.site.app import create_app
-from migration_guide.site.planner import roles
+from migration_guide.pages.app import create_app
+from migration_guide.pages.planner import roles
 
 PLAN_CORE = PROJECT_ROOT / "assets" / "js" / "plan-core.mjs"
 

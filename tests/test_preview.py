@@ -8,15 +8,15 @@ import pytest
 from flask import Flask, request
 from werkzeug.test import Client
 
-from migration_guide.build.freeze import build_site
-from migration_guide.build.preview import (
+from migration_guide.config import PROJECT_ROOT
+from migration_guide.preview import (
     NetlifyConfig,
     RedirectRule,
     create_preview_app,
     iter_pages,
     parse_redirects_file,
 )
-from migration_guide.config import PROJECT_ROOT
+from migration_guide.publish.freeze import build_site
 from migration_guide.web.security import SECURITY_HEADERS
 
 NETLIFY_TOML = PROJECT_ROOT / "netlify.toml"
@@ -283,7 +283,7 @@ def test_the_dev_servers_405_speaks_for_the_form_endpoints_only(tmp_path):
     from conftest import FIXTURE_CONTENT
 
     from migration_guide.config import Settings
-    from migration_guide.site.app import create_app
+    from migration_guide.pages.app import create_app
 
     app = create_app(Settings.from_environment(content_dir=FIXTURE_CONTENT, instance_dir=tmp_path))
     client = app.test_client()

@@ -10,8 +10,8 @@ from conftest import REAL_CONTENT, page
 
 from migration_guide.config import PROJECT_ROOT, Settings
 from migration_guide.content.loading import load_guide
-from migration_guide.site.app import create_app
-from migration_guide.site.printing import demote_headings, page_anchor, pages_to_print, print_pages
+from migration_guide.pages.app import create_app
+from migration_guide.pages.printing import demote_headings, page_anchor, pages_to_print, print_pages
 
 
 @pytest.fixture(scope="module")

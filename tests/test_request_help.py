@@ -22,7 +22,7 @@ from migration_guide.content.directory import Directory
 from migration_guide.content.loading import load_guide
 from migration_guide.content.problems import ContentError
 from migration_guide.forms import help_requests, outbox
-from migration_guide.site.app import create_app
+from migration_guide.pages.app import create_app
 
 ORIGIN = "https://gp-practice-migration-guide.netlify.app"
 GOOD = {

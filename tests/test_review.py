@@ -7,10 +7,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURE_CONTENT, page
 
-from migration_guide.build.freeze import build_site
 from migration_guide.cli import main
 from migration_guide.content.loading import load_guide
 from migration_guide.content.problems import ContentError
+from migration_guide.publish.freeze import build_site
 from migration_guide.web.manifest import SiteManifest
 
 TODAY = date.today()

@@ -8,12 +8,12 @@ import pytest
 from conftest import REAL_CONTENT
 from support.sitecheck import check_site
 
-from migration_guide.build.freeze import build_site
-from migration_guide.build.search_index import NOT_INDEXED
 from migration_guide.config import Settings
 from migration_guide.content.loading import load_guide
-from migration_guide.site.app import create_app
-from migration_guide.site.search import a_to_z
+from migration_guide.pages.app import create_app
+from migration_guide.pages.search import a_to_z
+from migration_guide.publish.freeze import build_site
+from migration_guide.publish.search_index import NOT_INDEXED
 from migration_guide.web.security import CONTENT_SECURITY_POLICY
 
 

@@ -34,7 +34,7 @@ def test_a_macro_that_transforms_an_argument_is_rendered_normally():
 
 
 def test_the_real_section_feedback_form_is_stamped_identically(settings):
-    from migration_guide.site.app import create_app
+    from migration_guide.pages.app import create_app
 
     app = create_app(settings)
     with app.test_request_context():
@@ -75,7 +75,7 @@ def test_the_site_is_the_same_with_and_without_stamps_and_memos(settings, tmp_pa
     import filecmp
 
     import migration_guide.web.app as app_module
-    from migration_guide.build.freeze import build_site
+    from migration_guide.publish.freeze import build_site
 
     def build(out):
         build_site(

@@ -6,9 +6,9 @@ from urllib.parse import urlencode
 import jinja2
 import pytest
 
-from migration_guide.build.freeze import build_site
 from migration_guide.forms.app import create_functions_app
 from migration_guide.forms.views import PAGE_TEMPLATES
+from migration_guide.publish.freeze import build_site
 from migration_guide.templating import PrecompiledLoader, precompile
 
 ORIGIN = "https://gp-practice-migration-guide.netlify.app"

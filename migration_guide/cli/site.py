@@ -24,7 +24,7 @@ from .common import fail_with_problems, warn_overdue
 def serve(host: str, port: int):
     """Serve the guide, re-rendering pages when content or templates change."""
     from ..content.loading import load_guide
-    from ..site.app import create_app
+    from ..pages.app import create_app
 
     settings = Settings.from_environment()
     try:
@@ -50,7 +50,7 @@ def serve(host: str, port: int):
 @click.option("--no-cache", is_flag=True, help="Render every page again instead of reusing cached pages.")
 def build(content_dir, out_dir, base_path, no_cache):
     """Freeze the whole guide to static files."""
-    from ..build.freeze import build_site
+    from ..publish.freeze import build_site
 
     settings = Settings.from_environment(
         content_dir=content_dir, out_dir=out_dir, base_path=base_path, use_render_cache=not no_cache
@@ -99,7 +99,7 @@ def preview(host: str, port: int, site_dir):
     """Serve the frozen site as Netlify would (netlify.toml, _redirects, pretty URLs, 404.html), with /api/*."""
     from werkzeug.serving import run_simple
 
-    from ..build.preview import create_preview_app
+    from ..preview import create_preview_app
 
     settings = Settings.from_environment()
     site_dir = site_dir or settings.out_dir

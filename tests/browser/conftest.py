@@ -4,7 +4,7 @@ Fixtures for browser tests (use these; do not start servers or browsers of your 
 
 - `site_url`         "http://127.0.0.1:PORT" of the preview serving the frozen guide (no trailing slash).
                      The functions answer at `/api/*` on the same server, storing in a temporary database.
-- `site_dir`         the frozen site's folder (to enumerate pages: `migration_guide.build.preview.iter_pages`).
+- `site_dir`         the frozen site's folder (to enumerate pages: `migration_guide.preview.iter_pages`).
 - `browser`          one headless chromium for the whole session.
 - `page`             a fresh page with JavaScript on, under the production CSP, 1280×900.
 - `page_without_js`  the same with JavaScript off.
@@ -76,7 +76,7 @@ def unavailable(reason: str):
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory) -> Path:
     """The real guide frozen once per session, from the repository's content and templates."""
-    from migration_guide.build.freeze import build_site
+    from migration_guide.publish.freeze import build_site
 
     out = tmp_path_factory.mktemp("browser-site")
     settings = Settings.from_environment(
@@ -128,7 +128,7 @@ def site_url(site_dir, functions_instance) -> str:
     """The preview of the frozen guide, served from a thread on 127.0.0.1 and a free port."""
     from werkzeug.serving import make_server
 
-    from migration_guide.build.preview import create_preview_app
+    from migration_guide.preview import create_preview_app
 
     holder = _LateApp()
     server = make_server("127.0.0.1", 0, holder, threaded=True, request_handler=_quiet_handler())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from migration_guide.build.preview import iter_pages
+from migration_guide.preview import iter_pages
 
 from .conftest import AXE_SCRIPT, csp_violations
 

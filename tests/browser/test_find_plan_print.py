@@ -22,10 +22,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from migration_guide.build.freeze import build_site
 from migration_guide.config import Settings
 from migration_guide.content.loading import load_guide
 from migration_guide.content.phases import phases, plan
+from migration_guide.publish.freeze import build_site
 from migration_guide.web.security import SECURITY_HEADERS
 
 BASE_PATH = "/prm-practice-migration"

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from migration_guide.build.preview import iter_pages
+from migration_guide.preview import iter_pages
 
 from .conftest import unavailable
 from .test_keyboard import tab

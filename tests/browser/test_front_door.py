@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from migration_guide.build.preview import iter_pages
+from migration_guide.preview import iter_pages
 
 from .conftest import ARTIFACTS
 from .test_keyboard import FOCUSED, tab

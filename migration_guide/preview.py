@@ -38,9 +38,9 @@ from werkzeug.security import safe_join
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
-from ..config import PROJECT_ROOT, Settings
-from ..forms.app import create_functions_app
-from ..site.app import create_app
+from .config import PROJECT_ROOT, Settings
+from .forms.app import create_functions_app
+from .pages.app import create_app
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 #: What Netlify sends for files without a Cache-Control header of their own.

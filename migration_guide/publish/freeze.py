@@ -21,8 +21,8 @@ from ..content.loading import load_guide
 from ..content.model import Guide
 from ..content.ownership import Review, overdue
 from ..forms.views import PAGE_TEMPLATES
-from ..site.app import create_app
-from ..site.checklists import csv_paths
+from ..pages.app import create_app
+from ..pages.checklists import csv_paths
 from ..templating import precompile
 from ..web.manifest import SiteManifest
 from . import parallel_freeze

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..site.search import BUNDLE_FOLDER
+from ..pages.search import BUNDLE_FOLDER
 
 #: Parts of a page body that are not its text: 'On this page', review dates, previous and next
 #: links, the section feedback forms and the offer of help under every guide page. (Heading
