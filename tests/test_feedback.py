@@ -542,6 +542,7 @@ def lambda_handlers() -> list[str]:
     ]
 
 
+@pytest.mark.slow  # builds a site of its own
 def test_every_function_in_template_yaml_has_its_lambda_handler_and_no_other_entry_point_exists(settings, monkeypatch):
     build_site(settings)
     monkeypatch.setenv("FUNCTIONS_MANIFEST", str(settings.functions_manifest))

@@ -111,6 +111,7 @@ def test_guide_build_warns_about_overdue_pages(tmp_path, monkeypatch):
     assert result.stdout.strip().splitlines()[-1].startswith("Built ")
 
 
+@pytest.mark.slow  # builds a site of its own
 def test_the_build_and_the_manifest_carry_each_pages_owner_and_review_dates(settings, dated_content):
     settings = settings.with_overrides(content_dir=dated_content)
     report = build_site(settings)
