@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_PY := $(VENV)/.installed
 STAMP_JS := node_modules/.installed
 
-.PHONY: install serve build check test bench clean functions
+.PHONY: install serve build check lint test test-fast bench clean functions
 
 install: $(STAMP_PY) $(STAMP_JS)
 
@@ -28,12 +28,21 @@ build: install
 check: install
 	$(BIN)/guide check
 
-# Lint first (seconds), then every test: the layers (import-linter, contracts in pyproject.toml) and Ruff.
-test: install
+# Lint first (seconds), then every test: Ruff, the types (mypy, on the package), the layers (import-linter,
+# contracts in pyproject.toml), then the whole suite.
+test: install lint
+	$(BIN)/python -m pytest
+
+lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+
+# While you work: the same checks and every test but the slow ones (those that build a whole site,
+# and the browser suite). `make test` and CI still run everything.
+test-fast: lint
+	$(BIN)/python -m pytest -m "not slow"
 
 # Figures, not tests: build speed against MkDocs, page weight, form functions (see bench/run.py).
 $(VENV)/.installed-bench: pyproject.toml $(STAMP_PY)

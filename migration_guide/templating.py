@@ -11,6 +11,7 @@ import json
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from jinja2 import (
@@ -60,7 +61,7 @@ class SharedBytecodeCache(BytecodeCache):
         self._compiled[bucket.key] = bucket.bytecode_to_string()
 
 
-JINJA_OPTIONS = {
+JINJA_OPTIONS: dict[str, Any] = {
     "undefined": ChainableUndefined,
     "autoescape": autoescape,
     "trim_blocks": True,

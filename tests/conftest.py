@@ -108,3 +108,34 @@ class StoppedClock:
 def clock() -> StoppedClock:
     """Stopped at half past a minute: no rate-limit count depends on when the wall clock's minute turns."""
     return StoppedClock(datetime(2026, 11, 27, 9, 30, 30, tzinfo=UTC))
+
+
+@pytest.fixture(scope="session")
+def built_sites(tmp_path_factory):
+    """The real guide, built once per base path for the whole run: `built_sites(base_path)` gives its settings
+    and the build's report. Only for tests that read the site; a test that changes it builds its own."""
+    from migration_guide.publish.freeze import build_site
+
+    built: dict[str, tuple[Settings, object]] = {}
+
+    def site(base_path: str = "") -> tuple[Settings, object]:
+        if base_path not in built:
+            instance = tmp_path_factory.mktemp("instance")
+            settings = Settings.from_environment(
+                content_dir=REAL_CONTENT,
+                out_dir=tmp_path_factory.mktemp("site"),
+                instance_dir=instance,
+                functions_manifest=instance / "manifest.json",
+                base_path=base_path,
+            )
+            built[base_path] = (settings, build_site(settings))
+        return built[base_path]
+
+    return site
+
+
+def pytest_collection_modifyitems(items):
+    """A test that needs a whole built site, or a browser, is slow: `make test-fast` skips it (-m "not slow")."""
+    for item in items:
+        if "built_sites" in getattr(item, "fixturenames", ()) or "browser" in item.path.parts:
+            item.add_marker(pytest.mark.slow)

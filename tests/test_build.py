@@ -6,22 +6,16 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REAL_CONTENT, page
+from conftest import page
 from support.sitecheck import check_site
 
-from migration_guide.config import Settings
 from migration_guide.content.problems import ContentError
 from migration_guide.publish.freeze import build_site
 
 
 @pytest.fixture(scope="module", params=["", "/prm-practice-migration"], ids=["root", "base-path"])
-def built_guide(request, tmp_path_factory):
-    out = tmp_path_factory.mktemp("site")
-    settings = Settings.from_environment(
-        content_dir=REAL_CONTENT, out_dir=out, instance_dir=tmp_path_factory.mktemp("instance"), base_path=request.param
-    )
-    report = build_site(settings)
-    return settings, report
+def built_guide(request, built_sites):
+    return built_sites(request.param)
 
 
 def test_every_link_anchor_and_asset_in_the_built_guide_resolves(built_guide):
@@ -89,6 +83,7 @@ def test_check_passes_on_the_real_guide():
     assert "no problems found" in result.stdout
 
 
+@pytest.mark.slow  # builds a site of its own
 def test_the_build_ends_with_one_summary_line(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "migration_guide.cli", "build", "--out", str(tmp_path / "out")],
@@ -99,6 +94,7 @@ def test_the_build_ends_with_one_summary_line(tmp_path):
     assert re.fullmatch(r"Built \d+ pages \(\d+ files\) to .+ in \d+\.\d\ds", result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow  # builds a site of its own
 def test_the_build_proxies_api_requests_to_the_lambda_function_url(settings):
     settings = settings.with_overrides(functions_url="https://abc123.lambda-url.eu-west-2.on.aws")
     build_site(settings)
@@ -106,6 +102,7 @@ def test_the_build_proxies_api_requests_to_the_lambda_function_url(settings):
     assert lines[0] == "/api/* https://abc123.lambda-url.eu-west-2.on.aws/api/:splat 200 Sign=API_SIGNATURE_TOKEN"
 
 
+@pytest.mark.slow  # builds a site of its own
 def test_the_build_writes_the_manifest_the_functions_ship_with(settings):
     from migration_guide.web.manifest import SiteManifest
 
@@ -116,6 +113,7 @@ def test_the_build_writes_the_manifest_the_functions_ship_with(settings):
     assert manifest.assets["app.css"].startswith("build/app.")
 
 
+@pytest.mark.slow  # builds a site of its own
 def test_a_missing_link_target_on_a_page_the_app_writes_fails_the_build_naming_page_and_link(settings, write_content):
     """The 404 page and the app's pages link to /guide/; a guide without it must not build with broken links."""
     content = write_content(
@@ -130,6 +128,7 @@ def test_a_missing_link_target_on_a_page_the_app_writes_fails_the_build_naming_p
     assert any("404.html" in message and "/404.html links to /guide/" in message for message in messages), messages
 
 
+@pytest.mark.slow  # builds a site of its own
 def test_the_planner_links_to_the_timeline_wherever_the_content_shows_it(settings, write_content):
     content = write_content(
         {

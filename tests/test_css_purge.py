@@ -9,13 +9,11 @@ import re
 
 import pytest
 import tinycss2
-from conftest import REAL_CONTENT
 
 from migration_guide.config import Settings
 from migration_guide.fingerprints import PACKAGE_DIR
 from migration_guide.forms.app import create_functions_app
 from migration_guide.publish.css_purge import class_sources, page_classes, purge
-from migration_guide.publish.freeze import build_site
 from migration_guide.web.assets import AssetError
 
 CLASS_ATTRIBUTE = re.compile(r'class="([^"]*)"')
@@ -92,12 +90,9 @@ def lost_styles(html: str, full: dict, cut: dict) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out, instance = tmp_path_factory.mktemp("site"), tmp_path_factory.mktemp("instance")
-    settings = Settings.from_environment(
-        content_dir=REAL_CONTENT, out_dir=out, instance_dir=instance, functions_manifest=instance / "manifest.json"
-    )
-    build_site(settings)
+def built(built_sites):
+    settings, _ = built_sites()
+    out = settings.out_dir
     full = next((settings.asset_build_dir / "build").glob("app.*.css")).read_text(encoding="utf-8")
     stylesheets = list((out / "assets" / "build").glob("app.*.css"))
     assert len(stylesheets) == 1, "the uncut stylesheet is not published"

@@ -13,7 +13,6 @@ from migration_guide.config import Settings
 from migration_guide.content.links import parse_internal
 from migration_guide.content.loading import load_guide
 from migration_guide.content.rendering import MarkdownRenderer
-from migration_guide.publish.freeze import build_site
 
 SEED_LINK = re.compile(r"\]\((/prm-practice-migration/[^)]+)\)")
 
@@ -24,10 +23,8 @@ def guide(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site")
-    build_site(Settings.from_environment(out_dir=out, instance_dir=tmp_path_factory.mktemp("instance")))
-    return out
+def site(built_sites):
+    return built_sites()[0].out_dir
 
 
 class _Ids(HTMLParser):

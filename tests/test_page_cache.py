@@ -3,10 +3,13 @@
 import filecmp
 import shutil
 
+import pytest
 from conftest import FIXTURE_CONTENT
 
 from migration_guide.config import Settings
 from migration_guide.publish.freeze import build_site
+
+pytestmark = pytest.mark.slow  # every test here builds sites of its own
 
 
 def _files(folder):

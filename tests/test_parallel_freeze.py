@@ -2,11 +2,14 @@
 
 import filecmp
 
+import pytest
 from conftest import REAL_CONTENT
 
 from migration_guide.config import Settings
 from migration_guide.publish import parallel_freeze
 from migration_guide.publish.freeze import build_site
+
+pytestmark = pytest.mark.slow  # every test here builds sites of its own
 
 
 def _files(folder):

@@ -286,3 +286,20 @@ def test_the_fallback_address_is_a_setting_with_a_development_default(monkeypatc
     assert Settings.from_environment().fallback_partner_email == "gp-migrations.fallback@example.org"
     monkeypatch.setenv("FALLBACK_PARTNER_EMAIL", "guide-team@nhs.net")
     assert Settings.from_environment().fallback_partner_email == "guide-team@nhs.net"
+
+
+def test_a_row_with_more_cells_than_the_header_is_refused_naming_its_line(content, tmp_path):
+    listing = tmp_path / "partners.csv"
+    listing.write_text(HEADER + "QWO,West Yorkshire ICS,a@nhs.net,,3,surplus\n")
+    result = run("partners", "import", listing, "--content", content)
+    assert result.exit_code == 1
+    assert "line 2: 6 cells, but the header names 5 columns" in result.stderr
+
+
+@pytest.mark.parametrize("days, accepted", [("0", False), ("1", True), ("20", True), ("21", False)])
+def test_a_partner_replies_within_1_to_20_working_days(content, tmp_path, days, accepted):
+    listing = tmp_path / "partners.csv"
+    listing.write_text(HEADER + f"QWO,West Yorkshire ICS,gp-migrations@wyicb.nhs.uk,,{days}\n")
+    result = run("partners", "import", listing, "--content", content)
+    message = f"line 2: reply_within_working_days {days} is not a whole number of days from 1 to 20"
+    assert (message in result.stderr) is not accepted, result.stderr

@@ -345,3 +345,13 @@ def test_the_csv_has_a_row_per_phase(node, guide):
         for item, start, end in plan(go_live, found)
     ]
     assert any(row[3].endswith("after go-live") for row in rows) and any(row[4] == "at go-live" for row in rows)
+
+
+def test_true_is_not_a_number_of_weeks(settings, write_content):
+    problems = problems_for(
+        settings, write_content, key_phase(starts_weeks_before_go_live="true", ends_weeks_before_go_live=1)
+    )
+    assert problems == [
+        "steps/key-phases/01-kick-off.md:5: starts_weeks_before_go_live must be a whole number of weeks, not True"
+        " (negative means after go-live)"
+    ]

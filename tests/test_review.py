@@ -111,6 +111,7 @@ def test_guide_build_warns_about_overdue_pages(tmp_path, monkeypatch):
     assert result.stdout.strip().splitlines()[-1].startswith("Built ")
 
 
+@pytest.mark.slow  # builds a site of its own
 def test_the_build_and_the_manifest_carry_each_pages_owner_and_review_dates(settings, dated_content):
     settings = settings.with_overrides(content_dir=dated_content)
     report = build_site(settings)
@@ -146,4 +147,21 @@ def test_every_owner_needs_an_address_when_the_guide_lists_owners(settings, writ
         load_guide(settings.with_overrides(content_dir=content, use_render_cache=False, site_env="production"))
     assert [problem.message for problem in production.value.problems] == [
         "owner 'Guide team' still has the example address guide-team@example.org in data/owners.yml"
+    ]
+
+
+@pytest.mark.parametrize("overdue, refused", [(30, False), (31, True)], ids=["on-the-last-day", "a-day-past"])
+def test_a_page_exactly_the_grace_period_overdue_still_builds_and_a_day_more_does_not(
+    settings, write_content, overdue, refused
+):
+    content = write_content({"a.md": page("A", "/a/", owner="Data team", review_due=days_from_today(-overdue))})
+    production = settings.with_overrides(content_dir=content, site_env="production", use_render_cache=False)
+    if not refused:
+        assert load_guide(production)
+        return
+    with pytest.raises(ContentError) as caught:
+        load_guide(production)
+    assert [problem.message for problem in caught.value.problems] == [
+        f"review_due {days_from_today(-31)} passed 31 days ago, more than the 30 a production build allows "
+        "(REVIEW_GRACE_DAYS): review the page, then set last_reviewed and review_due"
     ]

@@ -12,7 +12,6 @@ from migration_guide.config import Settings
 from migration_guide.content.loading import load_guide
 from migration_guide.pages.app import create_app
 from migration_guide.pages.search import a_to_z
-from migration_guide.publish.freeze import build_site
 from migration_guide.publish.search_index import NOT_INDEXED
 from migration_guide.web.security import CONTENT_SECURITY_POLICY
 
@@ -23,13 +22,8 @@ def guide(tmp_path_factory):
 
 
 @pytest.fixture(scope="module", params=["", "/prm-practice-migration"], ids=["root", "base-path"])
-def built(request, tmp_path_factory):
-    out = tmp_path_factory.mktemp("site")
-    settings = Settings.from_environment(
-        content_dir=REAL_CONTENT, out_dir=out, base_path=request.param, instance_dir=tmp_path_factory.mktemp("instance")
-    )
-    build_site(settings)
-    return settings
+def built(request, built_sites):
+    return built_sites(request.param)[0]
 
 
 def test_the_build_ends_by_writing_the_pagefind_index(built):

@@ -1,5 +1,6 @@
 """Stamped macros give exactly what rendering each call would give."""
 
+import pytest
 from jinja2 import Environment
 
 from migration_guide.web.stamping import CHECKED_CALLS, Stamper
@@ -71,6 +72,7 @@ def test_memo_renders_a_component_once_per_set_of_parameters():
     assert len(calls) == 3  # the second set of parameters is the first again; Markup is not the same as text
 
 
+@pytest.mark.slow  # builds a site of its own
 def test_the_site_is_the_same_with_and_without_stamps_and_memos(settings, tmp_path, monkeypatch):
     import filecmp
 

@@ -131,3 +131,26 @@ def test_a_timing_written_out_instead_of_quoted_from_the_timeline_names_its_line
     assert [problem.split(":")[:2] for problem in problems] == [["a.md", "7"], ["a.md", "9"]]
     assert "'10 weeks before go-live' states a phase's timing" in problems[0]
     assert "{phase:SLUG.when}" in problems[0]
+
+
+def test_a_link_to_an_old_address_that_redirects_is_refused_naming_the_page_to_link_to(settings, write_content):
+    files = {
+        "new.md": page("New", "/new/", redirect_from="[/old/]"),
+        "a.md": page("A", "/a/", "See [the new page](/old/)."),
+    }
+    assert problems_for(settings, write_content, files) == [
+        "a.md:5: link to /old/ goes through a redirect; link to /new/ instead"
+    ]
+
+
+@pytest.mark.parametrize(
+    "timing", ["2–3 weeks before go-live", "2-3 weeks after go-live", "2 to 3 weeks before go-live"]
+)
+def test_a_range_of_weeks_written_out_with_a_dash_or_to_is_refused_like_a_single_timing(
+    settings, write_content, timing
+):
+    problems = problems_for(settings, write_content, {"a.md": page("A", "/a/", f"Do it {timing}.")})
+    assert problems == [
+        f"a.md:5: '{timing}' states a phase's timing: quote the timeline with {{phase:SLUG.when}} "
+        "(see docs/authoring.md) so the page and the planner cannot disagree"
+    ]

@@ -15,6 +15,8 @@ import yaml
 from ..config import Settings
 from .checklist_files import read_checklists
 from .checklists import FOLDER
+from .layouts import DEFAULT as DEFAULT_LAYOUT
+from .layouts import LAYOUTS
 from .links import canonical_path
 from .model import Guide, Page, Step
 from .navigation import Navigation, NavLink, NavSection
@@ -23,15 +25,6 @@ from .problems import ContentError, Problem, yaml_problem
 from .render_cache import render_pages
 from .validation import validate
 
-LAYOUTS = {
-    "home": "home",
-    "page": "page",
-    "guide": "guide",
-    "page_with_sidebar": "guide",
-    # A role's page with its checklist (front matter `checklist: NAME`) after the text, and the list of every role's.
-    "checklist": "checklist",
-    "checklists": "checklists",
-}
 #: Folders of content/ that hold data rather than pages.
 SPECIAL_FOLDERS = ("steps", "data", FOLDER)
 
@@ -154,7 +147,7 @@ def _read_pages(content_dir: Path, problems: list[Problem]) -> list[Page]:
         if missing:
             problems.append(Problem(path, 1, f"front matter is missing {' and '.join(missing)}"))
             continue
-        layout_name = str(meta.get("layout") or "page")
+        layout_name = str(meta.get("layout") or DEFAULT_LAYOUT)
         if layout_name not in LAYOUTS:
             problems.append(
                 Problem(
@@ -171,7 +164,17 @@ def _read_pages(content_dir: Path, problems: list[Problem]) -> list[Page]:
         seen[permalink] = path
         version = hashlib.sha256(raw).hexdigest()[:12]
         pages.append(
-            Page(path, permalink, str(meta["title"]), LAYOUTS[layout_name], meta, body, body_line, version, key_lines)
+            Page(
+                path,
+                permalink,
+                str(meta["title"]),
+                LAYOUTS[layout_name].name,
+                meta,
+                body,
+                body_line,
+                version,
+                key_lines,
+            )
         )
     return pages
 

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from .checklists import Checklist
+from .layouts import LAYOUTS, Layout
 from .links import canonical_path, parse_internal
 from .navigation import Navigation
 
@@ -61,6 +62,7 @@ class Page:
     source: Path
     permalink: str
     title: str
+    #: The layout's name (front matter `layout:`); `page_type` says what it is.
     layout: str
     meta: dict
     body: str
@@ -70,6 +72,10 @@ class Page:
     #: Front-matter key → the file line it is on.
     meta_lines: dict[str, int] = field(default_factory=dict)
     rendered: RenderedPage | None = None
+
+    @property
+    def page_type(self) -> Layout:
+        return LAYOUTS[self.layout]
 
     @property
     def description(self) -> str:

@@ -12,6 +12,7 @@ import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import markdown
 from markdown.extensions import Extension
@@ -260,7 +261,8 @@ class MarkdownRenderer:
     def __init__(self, templates_dir: Path, base_path: str = "", steps: dict[str, list[dict]] | None = None):
         self.base_path = base_path
         self.environment = standalone_environment(templates_dir)
-        self.macros = self.environment.get_template("components/markdown.jinja").module
+        # A template module: its macros are attributes the checker cannot know.
+        self.macros: Any = self.environment.get_template("components/markdown.jinja").module
         self._steps_source = steps or {}
         #: slug → field → text, for `{phase:…}`: the key phases' facts, from the files the planner reads.
         self.phase_facts: dict[str, dict[str, str]] = {
@@ -286,7 +288,7 @@ class MarkdownRenderer:
 
     def render(self, text: str) -> RenderedPage:
         state = self._state
-        state.__init__()
+        state.__init__()  # type: ignore[misc]  # one state object, shared with the extension, reset per page
         md = self._page_markdown
         md.reset()
         html = md.convert(text)

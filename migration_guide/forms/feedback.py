@@ -185,7 +185,7 @@ def report(db: Database, since: str | None = None) -> list[SectionReport]:
 
 def report_csv(sections: list[SectionReport]) -> str:
     out = io.StringIO()
-    rows = [["page", "section", "yes", "no", "percent_helpful", "flagged", "comments"]]
+    rows: list[list[object]] = [["page", "section", "yes", "no", "percent_helpful", "flagged", "comments"]]
     rows += [
         [s.page, s.section, s.yes, s.no, s.helpful_percent, "yes" if s.flagged else "no", "\n".join(s.comments)]
         for s in sections

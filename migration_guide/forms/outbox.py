@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -195,17 +196,25 @@ class Delivery:
 
 
 def deliver_due(
-    db: Database, sender, ids: tuple[int, ...] | None = None, now: datetime | None = None, budget: float | None = None
+    db: Database,
+    sender,
+    ids: tuple[int, ...] | None = None,
+    now: datetime | None = None,
+    budget: float | None = None,
+    time_left: Callable[[], float] | None = None,
 ) -> list[Delivery]:
     """Sends every queued message that is due (or only `ids`); each outcome is recorded on its own.
 
-    With a `budget` (seconds), no send starts once it is spent: what is left stays queued for the
-    scheduled outbox function, so a slow Notify never holds a reader's request past its timeout.
+    With a `budget` (seconds from now), or a `time_left` that says how many seconds are left to start a
+    send in (asked again before each message), no send starts once the time is spent: what is left stays
+    queued for the next run, so a slow Notify never holds a reader's request or the scheduled run past
+    its timeout. Without `now`, the clock is read again for each message, as a long run moves on.
     """
-    now = now or datetime.now(UTC)
-    deadline = time.monotonic() + budget if budget is not None else None
+    if budget is not None:
+        deadline = time.monotonic() + budget
+        time_left = lambda: deadline - time.monotonic()  # noqa: E731 - one clock for both kinds of limit
     sql = "SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?"
-    params: list = [timestamp(now)]
+    params: list = [timestamp(now or datetime.now(UTC))]
     if ids is not None:
         if not ids:
             return []
@@ -214,11 +223,11 @@ def deliver_due(
     with db.transaction() as cursor:
         due = [row["id"] for row in cursor.execute(sql + " ORDER BY id", params).all()]
     deliveries = []
-    for message_id in due:
-        if deadline is not None and time.monotonic() >= deadline:
-            log.info("outbox: %s message(s) left for the scheduled send", len(due) - len(deliveries))
+    for position, message_id in enumerate(due):
+        if time_left is not None and time_left() <= 0:
+            log.info("outbox: %s message(s) left for the next run", len(due) - position)
             break
-        if delivery := _deliver_one(db, sender, message_id, now):
+        if delivery := _deliver_one(db, sender, message_id, now or datetime.now(UTC)):
             deliveries.append(delivery)
     return deliveries
 

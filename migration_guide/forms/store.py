@@ -108,6 +108,20 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "ALTER TABLE rate_limit ADD COLUMN failures INTEGER NOT NULL DEFAULT 0",
         ],
     ),
+    (
+        5,
+        [
+            # Retention finds old rows by age instead of reading every row: requests by their date, and
+            # only the comments not yet blanked (a partial index stays small as answers pile up).
+            "CREATE INDEX help_requests_created ON help_requests (created_at)",
+            "CREATE INDEX feedback_comment_created ON feedback (created_at) WHERE comment <> ''",
+            # Deleting a request deletes its messages (ON DELETE CASCADE), found by request.
+            "CREATE INDEX outbox_request ON outbox (request_id)",
+            # The confirmation cap counts one address's confirmations today (outbox.confirmations_today).
+            "CREATE INDEX outbox_confirmations ON outbox (LOWER(recipient), created_at)"
+            " WHERE recipient_role = 'requester'",
+        ],
+    ),
 ]
 
 PRIMARY_KEY = {

@@ -52,7 +52,7 @@ def pages_to_print(guide: Guide) -> list[Page]:
     for section in guide.navigation.sidebar:
         order += [permalink for permalink in section.permalinks if permalink not in order]
     order += [permalink for permalink in APPENDICES if permalink not in order]
-    return [guide.pages[permalink] for permalink in order if permalink in guide.pages]
+    return [guide.pages[p] for p in order if p in guide.pages and guide.pages[p].page_type.in_print]
 
 
 def page_anchor(permalink: str) -> str:

@@ -27,7 +27,7 @@ def render_page(page: Page, status: int = 200):
     elif page.layout == "checklists":
         extra = {"checklists": checklists_in_order(guide)}
     return render_template(
-        f"layouts/{page.layout}.jinja",
+        f"layouts/{page.page_type.template}.jinja",
         page=page,
         guide=guide,
         breadcrumbs=guide.breadcrumbs(page),
@@ -105,7 +105,7 @@ def asset(filename: str):
 def sitemap():
     guide = current_guide()
     entries = sorted(
-        [(page.permalink, page.last_reviewed) for page in guide.pages.values()]
+        [(page.permalink, page.last_reviewed) for page in guide.pages.values() if page.page_type.in_sitemap]
         + [(path, None) for path in APP_PAGES if path not in guide.pages]
     )
     xml = render_template("sitemap.xml", entries=entries)

@@ -78,7 +78,7 @@ def page_classes(html: str) -> set[str]:
 def purge(
     css_file: Path,
     content: list[Path],
-    classes: set[str] = frozenset(),
+    classes: frozenset[str] | set[str] = frozenset(),
     node_modules: Path = PROJECT_ROOT / "node_modules",
 ) -> str:
     """The rules of `css_file` that `classes` and the words of `content` can use (see the module docstring)."""

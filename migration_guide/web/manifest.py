@@ -48,7 +48,7 @@ class SiteManifest:
                 page.title,
                 page.version,
                 {heading.id: heading.text for heading in page.contents},
-                page.layout == "guide",
+                page.page_type.takes_feedback,
                 str(page.meta.get("owner") or ""),
                 page.last_reviewed.isoformat() if page.last_reviewed else "",
                 page.review_due.isoformat() if page.review_due else "",
