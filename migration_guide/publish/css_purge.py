@@ -14,6 +14,11 @@ whose class names, tags and attributes appear as words somewhere they can come f
 Rules that name no class (element rules, `[hidden]`, `[open]`), `@font-face` and `@keyframes`
 are always kept. The cut stylesheet gets its own content-hashed name, and the frozen pages are
 pointed at it. `guide serve` still sends the whole stylesheet.
+
+Node and PurgeCSS take most of a second, and an edit to a page's text changes none of their
+inputs, so the result is kept in the cache folder under a hash of every input (the stylesheet,
+the class names in use, the words of the scripts, templates and Python, the safelist and the
+script itself): a rebuild runs PurgeCSS again only when one of those changed.
 """
 
 from __future__ import annotations
@@ -104,6 +109,30 @@ def purge(
     return result.stdout
 
 
+def purge_key(css_file: Path, content: list[Path], classes: set[str]) -> str:
+    """A hash of everything PurgeCSS reads: equal keys give equal results."""
+    digest = hashlib.sha256()
+    for path in [SCRIPT, css_file, *sorted(content)]:
+        digest.update(str(path.name).encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(json.dumps([sorted(classes), SAFELIST]).encode())
+    return digest.hexdigest()
+
+
+def cached_purge(cache_dir: Path | None, css_file: Path, content: list[Path], classes: set[str]) -> str:
+    """`purge`, run only when its inputs changed since a build that used `cache_dir`; None turns the cache off."""
+    if cache_dir is None:
+        return purge(css_file, content, classes)
+    cached = cache_dir / f"{purge_key(css_file, content, classes)}.css"
+    if cached.is_file():
+        return cached.read_text(encoding="utf-8")
+    purged = purge(css_file, content, classes)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    for old in cache_dir.glob("*.css"):  # one result is enough: the next edit starts from this one
+        old.unlink()
+    _write_atomically(cached, purged)
+    return purged
+
+
 def class_sources(settings: Settings) -> list[Path]:
     """Where class names can come from besides the frozen pages: every template, and every module of
     the package at any depth (the functions render pages the build never freezes)."""
@@ -125,9 +154,11 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def purge_site_stylesheet(
-    out_dir: Path, manifest: dict[str, str], source_files, name: str = "app.css"
+    out_dir: Path, manifest: dict[str, str], source_files, name: str = "app.css", cache_dir: Path | None = None
 ) -> dict[str, str]:
-    """Cuts the frozen site's stylesheet down, points every page at it; returns the new asset manifest."""
+    """Cuts the frozen site's stylesheet down, points every page at it; returns the new asset manifest.
+
+    With `cache_dir`, an unchanged set of inputs reuses the last cut (see the module docstring)."""
     assets = out_dir / "assets"
     original = manifest.get(name)
     if not original or not (assets / original).is_file():
@@ -137,7 +168,7 @@ def purge_site_stylesheet(
 
     pages = {path: path.read_text(encoding="utf-8") for path in _pages(out_dir)}
     classes = set().union(*map(page_classes, pages.values()))  # read once, here: the pages are rewritten below
-    purged = purge(assets / original, [*(assets / folder).glob("*.js"), *source_files], classes)
+    purged = cached_purge(cache_dir, assets / original, [*(assets / folder).glob("*.js"), *source_files], classes)
     renamed = f"{folder}/{stem}.{hashlib.sha256(purged.encode()).hexdigest()[:10]}{suffix}"
     (assets / renamed).write_text(purged, encoding="utf-8")
     if renamed != original:

@@ -123,7 +123,12 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
         compiling = background.submit(
             precompile, settings.templates_dir, settings.compiled_templates_dir, PAGE_TEMPLATES
         )
-        assets_manifest = purge_site_stylesheet(out_dir, app.extensions["assets"].manifest, class_sources(settings))
+        assets_manifest = purge_site_stylesheet(
+            out_dir,
+            app.extensions["assets"].manifest,
+            class_sources(settings),
+            cache_dir=settings.cache_dir / "purged-css" if settings.use_render_cache else None,
+        )
         SiteManifest.from_guide(guide, settings.base_path, assets_manifest).dump(settings.functions_manifest)
         compiling.result()
         indexing.result()
