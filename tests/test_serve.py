@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
 import urllib.request
 
 import pytest
 from conftest import FIXTURE_CONTENT, page
 from flask import Flask
+from support.dev_server import guide_serve
 
-from migration_guide.config import PROJECT_ROOT
 from migration_guide.content.problems import ContentError, Problem
 from migration_guide.pages.app import create_app
 from migration_guide.pages.live_reload import EVENTS_PATH, SCRIPT_PATH
@@ -104,34 +100,14 @@ def test_live_reload_is_only_in_the_dev_server(settings):
     assert SCRIPT_PATH not in built.get("/").get_data(as_text=True)
     served = create_app(settings, watch=True).test_client()
     html = served.get("/").get_data(as_text=True)
-    assert f'<script src="{SCRIPT_PATH}" data-events="{EVENTS_PATH}" defer></script>' in html
+    assert f'<script src="{SCRIPT_PATH}" data-events="{EVENTS_PATH}" data-stamp="' in html
     script = served.get(SCRIPT_PATH)
     assert script.status_code == 200 and "EventSource" in script.get_data(as_text=True)
     assert "'unsafe-inline'" not in script.headers["Content-Security-Policy"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_guide_serve_content_serves_another_folder(content, tmp_path):
     edited(content / "about.md", page("About this other guide", "/about/"))
-    port = _free_port()
-    environment = {**os.environ, "INSTANCE_DIR": str(tmp_path / "instance"), "PYTHONPATH": str(PROJECT_ROOT)}
-    command = [sys.executable, "-m", "migration_guide.cli", "serve", "--port", str(port), "--content", str(content)]
-    server = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline, html = time.monotonic() + 60, None
-        while html is None and time.monotonic() < deadline:
-            try:
-                html = urllib.request.urlopen(f"http://127.0.0.1:{port}/about/", timeout=5).read().decode()
-            except (urllib.error.URLError, ConnectionError):
-                assert server.poll() is None, server.stderr.read().decode()
-                time.sleep(0.2)
-        assert html is not None, "guide serve did not answer within a minute"
-        assert "<h1>About this other guide</h1>" in html
-    finally:
-        server.terminate()
-        server.wait(10)
+    with guide_serve(content, tmp_path / "instance") as url:
+        html = urllib.request.urlopen(f"{url}/about/", timeout=10).read().decode()
+    assert "<h1>About this other guide</h1>" in html

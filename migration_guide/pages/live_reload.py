@@ -4,7 +4,8 @@ A small server-sent-events endpoint, registered only by the dev server (`create_
 never in the frozen site or the functions. Each connection is told a stamp of the watched
 folders (content, templates, assets) at once and again whenever it changes; the page's script
 (assets/js/live-reload.js, loaded from its own address, so the CSP still forbids inline script)
-reloads the page when the stamp is not the one it first heard. When a template or stylesheet
+reloads the page when it hears a stamp other than the one the page was rendered with (so an edit
+saved before the script connected still counts). When a template or stylesheet
 edit restarts the server, the browser reconnects, hears a new stamp and reloads too.
 """
 
@@ -72,7 +73,8 @@ def script():
 
 def _script_tag_context():
     base_path = current_app.config["SETTINGS"].base_path  # not page_url: these are files, no trailing slash
-    return {"live_reload": {"script": base_path + SCRIPT_PATH, "events": base_path + EVENTS_PATH}}
+    addresses = {"script": base_path + SCRIPT_PATH, "events": base_path + EVENTS_PATH}
+    return {"live_reload": {**addresses, "stamp": stamp(_watched())}}
 
 
 def add_live_reload(app: Flask) -> None:
