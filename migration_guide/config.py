@@ -137,7 +137,17 @@ class Settings:
         ):
             if key in overrides:
                 overrides[key] = Path(overrides[key])
-        return replace(self, **overrides)
+        changed = replace(self, **overrides)
+        # build/functions/ holds the real guide's manifest, which `make functions` ships: another content
+        # folder's build writes its own in the instance folder instead, unless told where.
+        other_content = changed.content_dir.resolve() != Settings.content_dir.resolve()
+        if (
+            other_content
+            and "functions_manifest" not in overrides
+            and self.functions_manifest == Settings.functions_manifest
+        ):
+            changed = replace(changed, functions_manifest=changed.instance_dir / "functions" / "manifest.json")
+        return changed
 
     @property
     def cache_dir(self) -> Path:
