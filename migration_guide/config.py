@@ -41,6 +41,9 @@ class Settings:
     #: The pages the functions answer with, compiled to Python by the build (kept while their sources
     #: are unchanged, as the compiled assets are) and shipped in the Lambda bundle.
     compiled_templates_dir: Path = PROJECT_ROOT / "build" / "compiled-templates"
+    #: The last cut of the stylesheet (see publish.css_purge), kept like the compiled assets: a hash of
+    #: everything PurgeCSS reads names it, so any build (`--no-cache` too) reuses it while those are unchanged.
+    purged_css_dir: Path = PROJECT_ROOT / "build" / "purged-css"
     #: What the form functions know of the site; written by the build, shipped with the Lambda bundle.
     functions_manifest: Path = PROJECT_ROOT / "build" / "functions" / "manifest.json"
     #: Prefix the site is served under, such as "/prm-practice-migration"; "" for the root.

@@ -16,13 +16,14 @@ are always kept. The cut stylesheet gets its own content-hashed name, and the fr
 pointed at it. `guide serve` still sends the whole stylesheet.
 
 Node and PurgeCSS take most of a second, and an edit to a page's text changes none of their
-inputs, so the result is kept in the cache folder under a hash of every input (the stylesheet,
-the class names in use, the words of the scripts, templates and Python, the safelist and the
-script itself): a rebuild runs PurgeCSS again only when one of those changed.
+inputs, so the result is kept (in `Settings.purged_css_dir`, beside the compiled assets) under a
+hash of every input (the stylesheet, the class names in use, the words of the scripts, templates
+and Python, the safelist and the script itself): a build runs PurgeCSS only when one changed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -123,12 +124,12 @@ def cached_purge(cache_dir: Path | None, css_file: Path, content: list[Path], cl
     if cache_dir is None:
         return purge(css_file, content, classes)
     cached = cache_dir / f"{purge_key(css_file, content, classes)}.css"
-    if cached.is_file():
+    with contextlib.suppress(FileNotFoundError):  # another build may replace it meanwhile: then purge again
         return cached.read_text(encoding="utf-8")
     purged = purge(css_file, content, classes)
     cache_dir.mkdir(parents=True, exist_ok=True)
     for old in cache_dir.glob("*.css"):  # one result is enough: the next edit starts from this one
-        old.unlink()
+        old.unlink(missing_ok=True)
     _write_atomically(cached, purged)
     return purged
 
@@ -148,7 +149,7 @@ def _pages(out_dir: Path):
 
 def _write_atomically(path: Path, text: str) -> None:
     """Readers (Pagefind runs meanwhile) see the old file or the new one, never half of one."""
-    temporary = path.with_name(f".{path.name}.tmp")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
 

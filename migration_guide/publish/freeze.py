@@ -127,7 +127,7 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
             out_dir,
             app.extensions["assets"].manifest,
             class_sources(settings),
-            cache_dir=settings.cache_dir / "purged-css" if settings.use_render_cache else None,
+            cache_dir=settings.purged_css_dir,
         )
         SiteManifest.from_guide(guide, settings.base_path, assets_manifest).dump(settings.functions_manifest)
         compiling.result()
