@@ -41,6 +41,9 @@ class Settings:
     #: The pages the functions answer with, compiled to Python by the build (kept while their sources
     #: are unchanged, as the compiled assets are) and shipped in the Lambda bundle.
     compiled_templates_dir: Path = PROJECT_ROOT / "build" / "compiled-templates"
+    #: Jinja's compiled templates (its bytecode cache), kept like Python's __pycache__: Jinja checks each
+    #: template's source against it, so every build, `--no-cache` too, compiles only what changed.
+    template_bytecode_dir: Path = PROJECT_ROOT / "build" / "jinja-bytecode"
     #: The last cut of the stylesheet (see publish.css_purge), kept like the compiled assets: a hash of
     #: everything PurgeCSS reads names it, so any build (`--no-cache` too) reuses it while those are unchanged.
     purged_css_dir: Path = PROJECT_ROOT / "build" / "purged-css"
