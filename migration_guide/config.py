@@ -140,6 +140,8 @@ class Settings:
             "templates_dir",
             "functions_manifest",
             "compiled_templates_dir",
+            "template_bytecode_dir",
+            "purged_css_dir",
         ):
             if key in overrides:
                 overrides[key] = Path(overrides[key])
