@@ -69,6 +69,8 @@ SAFELIST = {
     ]
 }
 SCRIPT = PROJECT_ROOT / "assets" / "purge.mjs"
+#: Cuts kept in the cache folder, the newest.
+KEPT_CUTS = 8
 
 
 #: In HTML a class can only match through a class attribute: words elsewhere on a page are no class.
@@ -128,10 +130,19 @@ def cached_purge(cache_dir: Path | None, css_file: Path, content: list[Path], cl
         return cached.read_text(encoding="utf-8")
     purged = purge(css_file, content, classes)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    for old in cache_dir.glob("*.css"):  # one result is enough: the next edit starts from this one
+    # A few recent cuts (several content folders, a branch switched back), not every cut ever made.
+    for old in sorted(cache_dir.glob("*.css"), key=_modified)[: -KEPT_CUTS + 1]:
         old.unlink(missing_ok=True)
     _write_atomically(cached, purged)
     return purged
+
+
+def _modified(path: Path) -> float:
+    """When `path` was written; 0 if another build removed it meanwhile."""
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
 
 
 def class_sources(settings: Settings) -> list[Path]:
