@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,9 +37,10 @@ def guide_serve(content: Path, instance: Path, seconds: float = 60) -> Iterator[
         deadline = time.monotonic() + seconds
         while True:
             try:
-                urllib.request.urlopen(f"{url}/robots.txt", timeout=5).read()
+                # The first answer loads the guide: on a loaded machine that can take a while.
+                urllib.request.urlopen(f"{url}/robots.txt", timeout=30).read()
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # not listening yet (URLError, ConnectionError), or slow (TimeoutError)
                 if server.poll() is not None:
                     raise RuntimeError(f"guide serve stopped: {server.stderr.read().decode()}") from None
                 if time.monotonic() > deadline:
