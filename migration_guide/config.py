@@ -41,6 +41,12 @@ class Settings:
     #: The pages the functions answer with, compiled to Python by the build (kept while their sources
     #: are unchanged, as the compiled assets are) and shipped in the Lambda bundle.
     compiled_templates_dir: Path = PROJECT_ROOT / "build" / "compiled-templates"
+    #: Jinja's compiled templates (its bytecode cache), kept like Python's __pycache__: Jinja checks each
+    #: template's source against it, so every build, `--no-cache` too, compiles only what changed.
+    template_bytecode_dir: Path = PROJECT_ROOT / "build" / "jinja-bytecode"
+    #: The last cut of the stylesheet (see publish.css_purge), kept like the compiled assets: a hash of
+    #: everything PurgeCSS reads names it, so any build (`--no-cache` too) reuses it while those are unchanged.
+    purged_css_dir: Path = PROJECT_ROOT / "build" / "purged-css"
     #: What the form functions know of the site; written by the build, shipped with the Lambda bundle.
     functions_manifest: Path = PROJECT_ROOT / "build" / "functions" / "manifest.json"
     #: Prefix the site is served under, such as "/prm-practice-migration"; "" for the root.
@@ -134,10 +140,22 @@ class Settings:
             "templates_dir",
             "functions_manifest",
             "compiled_templates_dir",
+            "template_bytecode_dir",
+            "purged_css_dir",
         ):
             if key in overrides:
                 overrides[key] = Path(overrides[key])
-        return replace(self, **overrides)
+        changed = replace(self, **overrides)
+        # build/functions/ holds the real guide's manifest, which `make functions` ships: another content
+        # folder's build writes its own in the instance folder instead, unless told where.
+        other_content = changed.content_dir.resolve() != Settings.content_dir.resolve()
+        if (
+            other_content
+            and "functions_manifest" not in overrides
+            and self.functions_manifest == Settings.functions_manifest
+        ):
+            changed = replace(changed, functions_manifest=changed.instance_dir / "functions" / "manifest.json")
+        return changed
 
     @property
     def cache_dir(self) -> Path:

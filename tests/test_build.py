@@ -2,6 +2,7 @@
 at the root and under a base path."""
 
 import re
+import shutil
 import subprocess
 import sys
 
@@ -114,18 +115,16 @@ def test_the_build_writes_the_manifest_the_functions_ship_with(settings):
 
 
 @pytest.mark.slow  # builds a site of its own
-def test_a_missing_link_target_on_a_page_the_app_writes_fails_the_build_naming_page_and_link(settings, write_content):
-    """The 404 page and the app's pages link to /guide/; a guide without it must not build with broken links."""
-    content = write_content(
-        {
-            "index.md": page("Home", "/"),
-            "data/navigation.yml": "header:\n  - text: Home\n    href: /\n",
-        }
-    )
+def test_a_missing_link_target_on_a_page_the_app_writes_fails_the_build_naming_page_and_link(settings, tmp_path):
+    """The 404 page and the app's pages come from templates: a template linking to no page must not build."""
+    templates = tmp_path / "templates"
+    shutil.copytree(settings.templates_dir, templates)
+    not_found = templates / "404.jinja"
+    not_found.write_text(not_found.read_text().replace("<h1>Page not found</h1>", '<h1><a href="/gone/">x</a></h1>'))
     with pytest.raises(ContentError) as failure:
-        build_site(settings.with_overrides(content_dir=content))
+        build_site(settings.with_overrides(templates_dir=templates, use_render_cache=False))
     messages = [str(problem) for problem in failure.value.problems]
-    assert any("404.html" in message and "/404.html links to /guide/" in message for message in messages), messages
+    assert any("404.html" in message and "/404.html links to /gone/" in message for message in messages), messages
 
 
 @pytest.mark.slow  # builds a site of its own

@@ -13,7 +13,8 @@ import tinycss2
 from migration_guide.config import Settings
 from migration_guide.fingerprints import PACKAGE_DIR
 from migration_guide.forms.app import create_functions_app
-from migration_guide.publish.css_purge import class_sources, page_classes, purge
+from migration_guide.publish import css_purge
+from migration_guide.publish.css_purge import cached_purge, class_sources, page_classes, purge
 from migration_guide.web.assets import AssetError
 
 CLASS_ATTRIBUTE = re.compile(r'class="([^"]*)"')
@@ -152,3 +153,23 @@ def test_class_names_are_looked_for_in_every_module_of_the_package_at_any_depth(
     for module in ("forms/views.py", "forms/guard.py", "pages/views.py", "web/app.py", "templating.py"):
         assert PACKAGE_DIR / module in sources, module
     assert any(path.name == "feedback.jinja" for path in sources)
+
+
+def test_an_unchanged_purge_is_reused_and_a_template_that_adds_a_class_runs_it_again(tmp_path, monkeypatch):
+    (tmp_path / "app.css").write_text(".app-used{x:1}.app-new{x:2}")
+    template = tmp_path / "page.jinja"
+    template.write_text('<p class="app-used">Text</p>')
+    cache = tmp_path / "cache"
+    first = cached_purge(cache, tmp_path / "app.css", [template], {"app-used"})
+    assert first == ".app-used{x:1}"
+
+    def no_node(*args):
+        raise AssertionError("PurgeCSS ran again although nothing it reads changed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(css_purge, "purge", no_node)
+        assert cached_purge(cache, tmp_path / "app.css", [template], {"app-used"}) == first
+
+    template.write_text('<p class="app-used app-new">Text</p>')
+    assert cached_purge(cache, tmp_path / "app.css", [template], {"app-used"}) == ".app-used{x:1}.app-new{x:2}"
+    assert len(list(cache.glob("*.css"))) == 2, "recent cuts are kept, so switching back costs nothing"

@@ -65,3 +65,23 @@ def test_a_warm_rebuild_renders_only_changed_pages_and_matches_a_cold_build(tmp_
     build_site(cold)
     _same_site(tmp_path / "warm", tmp_path / "cold")
     assert "The very first step" in (tmp_path / "warm" / "guide" / "second-step" / "index.html").read_text()
+
+
+def test_compiled_templates_are_kept_across_builds_and_an_edited_template_is_compiled_again(tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(Settings.templates_dir, templates)
+    settings = Settings.from_environment(
+        content_dir=FIXTURE_CONTENT,
+        templates_dir=templates,
+        out_dir=tmp_path / "site",
+        instance_dir=tmp_path / "instance",
+        functions_manifest=tmp_path / "manifest.json",
+        use_render_cache=False,
+    ).with_overrides(template_bytecode_dir=tmp_path / "bytecode")
+    build_site(settings)
+    compiled = sorted((tmp_path / "bytecode").iterdir())
+    assert compiled, "the build keeps its compiled templates"
+    not_found = templates / "404.jinja"
+    not_found.write_text(not_found.read_text().replace("Page not found</h1>", "No page here</h1>"))
+    build_site(settings)  # --no-cache, with the compiled templates of the first build in place
+    assert "<h1>No page here</h1>" in (tmp_path / "site" / "404.html").read_text()

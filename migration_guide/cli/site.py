@@ -6,6 +6,7 @@ commands start fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -21,24 +22,40 @@ from .common import fail_with_problems, warn_overdue
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(host: str, port: int):
-    """Serve the guide, re-rendering pages when content or templates change."""
-    from ..content.loading import load_guide
+@click.option("--content", "content_dir", type=click.Path(file_okay=False, path_type=Path), help="Content folder.")
+def serve(host: str, port: int, content_dir):
+    """Serve the guide, re-rendering pages when content or templates change, and reloading them in the browser."""
     from ..pages.app import create_app
 
-    settings = Settings.from_environment()
-    try:
-        load_guide(settings)
-    except ContentError as error:
-        fail_with_problems(error)
-    app = create_app(settings, watch=True)
+    settings = Settings.from_environment(content_dir=content_dir)
+    if not settings.content_dir.is_dir():
+        click.secho(f"{settings.content_dir}: content folder not found", fg="red", err=True)
+        sys.exit(1)
+    app = create_app(settings, watch=True, on_problems=print_problems)
+    if os.environ.get("WERKZEUG_RUN_MAIN") == "true":  # the reloader's child, which serves: report problems now
+        app.extensions["guide_source"].guide  # noqa: B018 - loading it prints what is wrong
     app.run(
         host=host,
         port=port,
         debug=False,
         use_reloader=True,
-        extra_files=[str(path) for path in settings.templates_dir.rglob("*.jinja")],
+        # Templates and styles are compiled when the server starts: a change restarts it (pages reload after).
+        extra_files=[
+            str(path)
+            for folder, pattern in ((settings.templates_dir, "*.jinja"), (settings.assets_dir, "*.*"))
+            for path in folder.rglob(pattern)
+        ],
     )
+
+
+def print_problems(problems: list) -> None:
+    """What `guide serve` says after each change to the content: the problems, worst first, or that all is well."""
+    if not problems:
+        click.secho("The content has no problems.", fg="green", err=True)
+        return
+    click.secho(f"The content has {len(problems)} problem(s); those pages show them until fixed:", fg="red", err=True)
+    for problem in problems:
+        click.echo(f"  {problem}", err=True)
 
 
 @click.command()

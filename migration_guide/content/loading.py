@@ -13,7 +13,7 @@ import frontmatter
 import yaml
 
 from ..config import Settings
-from .checklist_files import read_checklists
+from .checklist_files import SAFE_LOADER, read_checklists
 from .checklists import FOLDER
 from .layouts import DEFAULT as DEFAULT_LAYOUT
 from .layouts import LAYOUTS
@@ -51,7 +51,7 @@ def read_front_matter(path: Path, text: str, problems: list[Problem]) -> tuple[d
         problems.append(yaml_problem(path, error, "front matter is not valid YAML"))
         return None
     except ValueError as error:
-        problems.append(Problem(path, 1, f"front matter cannot be read: {error}"))
+        problems.append(Problem(path, 1, f"front matter cannot be read: {error}", unreadable=True))
         return None
     if not isinstance(metadata, dict):
         problems.append(Problem(path, 2, "front matter must be a set of 'key: value' lines"))
@@ -62,7 +62,7 @@ def read_front_matter(path: Path, text: str, problems: list[Problem]) -> tuple[d
 
 def _load_yaml(path: Path, problems: list[Problem]):
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # safe, with libyaml's speed
     except yaml.YAMLError as error:
         problems.append(yaml_problem(path, error, "not valid YAML"))
         return None
@@ -137,7 +137,7 @@ def _read_pages(content_dir: Path, problems: list[Problem]) -> list[Page]:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
-            problems.append(Problem(path, None, f"not UTF-8 text: {error}"))
+            problems.append(Problem(path, None, f"not UTF-8 text: {error}", unreadable=True))
             continue
         parsed = read_front_matter(path, text, problems)
         if parsed is None:
@@ -189,6 +189,17 @@ def load_guide(settings: Settings) -> Guide:
 
     Raises `ContentError` listing every problem found.
     """
+    guide, problems = read_guide(settings)
+    if problems:
+        raise ContentError(problems)
+    return guide
+
+
+def read_guide(settings: Settings) -> tuple[Guide, list[Problem]]:
+    """Everything under `settings.content_dir` that could be read, and every problem found, worst first.
+
+    `guide serve` keeps serving the pages that are fine; a build uses `load_guide`, which refuses any problem.
+    """
     content_dir = settings.content_dir
     problems: list[Problem] = []
     if not content_dir.is_dir():
@@ -216,6 +227,4 @@ def load_guide(settings: Settings) -> Guide:
 
     guide = Guide(content_dir, {page.permalink: page for page in pages}, steps, navigation, data, redirects, checklists)
     problems.extend(validate(guide, settings.is_production, settings.review_grace_days))
-    if problems:
-        raise ContentError(problems)
-    return guide
+    return guide, sorted(problems, key=lambda problem: problem.order)

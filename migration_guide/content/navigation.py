@@ -30,6 +30,14 @@ class Navigation:
     #: Where the beta banner asks readers to tell us how to improve the guide.
     feedback_href: str = ""
 
+    @property
+    def start(self) -> str:
+        """Where a reader starts: the sidebar's first page, else the header's first link, else the root."""
+        for section in self.sidebar:
+            if section.permalinks:
+                return section.permalinks[0]
+        return self.header[0].href if self.header else "/"
+
     def section_of(self, permalink: str) -> NavSection | None:
         return next((section for section in self.sidebar if permalink in section.permalinks), None)
 

@@ -15,6 +15,14 @@ class Problem:
     path: Path
     line: int | None
     message: str
+    #: A file that cannot be read at all (invalid YAML, not UTF-8): its page is missing, not just wrong,
+    #: and other problems (a link to it) may follow from it, so it is listed first.
+    unreadable: bool = False
+
+    @property
+    def order(self) -> tuple:
+        """Worst first: unreadable files, then by file and line."""
+        return (not self.unreadable, str(self.path), self.line or 0)
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
@@ -24,7 +32,7 @@ class ContentError(Exception):
     """Content that cannot be published; carries every problem found, not just the first."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems, key=lambda p: (str(p.path), p.line or 0))
+        self.problems = sorted(problems, key=lambda problem: problem.order)
         super().__init__("\n".join(str(problem) for problem in self.problems))
 
 
@@ -36,4 +44,4 @@ def yaml_problem(path: Path, error: yaml.YAMLError, what: str, first_line: int =
     """
     mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
     line = mark.line + first_line if mark else first_line
-    return Problem(path, line, f"{what}: {getattr(error, 'problem', None) or error}")
+    return Problem(path, line, f"{what}: {getattr(error, 'problem', None) or error}", unreadable=True)

@@ -18,8 +18,17 @@ def current_guide() -> Guide:
     return current_app.extensions["guide_source"].guide
 
 
+def render_problems(problems, status: int = 500):
+    """While serving: the page an author sees instead of one whose content is broken."""
+    source = current_app.extensions["guide_source"]
+    listed = [(source.shown_path(problem), problem.line, problem.message) for problem in problems]
+    return render_template("content-problems.jinja", problems=listed), status
+
+
 def render_page(page: Page, status: int = 200):
     guide = current_guide()
+    if problems := current_app.extensions["guide_source"].problems_of(page):
+        return render_problems(problems)
     previous, following = guide.previous_and_next(page)
     extra = {}
     if page.layout == "checklist" and (checklist := guide.checklist_of(page)):
@@ -123,6 +132,9 @@ def robots():
 
 @blueprint.app_errorhandler(404)
 def not_found(error):
+    # While serving, an address no page has may be a page whose file cannot be read: say why.
+    if problems := current_app.extensions["guide_source"].problems_of(None):
+        return render_problems(problems)
     return render_template("404.jinja"), 404
 
 

@@ -14,10 +14,16 @@ whose class names, tags and attributes appear as words somewhere they can come f
 Rules that name no class (element rules, `[hidden]`, `[open]`), `@font-face` and `@keyframes`
 are always kept. The cut stylesheet gets its own content-hashed name, and the frozen pages are
 pointed at it. `guide serve` still sends the whole stylesheet.
+
+Node and PurgeCSS take most of a second, and an edit to a page's text changes none of their
+inputs, so the result is kept (in `Settings.purged_css_dir`, beside the compiled assets) under a
+hash of every input (the stylesheet, the class names in use, the words of the scripts, templates
+and Python, the safelist and the script itself): a build runs PurgeCSS only when one changed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -63,6 +69,8 @@ SAFELIST = {
     ]
 }
 SCRIPT = PROJECT_ROOT / "assets" / "purge.mjs"
+#: Cuts kept in the cache folder, the newest.
+KEPT_CUTS = 8
 
 
 #: In HTML a class can only match through a class attribute: words elsewhere on a page are no class.
@@ -104,6 +112,39 @@ def purge(
     return result.stdout
 
 
+def purge_key(css_file: Path, content: list[Path], classes: set[str]) -> str:
+    """A hash of everything PurgeCSS reads: equal keys give equal results."""
+    digest = hashlib.sha256()
+    for path in [SCRIPT, css_file, *sorted(content)]:
+        digest.update(str(path.name).encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(json.dumps([sorted(classes), SAFELIST]).encode())
+    return digest.hexdigest()
+
+
+def cached_purge(cache_dir: Path | None, css_file: Path, content: list[Path], classes: set[str]) -> str:
+    """`purge`, run only when its inputs changed since a build that used `cache_dir`; None turns the cache off."""
+    if cache_dir is None:
+        return purge(css_file, content, classes)
+    cached = cache_dir / f"{purge_key(css_file, content, classes)}.css"
+    with contextlib.suppress(FileNotFoundError):  # another build may replace it meanwhile: then purge again
+        return cached.read_text(encoding="utf-8")
+    purged = purge(css_file, content, classes)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    # A few recent cuts (several content folders, a branch switched back), not every cut ever made.
+    for old in sorted(cache_dir.glob("*.css"), key=_modified)[: -KEPT_CUTS + 1]:
+        old.unlink(missing_ok=True)
+    _write_atomically(cached, purged)
+    return purged
+
+
+def _modified(path: Path) -> float:
+    """When `path` was written; 0 if another build removed it meanwhile."""
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
+
+
 def class_sources(settings: Settings) -> list[Path]:
     """Where class names can come from besides the frozen pages: every template, and every module of
     the package at any depth (the functions render pages the build never freezes)."""
@@ -119,15 +160,17 @@ def _pages(out_dir: Path):
 
 def _write_atomically(path: Path, text: str) -> None:
     """Readers (Pagefind runs meanwhile) see the old file or the new one, never half of one."""
-    temporary = path.with_name(f".{path.name}.tmp")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
 
 
 def purge_site_stylesheet(
-    out_dir: Path, manifest: dict[str, str], source_files, name: str = "app.css"
+    out_dir: Path, manifest: dict[str, str], source_files, name: str = "app.css", cache_dir: Path | None = None
 ) -> dict[str, str]:
-    """Cuts the frozen site's stylesheet down, points every page at it; returns the new asset manifest."""
+    """Cuts the frozen site's stylesheet down, points every page at it; returns the new asset manifest.
+
+    With `cache_dir`, an unchanged set of inputs reuses the last cut (see the module docstring)."""
     assets = out_dir / "assets"
     original = manifest.get(name)
     if not original or not (assets / original).is_file():
@@ -137,7 +180,7 @@ def purge_site_stylesheet(
 
     pages = {path: path.read_text(encoding="utf-8") for path in _pages(out_dir)}
     classes = set().union(*map(page_classes, pages.values()))  # read once, here: the pages are rewritten below
-    purged = purge(assets / original, [*(assets / folder).glob("*.js"), *source_files], classes)
+    purged = cached_purge(cache_dir, assets / original, [*(assets / folder).glob("*.js"), *source_files], classes)
     renamed = f"{folder}/{stem}.{hashlib.sha256(purged.encode()).hexdigest()[:10]}{suffix}"
     (assets / renamed).write_text(purged, encoding="utf-8")
     if renamed != original:

@@ -63,9 +63,10 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
     started = time.perf_counter()
     guide = load_guide(settings)
     app = create_app(settings, guide)
-    if settings.use_render_cache:  # compiled templates, reused by the next build and by each worker
-        (settings.cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
-        app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(settings.cache_dir / "jinja"))
+    # Compiled templates, reused by the next build and by each worker: compiling them was most of a small
+    # guide's build. Code, not output, so `--no-cache` (which renders every page again) keeps them too.
+    settings.template_bytecode_dir.mkdir(parents=True, exist_ok=True)
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(settings.template_bytecode_dir))
     out_dir = settings.out_dir.resolve()
     app.config.update(
         FREEZER_DESTINATION=str(out_dir),
@@ -123,7 +124,12 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
         compiling = background.submit(
             precompile, settings.templates_dir, settings.compiled_templates_dir, PAGE_TEMPLATES
         )
-        assets_manifest = purge_site_stylesheet(out_dir, app.extensions["assets"].manifest, class_sources(settings))
+        assets_manifest = purge_site_stylesheet(
+            out_dir,
+            app.extensions["assets"].manifest,
+            class_sources(settings),
+            cache_dir=settings.purged_css_dir,
+        )
         SiteManifest.from_guide(guide, settings.base_path, assets_manifest).dump(settings.functions_manifest)
         compiling.result()
         indexing.result()

@@ -32,9 +32,13 @@ def base_app(settings: Settings, watch: bool = False) -> Flask:
 def _site_context():
     settings = current_app.config["SETTINGS"]
     assets = current_app.extensions["assets"]
+    site = current_app.extensions["site_source"].site
     return {
         "settings": settings,
-        "navigation": current_app.extensions["site_source"].site.navigation,
+        "navigation": site.navigation,
+        # Addresses from the content's own navigation, not fixed ones: the engine builds any content folder.
+        "home_path": site.home,
+        "start_path": site.navigation.start,
         "page_url": page_url,
         "absolute_url": absolute_url,
         "asset_url": lambda name: assets.url(name, settings.base_path),

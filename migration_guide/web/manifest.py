@@ -41,6 +41,11 @@ class SiteManifest:
     #: Logical asset name → hashed path, so function pages use the site's CSS and JS.
     assets: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def home(self) -> str:
+        """The home page, or where the navigation starts when the content has none (any content folder builds)."""
+        return "/" if "/" in self.pages else self.navigation.start
+
     @classmethod
     def from_guide(cls, guide: Guide, base_path: str, assets: dict[str, str] | None = None) -> SiteManifest:
         pages = {
