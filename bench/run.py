@@ -11,6 +11,7 @@ prints as it goes, and one summary table at the end puts every figure beside its
 
 The build is compared with MkDocs 1.6 (the 'bench' extra) and with Eleventy 3 and the GOV.UK Eleventy
 plugin 9 (bench/eleventy/package.json, installed there by this script with `npm ci` when missing).
+    .venv/bin/python bench/run.py --only feedback      # the report and digest at 1 million answers
     .venv/bin/python bench/run.py --only lighthouse    # Lighthouse 12 on each page type (bench/lighthouse.py)
 
 Output goes to bench-output/ (git-ignored).
@@ -908,7 +909,17 @@ def bench_functions(manifest: Path, posts: int = 1000, concurrency: int = 20) ->
             run_functions(name, database_url, mode, manifest, sections, posts, concurrency)
 
 
-# 4. Lighthouse (bench/lighthouse.py)
+# 4. The owners' tools at a million answers (bench/feedback_at_scale.py)
+
+
+def bench_feedback() -> None:
+    import feedback_at_scale
+
+    heading("Feedback report and weekly digest at 1,000,000 stored answers (SQLite, median of 3)")
+    SUMMARY.extend(Row("feedback", *row) for row in feedback_at_scale.run())
+
+
+# 5. Lighthouse (bench/lighthouse.py)
 
 
 def bench_lighthouse(site: Path) -> None:
@@ -943,7 +954,7 @@ def print_summary() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmarks for the guide: build, page weight, functions.")
-    parser.add_argument("--only", choices=["build", "weight", "functions", "lighthouse"], action="append")
+    parser.add_argument("--only", choices=["build", "weight", "functions", "feedback", "lighthouse"], action="append")
     parser.add_argument("--pages", type=int, action="append", help="guide sizes for the build (default 30 and 1000)")
     parser.add_argument("--no-mkdocs", action="store_true")
     parser.add_argument("--no-eleventy-govuk", action="store_true", help="skip the GOV.UK Eleventy plugin")
@@ -956,7 +967,7 @@ def main() -> None:
     )
     parser.add_argument("--posts", type=int, default=1000)
     args = parser.parse_args()
-    sections = args.only or ["build", "weight", "functions", "lighthouse"]
+    sections = args.only or ["build", "weight", "functions", "feedback", "lighthouse"]
     OUT.mkdir(exist_ok=True)
     print(
         f"Benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}, load average {load()}; output in {OUT}"
@@ -968,6 +979,8 @@ def main() -> None:
             with_eleventy_govuk=not args.no_eleventy_govuk,
             repeat=max(1, args.repeat),
         )
+    if "feedback" in sections:
+        bench_feedback()
     if "weight" in sections or "functions" in sections or "lighthouse" in sections:
         site = build_real_site()
         if "weight" in sections:

@@ -47,37 +47,99 @@ def report_html(seeded, database_url, tmp_path, monkeypatch):
 
 
 def test_answers_split_by_the_version_of_the_page_they_were_given_to(seeded, current_version):
-    check_dates = next(s for s in feedback.report(seeded) if s.section == "check-dates")
-    before, since = check_dates.before_and_after(current_version)
-    assert (before.yes, before.no, before.helpful_percent) == (1, 4, 20)
-    assert (since.yes, since.no, since.helpful_percent, since.flagged) == (3, 1, 75, False)
-    assert (check_dates.yes, check_dates.no, check_dates.flagged) == (4, 5, True)  # the table and CSV count all
+    versions = {"/guide/first-step/": current_version, "/guide/": "any"}
+    check_dates = next(s for s in feedback.report(seeded, versions) if s.section == "check-dates")
+    assert (check_dates.before.yes, check_dates.before.no, check_dates.before.helpful_percent) == (1, 4, 20)
+    assert (check_dates.since.yes, check_dates.since.no, check_dates.since.helpful_percent) == (3, 1, 75)
+    assert not check_dates.needs_review  # rewritten, and readers now find it helpful: in the report as in the digest
+
+
+@pytest.fixture
+def flagged_html(database, current_version, settings, database_url, tmp_path, monkeypatch):
+    """Check dates: 0 of 3 helpful since the page last changed (2 comments), 2 of 2 before. Key phases: all
+    helpful. The report as the CLI writes it."""
+    for answer, comment in [("yes", "Clear before"), ("yes", "")]:
+        feedback.save(database, "/guide/first-step/", "check-dates", answer, comment, "old1")
+    for answer, comment in [("no", "Now too long"), ("no", ""), ("no", "Where did the dates go?")]:
+        feedback.save(database, "/guide/first-step/", "check-dates", answer, comment, current_version)
+    for _ in range(3):
+        feedback.save(database, "/guide/", "key-phases", "yes", "", load_guide(settings).pages["/guide/"].version)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("INSTANCE_DIR", str(tmp_path / "instance"))
+    result = CliRunner().invoke(main, ["feedback", "report", "--format", "html", "--content", str(FIXTURE_CONTENT)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_every_row_and_chart_label_names_its_page_and_section(flagged_html):
+    table = flagged_html.split('<h2 id="helpfulness">')[1].split("</table>")[0]
+    assert ">First step: Check dates</a></th>" in table and ">Get started: Key phases</a></th>" in table
+    chart = table.split("</svg>")[0]
+    assert "Flagged: First step: Check dates" in chart and "Get started: Key phases" in chart
+
+
+def test_answer_counts_beside_each_percentage_and_a_0_percent_bar_is_drawn(flagged_html):
+    table = flagged_html.split('<h2 id="helpfulness">')[1].split("</table>")[0]
+    assert re.search(r"Check dates</a></th><td class=\"number\">0% of 3</td><td class=\"number\">100% of 2</td>", table)
+    chart = table.split("</svg>")[0]
+    assert "0% of 3" in chart and "100% of 3" in chart
+    # Each bar, the 0% one included, is a rectangle with a width, not left out.
+    bars = [float(width) for width in re.findall(r'<rect [^>]*width="([\d.]+)"[^>]*class="rect reactive', chart)]
+    assert len(bars) == 2 and min(bars) > 0
+
+
+def test_sections_are_sorted_by_need(flagged_html):
+    table = flagged_html.split('<h2 id="helpfulness">')[1].split("</svg>")[1].split("</table>")[0]
+    assert table.index("Check dates") < table.index("Key phases")
+
+
+def test_comments_show_their_date_answer_and_whether_they_came_before_the_change(flagged_html):
+    comments = flagged_html.split("Check dates</th>")[1].split("</ul>")[0]
+    assert "3 comments, newest first" in comments
+    assert re.search(
+        r"\d{4}-\d{2}-\d{2}, answered No, since the last change:</span> Where did the dates go\?", comments
+    )
+    assert re.search(r"\d{4}-\d{2}-\d{2}, answered Yes, before the last change:</span> Clear before", comments)
+    assert comments.index("Where did the dates go?") < comments.index("Now too long") < comments.index("Clear before")
+
+
+def test_the_report_can_be_only_one_owners_pages(database, current_version, database_url, tmp_path, monkeypatch):
+    feedback.save(database, "/guide/first-step/", "check-dates", "no", "", current_version)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    base = ["feedback", "report", "--format", "html", "--content", str(FIXTURE_CONTENT)]
+    unknown = CliRunner().invoke(main, [*base, "--owner", "Nobody"])
+    assert unknown.exit_code == 2 and "no page is owned by 'Nobody'" in unknown.output
 
 
 def test_every_page_and_section_with_answers_helpful_share_and_flag(report_html):
     assert "<h1>Section feedback</h1>" in report_html
-    assert "15 answers about 3 sections" in report_html and "2 flagged for review" in report_html
+    assert "15 answers about 3 sections" in report_html and "0 flagged for review" in report_html
     pages = report_html.split('<h2 id="pages">')[1]
     first_step = pages.split("<h3>First step")[1].split("</table>")[0]
-    assert re.search(r"Check dates</th>\s*<td class=\"number\">9</td><td class=\"number\">4</td>", first_step)
-    assert '<td class="number">44%</td><td><span class="flag">Review</span>' in first_step
+    assert re.search(
+        r"Check dates</th><td class=\"number\">75% of 4</td><td class=\"number\">3</td><td class=\"number\">1</td>"
+        r"<td class=\"number\">20% of 5</td><td></td>",
+        first_step,
+    )
     get_started = pages.split("<h3>Get started")[1].split("</table>")[0]
-    assert "Key phases</th>" in get_started and "100%</td><td></td>" in get_started
+    assert "Key phases</th>" in get_started and "100% of 3" in get_started
 
 
-def test_flagged_sections_are_listed_first_with_their_counts(report_html):
-    flagged = report_html.split('<h2 id="flagged">')[1].split("</ul>")[0]
-    assert "First step: Check dates</a>: 5 of 9 said it was not helpful" in flagged
-    assert "/gone/: intro</a>: 3 of 3 said it was not helpful" in flagged
+def test_flagged_sections_are_listed_first_with_their_counts_since_the_change(flagged_html):
+    flagged = flagged_html.split('<h2 id="flagged">')[1].split("</ul>")[0]
+    assert "First step: Check dates</a>: 3 of 3 since the page last changed said it was not helpful" in flagged
     assert "Key phases" not in flagged
 
 
-def test_flagged_sections_before_and_since_their_last_content_change(report_html):
-    part = report_html.split('<h2 id="before-and-after">')[1].split('<h2 id="pages">')[0]
+def test_flagged_sections_before_and_since_their_last_content_change(flagged_html):
+    part = flagged_html.split('<h2 id="before-and-after">')[1].split('<h2 id="pages">')[0]
     row = part.split("<tbody>")[1].split("</tr>")[0]
     assert "First step: Check dates" in row
-    assert "20% of 5" in row and "75% of 4" in row and "+55 points" in row
-    assert "Not compared, because the page is no longer in the guide: /gone/#intro." in part
+    assert "100% of 2" in row and "0% of 3" in row and "-100 points" in row
+
+
+def test_a_page_no_longer_in_the_guide_is_not_flagged(report_html):
+    assert "Not flagged, because the page is no longer in the guide: /gone/#intro." in report_html
 
 
 def test_comments_are_escaped_and_newest_first(report_html):
@@ -99,18 +161,18 @@ def test_nothing_is_loaded_from_anywhere_else(report_html):
     assert "<style>" in report_html
 
 
-def test_each_chart_is_an_inline_svg_beside_a_table_of_the_same_figures(report_html):
-    blocks = report_html.split('<div class="with-table">')[1:]
-    assert len(blocks) == 2 == report_html.count("<svg")
+def test_each_chart_is_an_inline_svg_beside_a_table_of_the_same_figures(flagged_html):
+    blocks = flagged_html.split('<div class="with-table">')[1:]
+    assert len(blocks) == 2 == flagged_html.count("<svg")
     for block in blocks:
         block = block.split("</table>")[0]
         assert block.count("<svg") == 1 and block.count("<table>") == 1
         assert re.search(r'<svg [^>]*role="img"[^>]*aria-label="[^"]+"', block)
         assert block.index("</svg>") < block.index("<table>")
     helpfulness, before_after = (block.split("</svg>")[0] for block in blocks)
-    for figure in ("44%", "100%"):
+    for figure in ("0% of 3", "100% of 3"):
         assert figure in helpfulness
-    for figure in ("20%", "75%"):
+    for figure in ("100% of 2", "0% of 3"):
         assert figure in before_after
     assert "Before the last change" in before_after and "Since the last change" in before_after
 

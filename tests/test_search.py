@@ -10,9 +10,10 @@ from support.sitecheck import check_site
 
 from migration_guide.config import Settings
 from migration_guide.content.loading import load_guide
+from migration_guide.content.search_terms import SearchTermsError, load_search_terms
 from migration_guide.pages.app import create_app
 from migration_guide.pages.search import a_to_z
-from migration_guide.publish.search_index import NOT_INDEXED
+from migration_guide.publish.search_index import NOT_INDEXED, checklist_records
 from migration_guide.web.security import CONTENT_SECURITY_POLICY
 
 
@@ -141,3 +142,68 @@ def test_the_search_pages_two_search_landmarks_have_names(settings):
     assert '<search class="nhsuk-header__search" aria-label="Site search">' in html
     form = re.search(r'<form class="app-search__form[^"]*" id="search-form"[^>]*>', html)[0]
     assert 'role="search" aria-label="Search the guide"' in form
+
+
+# What readers type: content/data/search_terms.yml
+
+#: The pages that show a role's checklist.
+ROLE_PAGES = ("/practice-staff/", "/project-managers/", "/integrated-care-boards/")
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[\w-]+", text.lower()))
+
+
+def _guide_words(guide) -> str:
+    text = " ".join(
+        [page.title + " " + re.sub(r"<[^>]+>", " ", page.rendered.html) for page in guide.pages.values()]
+        + [item.text for checklist in guide.checklists.values() for item in checklist.items]
+    )
+    return f" {_words(text)} "
+
+
+def test_every_synonym_line_has_a_way_of_saying_it_that_the_guide_uses(guide):
+    words = _guide_words(guide)
+    terms = load_search_terms(REAL_CONTENT)
+    assert len(terms.synonyms) >= 8
+    for group in terms.synonyms:
+        assert any(f" {_words(term)} " in words for term in group), group
+    assert any("pcrm" in group and "pds reconciliation" in group for group in terms.synonyms)
+    assert {"cut-over", "cutover", "cut over"} <= next(set(g) for g in terms.synonyms if "cutover" in g)
+
+
+def test_every_misspelling_corrects_to_a_word_the_guide_uses_and_is_not_itself_a_word_of_the_guide(guide):
+    words = _guide_words(guide)
+    terms = load_search_terms(REAL_CONTENT)
+    assert {"extrct": "extract", "rolback": "rollback"}.items() <= terms.misspellings.items()
+    for wrong, right in terms.misspellings.items():
+        assert f" {right} " in words, right
+        assert f" {wrong} " not in words, wrong
+
+
+def test_the_search_page_carries_the_terms_and_offers_as_data_not_script(built):
+    import json
+
+    html = (built.out_dir / "search" / "index.html").read_text()
+    data = json.loads(html.split('<script type="application/json" id="search-terms">')[1].split("</script>")[0])
+    assert data["misspellings"]["extrct"] == "extract"
+    planner, checklists = data["offers"]
+    assert "date" in planner["words"] and planner["links"][0]["href"] == f"{built.base_path}/plan/"
+    assert {link["href"] for link in checklists["links"]} == {
+        f"{built.base_path}{role}#checklist" for role in ROLE_PAGES
+    }
+
+
+def test_every_checklist_item_is_indexed_as_a_record_leading_to_its_checkbox(guide):
+    records = checklist_records(guide)
+    items = [item for checklist in guide.checklists.values() for item in checklist.items]
+    assert len(records) == len(items) > 100
+    book = next(r for r in records if r.url == "/project-managers/#item-book-trainers-and-rooms")
+    assert book.title.startswith("Book trainers, rooms and dates") and "Project managers" in book.page_title
+
+
+def test_a_search_terms_file_of_the_wrong_shape_is_refused_with_its_name(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "search_terms.yml").write_text("synonyms:\n  - [only one]\n")
+    with pytest.raises(SearchTermsError, match=r"search_terms.yml: each synonyms line needs at least 2"):
+        load_search_terms(tmp_path)

@@ -15,6 +15,16 @@ const MORE_SECTIONS = 3;
 
 let pagefind = null;
 
+// What readers type that the guide says in other words (content/data/search_terms.yml, on the page as data).
+const termsData = document.getElementById("search-terms");
+const TERMS = termsData ? JSON.parse(termsData.textContent) : { synonyms: [], misspellings: {}, offers: [] };
+const offersArea = document.getElementById("search-offers");
+const suggestionsArea = document.getElementById("search-suggestions");
+const MAX_QUERIES = 4;
+// Checklist items considered beside the pages: enough for a query about a task, not so many they crowd.
+const ITEMS = 5;
+const SUGGESTIONS = 3;
+
 async function loadPagefind() {
   if (!pagefind) {
     const bundle = app.dataset.bundle;
@@ -117,7 +127,11 @@ function ranked(results, query) {
     const found = sections(result, terms);
     return { result, found, order, match: headingMatches(found[0], terms), score: score(found[0]) };
   });
-  entries.sort((a, b) => (b.match - a.match) || (a.match ? b.score - a.score : 0) || a.order - b.order);
+  // A checklist item is a short record, so it scores high; where a guide section's heading matches as well,
+  // the section that explains comes first, and the item that says what to do after it.
+  const guide = (entry) => (entry.result.meta.in ? 0 : 1);
+  entries.sort((a, b) => (b.match - a.match) || (a.match ? guide(b) - guide(a) || b.score - a.score : 0)
+    || a.order - b.order);
   return entries;
 }
 
@@ -128,9 +142,11 @@ function render(results, query) {
     const item = element("li", { class: "app-search-results__item" },
       element("h2", { class: "nhsuk-heading-s nhsuk-u-margin-bottom-1" },
         element("a", { href: best.url, class: "app-search-results__link" }, best.title)));
-    if (best.title !== result.meta.title) {
+    // A checklist item is a record of its own (publish/search_index.py), which names what it is in.
+    const where = result.meta.in || (best.title !== result.meta.title ? result.meta.title : "");
+    if (where) {
       item.append(element("p", { class: "nhsuk-body-s nhsuk-u-secondary-text-colour nhsuk-u-margin-bottom-1" },
-        `In: ${result.meta.title}`));
+        `In: ${where}`));
     }
     item.append(excerpt(best.excerpt));
     if (others.length) {
@@ -148,9 +164,93 @@ function render(results, query) {
     : `No results found for ‘${query}’. Check the spelling, try other words, or use the A to Z index.`;
 }
 
+// Finding what readers type: misspellings corrected, then every other way of saying a term searched too.
+
+const phrase = (text) => words(text).join(" ");
+const hasPhrase = (text, part) => ` ${text} `.includes(` ${part} `);
+
+/** The query with its misspellings corrected, then the same with each synonym swapped in; the first is the reader's. */
+function queriesFor(query) {
+  const corrected = words(query).map((word) => TERMS.misspellings[word] || word).join(" ");
+  const queries = [corrected];
+  for (const group of TERMS.synonyms) {
+    const variants = group.map(phrase);
+    const found = variants.find((variant) => hasPhrase(corrected, variant));
+    if (!found) continue;
+    for (const other of variants) {
+      if (other !== found) queries.push(` ${corrected} `.replace(` ${found} `, ` ${other} `).trim());
+    }
+  }
+  return { corrected, queries: [...new Set(queries)].slice(0, MAX_QUERIES) };
+}
+
+/** Pages for the first query first, then any the other ways of saying it add. */
+async function searchAll(engine, queries) {
+  // Pages and checklist items are asked for apart (Pagefind's "kind" filter), so the many short item
+  // records never push the guide's sections out of the pages considered.
+  const searches = await Promise.all(queries.flatMap((query) => [
+    engine.search(query, { filters: { kind: "page" } }),
+    engine.search(query, { filters: { kind: "checklist item" } }),
+  ]));
+  const seen = new Set();
+  const merged = [];
+  for (const [index, search] of searches.entries()) {
+    const kept = index % 2 ? search.results.slice(0, ITEMS) : search.results.slice(0, CONSIDERED);
+    for (const result of kept) {
+      if (!seen.has(result.id)) {
+        seen.add(result.id);
+        merged.push(result);
+      }
+    }
+  }
+  return merged;
+}
+
+/** The planner for a question about dates, each role's checklist for "checklist". */
+function renderOffers(query) {
+  offersArea.replaceChildren();
+  const asked = words(query);
+  const links = TERMS.offers.filter((offer) => offer.words.some((word) => asked.includes(word))).flatMap((o) => o.links);
+  if (!links.length) return;
+  const listing = element("ul", { class: "nhsuk-list" });
+  for (const link of links) listing.append(element("li", {}, element("a", { href: link.href }, link.text)));
+  offersArea.append(element("div", { class: "nhsuk-inset-text app-search__offers" },
+    element("h2", { class: "nhsuk-heading-s" }, "You might be looking for"), listing));
+}
+
+/** How many single-letter changes turn one word into the other. */
+function distance(a, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** The guide's own headings and glossary terms (its A to Z) nearest to what was typed. */
+function renderSuggestions(query) {
+  const asked = words(query).filter((word) => word.length >= 3);
+  const entries = [...document.querySelectorAll(".app-a-z__list a")].map((link) => {
+    const near = Math.min(...asked.flatMap((typed) => words(link.textContent).map((word) => distance(typed, word))));
+    return { link, near };
+  }).filter((entry) => entry.near <= 2).sort((a, b) => a.near - b.near).slice(0, SUGGESTIONS);
+  if (!entries.length) return;
+  const listing = element("ul", { class: "nhsuk-list nhsuk-list--bullet" });
+  for (const { link } of entries) {
+    listing.append(element("li", {}, element("a", { href: link.getAttribute("href") }, link.textContent)));
+  }
+  suggestionsArea.append(element("h2", { class: "nhsuk-heading-s" }, "Try one of these"), listing);
+}
+
 async function run(query) {
   query = query.trim();
   list.replaceChildren();
+  suggestionsArea.replaceChildren();
+  offersArea.replaceChildren();
   if (!query) {
     status.textContent = "Enter a word or phrase to search for.";
     return;
@@ -158,9 +258,12 @@ async function run(query) {
   status.textContent = "Searching…";
   try {
     const engine = await loadPagefind();
-    const search = await engine.search(query);
-    const results = await Promise.all(search.results.slice(0, CONSIDERED).map((result) => result.data()));
-    render(results, query);
+    const { corrected, queries } = queriesFor(query);
+    const found = await searchAll(engine, queries);
+    const results = await Promise.all(found.map((result) => result.data()));
+    render(results, corrected === phrase(query) ? query : corrected);
+    renderOffers(query);
+    if (!results.length) renderSuggestions(query);
   } catch (error) {
     status.textContent = "Search is not working at the moment. Use the A to Z index to find what you need.";
     throw error;

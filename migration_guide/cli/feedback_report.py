@@ -16,7 +16,7 @@ import pygal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pygal.style import Style
 
-from ..forms.feedback import FLAG_MIN_NO, SectionReport, Tally
+from ..forms.feedback import REVIEW_HELPFUL_BELOW, REVIEW_MIN_ANSWERS, SectionReport, Tally
 from ..web.manifest import PageSections
 
 # NHS.UK colours: blue for answers, red for a section flagged for review, grey for "before".
@@ -48,9 +48,7 @@ class Row:
     report: SectionReport
     page_title: str
     section_title: str
-    #: Answers to earlier versions of the page and to its current one; None when the page is gone.
-    before: Tally | None
-    after: Tally | None
+    owner: str
 
     @property
     def label(self) -> str:
@@ -62,17 +60,16 @@ class Row:
 
 
 def rows_for(sections: list[SectionReport], pages: Mapping[str, PageSections]) -> list[Row]:
+    """Each section named by its page and its heading, in the order `feedback.report` gave: most in need first."""
     rows = []
     for section in sections:
         page = pages.get(section.page)
-        before, after = section.before_and_after(page.version) if page else (None, None)
         rows.append(
             Row(
                 section,
                 page.title if page else section.page,
                 page.sections.get(section.section, section.section) if page else section.section,
-                before,
-                after,
+                page.owner if page else "",
             )
         )
     return rows
@@ -114,23 +111,36 @@ def _chart(chart_class, label: str, height: int, style: Style = CHART_STYLE, **o
 
 
 def _label(row: Row) -> str:
-    """Short enough to leave the bars room; the table beside the chart has the whole name."""
-    title = row.section_title if len(row.section_title) <= LABEL_LENGTH else row.section_title[: LABEL_LENGTH - 1] + "…"
-    return f"Flagged: {title}" if row.report.flagged else title
+    """Page and section, short enough to leave the bars room; the table beside the chart has the whole name."""
+    label = row.label if len(row.label) <= LABEL_LENGTH else row.label[: LABEL_LENGTH - 1] + "…"
+    return f"Flagged: {label}" if row.report.needs_review else label
+
+
+def _bar(tally: Tally, color: str | None = None):
+    """A bar labelled with its share and its count. A 0% bar is drawn as a sliver, so it is seen, not missed;
+    a section with no answers has no bar."""
+    if not tally.answers:
+        return None
+    text = f"{tally.helpful_percent}% of {tally.answers}"
+    bar = {"value": max(tally.helpful_percent, 1), "formatter": lambda _value: text}
+    if color:
+        bar["color"] = color
+    return bar
 
 
 def helpfulness_chart(rows: list[Row]) -> str:
     chart = _chart(
         pygal.HorizontalBar,
-        "Bar chart of % helpful for each section; the table beside it has the same figures.",
+        "Bar chart of % helpful since each section's page last changed, with the number of answers; "
+        "the table beside it has the same figures.",
         height=80 + 30 * len(rows),
         show_legend=False,
     )
     rows = rows[::-1]  # pygal draws the first bar at the bottom; the table reads from the top
     chart.x_labels = [_label(row) for row in rows]
     chart.add(
-        "% helpful",
-        [{"value": row.report.helpful_percent, "color": RED if row.report.flagged else BLUE} for row in rows],
+        "% helpful since the last change",
+        [_bar(row.report.since, RED if row.report.needs_review else BLUE) for row in rows],
     )
     return chart.render(is_unicode=True)
 
@@ -138,8 +148,8 @@ def helpfulness_chart(rows: list[Row]) -> str:
 def before_after_chart(rows: list[Row]) -> str:
     chart = _chart(
         pygal.HorizontalBar,
-        "Bar chart of % helpful before and since each flagged section's page last changed; "
-        "the table beside it has the same figures.",
+        "Bar chart of % helpful before and since each flagged section's page last changed, with the number "
+        "of answers; the table beside it has the same figures.",
         height=130 + 60 * len(rows),
         style=BEFORE_AFTER_STYLE,
         legend_at_bottom=True,
@@ -147,8 +157,8 @@ def before_after_chart(rows: list[Row]) -> str:
     )
     rows = rows[::-1]
     chart.x_labels = [_label(row).removeprefix("Flagged: ") for row in rows]
-    chart.add("Before the last change", [row.before.helpful_percent if row.before.answers else None for row in rows])
-    chart.add("Since the last change", [row.after.helpful_percent if row.after.answers else None for row in rows])
+    chart.add("Before the last change", [_bar(row.report.before) for row in rows])
+    chart.add("Since the last change", [_bar(row.report.since) for row in rows])
     return chart.render(is_unicode=True)
 
 
@@ -157,11 +167,11 @@ def html_report(
     pages: Mapping[str, PageSections],
     since: str | None = None,
     generated: datetime | None = None,
+    owner: str | None = None,
 ) -> str:
     """The whole report: charts with their tables, then every page's sections with their comments."""
     rows = rows_for(sections, pages)
-    flagged = [row for row in rows if row.report.flagged]
-    comparable = [row for row in flagged if row.before is not None]
+    flagged = [row for row in rows if row.report.needs_review]
     by_page: dict[str, list[Row]] = {}
     for row in sorted(rows, key=lambda r: (r.page_title.lower(), r.report.page, r.section_title.lower())):
         by_page.setdefault(row.report.page, []).append(row)
@@ -175,13 +185,14 @@ def html_report(
     return environment.get_template("feedback_report.html.jinja").render(
         rows=rows,
         flagged=flagged,
-        comparable=comparable,
-        gone=[row for row in flagged if row.before is None],
+        gone=[row for row in rows if not row.report.in_guide],
         by_page=by_page,
         since=since,
+        owner=owner,
         generated=generated or datetime.now(),
-        answers=sum(row.report.answers for row in rows),
-        flag_min_no=FLAG_MIN_NO,
+        answers=sum(row.report.total.answers for row in rows),
+        review_min_answers=REVIEW_MIN_ANSWERS,
+        review_helpful_below=REVIEW_HELPFUL_BELOW,
         helpfulness_svg=helpfulness_chart(rows) if rows else "",
-        before_after_svg=before_after_chart(comparable) if comparable else "",
+        before_after_svg=before_after_chart(flagged) if flagged else "",
     )

@@ -1,9 +1,9 @@
 """The owners' weekly digest: each page owner's flagged sections and overdue pages, one email each.
 
 Runs on AWS Lambda (`functions/digest.py`) from the build's manifest, and as `guide digest` from
-the content: never the Markdown. A section is listed when it is flagged on the answers given since
-its page last changed, so an owner who has reworked a section is not asked about it again until
-readers say so. An owner with nothing to hear about gets no email.
+the content: never the Markdown. A section is listed when `feedback.report` says it needs review, the
+one rule the report uses too: on the answers given since its page last changed, so an owner who has
+reworked a section is not asked about it again until readers say so. An owner with nothing to hear about gets no email.
 """
 
 from __future__ import annotations
@@ -117,21 +117,20 @@ def digests(db: Database, manifest: SiteManifest, site_url: str, today: date) ->
     """One digest for each owner with something to say, in owner order."""
     addresses = owner_addresses(manifest.data)
     flagged: dict[str, list[FlaggedSection]] = {}
-    for section in feedback.report(db):
+    versions = {permalink: page.version for permalink, page in manifest.pages.items()}
+    for section in feedback.report(db, versions, comments_per_version=LATEST_COMMENTS):
         page = manifest.pages.get(section.page)
-        if page is None or not page.owner:
-            continue  # a page no longer in the guide, or one nobody owns
-        _, since_change = section.before_and_after(page.version)
-        if not since_change.flagged:
-            continue
+        if page is None or not page.owner or not section.needs_review:
+            continue  # a page no longer in the guide, one nobody owns, or one readers are content with
+        latest = [comment.text for comment in section.comments if comment.since_change][:LATEST_COMMENTS]
         flagged.setdefault(page.owner, []).append(
             FlaggedSection(
                 page.title,
                 page.sections.get(section.section, section.section),
                 f"{site_url}{manifest.base_path}{section.page}#{section.section}",
-                since_change.no,
-                since_change.answers,
-                tuple(_short(c) for c in reversed(since_change.comments[-LATEST_COMMENTS:])),
+                section.since.no,
+                section.since.answers,
+                tuple(_short(comment) for comment in latest),
             )
         )
     late: dict[str, list[Review]] = {}

@@ -10,6 +10,7 @@ a comment can only ever go on the answer it was offered for, and nothing is coun
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -26,12 +27,6 @@ COMMENT_LIMIT = 1200
 #: How long after answering a reader may add a comment to that answer.
 COMMENT_WINDOW_SECONDS = 24 * 60 * 60
 _TOKEN_SALT = "feedback-comment"
-
-#: A section is flagged for review with at least this many "no" answers…
-FLAG_MIN_NO = 3
-#: …that are at least this share of all its answers.
-FLAG_NO_SHARE = 0.5
-
 
 #: What every comment passes, optional or not.
 _COMMENT_CHECKS = [
@@ -119,21 +114,23 @@ def forget_old_comments(db: Database, older_than_days: int, now: datetime | None
     return forgotten
 
 
-@dataclass
+#: A section needs review when, of the answers given since its page last changed, at least this many…
+REVIEW_MIN_ANSWERS = 3
+#: …and less than this share said it was helpful.
+REVIEW_HELPFUL_BELOW = 0.5
+#: The newest comments kept for each version of each section: the report shows them, the digest its latest few.
+COMMENTS_PER_VERSION = 20
+
+
+@dataclass(frozen=True)
 class Tally:
-    """Answers counted: yes, no, and the comments, oldest first."""
+    """Answers counted: yes and no."""
 
     yes: int = 0
     no: int = 0
-    comments: list[str] = field(default_factory=list)
 
-    def add(self, answer: str, comment: str) -> None:
-        if answer == "yes":
-            self.yes += 1
-        else:
-            self.no += 1
-        if comment:
-            self.comments.append(comment)
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.yes + other.yes, self.no + other.no)
 
     @property
     def answers(self) -> int:
@@ -143,51 +140,147 @@ class Tally:
     def helpful_percent(self) -> int:
         return round(100 * self.yes / self.answers) if self.answers else 0
 
+
+@dataclass(frozen=True)
+class Comment:
+    """A comment with what its reader answered, when, and whether the page has changed since."""
+
+    text: str
+    answer: str
+    created_at: str
+    #: True when it was given to the page as it is now; False when to an earlier version.
+    since_change: bool
+
     @property
-    def flagged(self) -> bool:
-        return self.no >= FLAG_MIN_NO and self.no >= FLAG_NO_SHARE * self.answers
+    def date(self) -> str:
+        return self.created_at[:10]
 
 
 @dataclass(kw_only=True)
-class SectionReport(Tally):
+class SectionReport:
+    """One section's answers, split at its page's last change: "before" is never mixed into "since"."""
+
     page: str
     section: str
-    #: The same answers split by the version of the page they were given to, oldest version first.
-    by_version: dict[str, Tally] = field(default_factory=dict)
+    #: False when the page is no longer in the guide: all its answers are "before", and nothing can be rewritten.
+    in_guide: bool
+    before: Tally = field(default_factory=Tally)
+    since: Tally = field(default_factory=Tally)
+    #: Newest first; at most COMMENTS_PER_VERSION for each version of the page.
+    comments: list[Comment] = field(default_factory=list)
+    #: Every comment stored, including those not kept in `comments`.
+    comment_count: int = 0
 
-    def before_and_after(self, current_version: str) -> tuple[Tally, Tally]:
-        """Answers given to earlier versions of the page, and to `current_version`: did the last change help?"""
-        before = Tally()
-        for version, tally in self.by_version.items():
-            if version != current_version:
-                before.yes, before.no = before.yes + tally.yes, before.no + tally.no
-                before.comments += tally.comments
-        return before, self.by_version.get(current_version, Tally())
+    @property
+    def total(self) -> Tally:
+        return self.before + self.since
+
+    @property
+    def needs_review(self) -> bool:
+        """The one rule the report and the digest share."""
+        since = self.since
+        return since.answers >= REVIEW_MIN_ANSWERS and since.yes < REVIEW_HELPFUL_BELOW * since.answers
+
+    def need(self) -> tuple:
+        """Sorts the sections most in need of a rewrite first: flagged, least helpful, most "no" answers."""
+        return (
+            not self.needs_review,
+            not self.in_guide,
+            self.since.helpful_percent if self.since.answers else 101,
+            -self.since.no,
+            self.page,
+            self.section,
+        )
 
 
-def report(db: Database, since: str | None = None) -> list[SectionReport]:
-    """Counts per page and section (since an ISO date, if given), flagged sections first."""
-    sql = "SELECT page, section, answer, comment, content_version FROM feedback"
-    params: tuple = ()
-    if since:
-        sql += " WHERE created_at >= ?"
-        params = (since,)
-    sections: dict[tuple[str, str], SectionReport] = {}
+def report(
+    db: Database,
+    current_versions: Mapping[str, str],
+    since: str | None = None,
+    comments_per_version: int = COMMENTS_PER_VERSION,
+) -> list[SectionReport]:
+    """Every section's answers (since an ISO date, if given), split at its page's current version, most in need
+    first. `current_versions` maps each page in the guide to its content version.
+
+    Counted in SQL (`GROUP BY` page, section and version), so it reads one row per version of each section
+    and the newest few comments, never every answer ever stored.
+    """
+    where, params = ("WHERE created_at >= ?", (since,)) if since else ("", ())
+    counts_sql = (
+        "SELECT page, section, content_version,"
+        " SUM(CASE WHEN answer = 'yes' THEN 1 ELSE 0 END) AS yes,"
+        " SUM(CASE WHEN answer = 'no' THEN 1 ELSE 0 END) AS no,"
+        " SUM(CASE WHEN comment <> '' THEN 1 ELSE 0 END) AS comments"
+        f" FROM feedback {where} GROUP BY page, section, content_version"
+    )
+    comments_sql = (
+        "SELECT page, section, content_version, answer, comment, created_at FROM ("
+        " SELECT page, section, content_version, answer, comment, created_at, id, ROW_NUMBER() OVER"
+        " (PARTITION BY page, section, content_version ORDER BY created_at DESC, id DESC) AS newest"
+        f" FROM feedback WHERE comment <> ''{' AND created_at >= ?' if since else ''}"
+        ") AS ranked WHERE newest <= ? ORDER BY created_at DESC, id DESC"
+    )
     with db.transaction() as cursor:
-        rows = cursor.execute(sql + " ORDER BY created_at, id", params).all()
-    for row in rows:
-        page, section = row["page"], row["section"]
-        entry = sections.setdefault((page, section), SectionReport(page=page, section=section))
-        entry.add(row["answer"], row["comment"])
-        entry.by_version.setdefault(row["content_version"], Tally()).add(row["answer"], row["comment"])
-    return sorted(sections.values(), key=lambda s: (not s.flagged, s.page, s.section))
+        counts = cursor.execute(counts_sql, params).all()
+        comments = cursor.execute(comments_sql, (*params, comments_per_version)).all()
+    sections: dict[tuple[str, str], SectionReport] = {}
+
+    def entry(row) -> SectionReport:
+        key = (row["page"], row["section"])
+        if key not in sections:
+            sections[key] = SectionReport(page=key[0], section=key[1], in_guide=key[0] in current_versions)
+        return sections[key]
+
+    for row in counts:
+        section = entry(row)
+        tally = Tally(int(row["yes"]), int(row["no"]))
+        if current_versions.get(row["page"]) == row["content_version"]:
+            section.since += tally
+        else:
+            section.before += tally
+        section.comment_count += int(row["comments"])
+    for row in comments:
+        since_change = current_versions.get(row["page"]) == row["content_version"]
+        entry(row).comments.append(Comment(row["comment"], row["answer"], row["created_at"], since_change))
+    return sorted(sections.values(), key=SectionReport.need)
+
+
+def _comment_line(comment: Comment) -> str:
+    return f"{comment.date} {comment.answer} {'since' if comment.since_change else 'before'} the change: {comment.text}"
 
 
 def report_csv(sections: list[SectionReport]) -> str:
     out = io.StringIO()
-    rows: list[list[object]] = [["page", "section", "yes", "no", "percent_helpful", "flagged", "comments"]]
+    rows: list[list[object]] = [
+        [
+            "page",
+            "section",
+            "yes_since_change",
+            "no_since_change",
+            "percent_helpful_since_change",
+            "yes_before_change",
+            "no_before_change",
+            "percent_helpful_before_change",
+            "needs_review",
+            "comments",
+        ]
+    ]
     rows += [
-        [s.page, s.section, s.yes, s.no, s.helpful_percent, "yes" if s.flagged else "no", "\n".join(s.comments)]
+        [
+            s.page,
+            s.section,
+            s.since.yes,
+            s.since.no,
+            s.since.helpful_percent if s.since.answers else "",
+            s.before.yes,
+            s.before.no,
+            s.before.helpful_percent if s.before.answers else "",
+            "yes" if s.needs_review else "no",
+            "\n".join(
+                f"{c.date} {c.answer} {'since' if c.since_change else 'before'} the change: {c.text}"
+                for c in s.comments
+            ),
+        ]
         for s in sections
     ]
     write_csv(rows, out)

@@ -15,6 +15,7 @@ from string import ascii_uppercase
 from flask import Blueprint, abort, current_app, render_template, send_from_directory
 
 from ..content.model import Guide
+from ..content.search_terms import CHECKLISTS, load_search_terms
 from .views import current_guide
 
 PATH = "/search/"
@@ -79,10 +80,31 @@ def bundle_file(filename: str):
     return send_from_directory(bundle, filename, max_age=0)
 
 
+def search_terms_data(guide: Guide, settings) -> dict:
+    """What search.mjs needs to find what readers type: synonyms, corrections and offers with their links."""
+    terms = load_search_terms(settings.content_dir)
+    offers = []
+    for offer in terms.offers:
+        if offer.link == CHECKLISTS:
+            links = [
+                {
+                    "text": f"{page.title}: {checklist.heading}",
+                    "href": f"{settings.base_path}{page.permalink}#checklist",
+                }
+                for page in guide.pages.values()
+                if (checklist := guide.checklist_of(page))
+            ]
+        else:
+            links = [{"text": offer.text, "href": settings.base_path + offer.link}]
+        offers.append({"words": list(offer.words), "links": links})
+    return {"synonyms": [list(group) for group in terms.synonyms], "misspellings": terms.misspellings, "offers": offers}
+
+
 @blueprint.route(PATH)
 def search_page():
     guide = current_guide()
-    base_path = current_app.config["SETTINGS"].base_path
+    settings = current_app.config["SETTINGS"]
+    base_path = settings.base_path
     groups = a_to_z(guide)
     return render_template(
         "search.jinja",
@@ -94,5 +116,6 @@ def search_page():
         letter_id=letter_id,
         bundle_url=f"{base_path}/{BUNDLE_FOLDER}/",
         base_url=f"{base_path}/",
+        search_terms=search_terms_data(guide, settings),
         breadcrumbs=[guide.pages["/"]] if "/" in guide.pages else [],
     )

@@ -29,7 +29,7 @@ from . import parallel_freeze
 from .css_purge import class_sources, purge_site_stylesheet
 from .link_check import check_app_pages
 from .page_cache import PageCache
-from .search_index import index_site
+from .search_index import checklist_records, index_site
 
 #: Files in the output folder that the freezer did not write but must keep.
 WRITTEN_AFTER_FREEZING = ["404.html", "_redirects"]
@@ -120,7 +120,7 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
         # Three jobs that only read what the freeze wrote, run side by side: Pagefind indexes the pages
         # while PurgeCSS cuts the stylesheet (pages are rewritten atomically, so Pagefind sees whole
         # pages, and only their <head> changes), and the functions' templates are compiled meanwhile.
-        indexing = background.submit(index_site, out_dir)
+        indexing = background.submit(index_site, out_dir, checklist_records(guide))
         compiling = background.submit(
             precompile, settings.templates_dir, settings.compiled_templates_dir, PAGE_TEMPLATES
         )

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import quote_plus, urlsplit
 
 import pytest
 
@@ -202,6 +202,85 @@ def test_search_loads_only_files_from_the_site_itself(open_page, fpp_site):
     assert search_results(page).count() >= 1
     assert any("/pagefind/pagefind.js" in url for url in page.requests)
     assert any(".pagefind" in url for url in page.requests)  # the index and the WebAssembly module
+
+
+#: The pages that show a role's checklist.
+ROLE_PAGES = ("/practice-staff/", "/project-managers/", "/integrated-care-boards/")
+
+#: Real queries and the first result each must give (path and fragment, without the base path). Misspellings,
+#: synonyms (content/data/search_terms.yml) and a checklist item's words included, so a regression fails.
+FIRST_RESULTS = {
+    "data extract": "/guide/early-prep-and-planning/#request-a-data-extract-from-your-existing-supplier",
+    "extrct": "/guide/early-prep-and-planning/#request-a-data-extract-from-your-existing-supplier",
+    "suplier": "/guide/early-prep-and-planning/#request-a-data-extract-from-your-existing-supplier",
+    "rolback": "/guide/safety-and-data-protection/#go-no-go-and-rollback",
+    "PDS reconciliation": "/practice-staff/#item-check-pds-reconciliation",
+    "go live date": "/guide/#agree-a-provisional-go-live-date",
+    "IDP": "/glossary/#term-idp",
+    "DPIA": "/glossary/#term-dpia",
+    "cutover": "/guide/planning-for-cut-over/",
+    "cut over": "/guide/planning-for-cut-over/",
+    "smartcard": "/guide/cutover-and-go-live/#activate-smartcards",
+    "run-off period": "/guide/end-of-migration/#the-run-off-period",
+    "checklist": "/checklists/",
+    "migraton training": "/guide/training/#plan-training-around-the-migration",
+    "pateints": "/guide/telling-patients/",
+    "retrospective": "/guide/end-of-migration/#retrospective-and-feedback",
+    "subsidiary suppliers": "/guide/early-prep-and-planning/#subsidiary-suppliers",
+    "technical survey": "/guide/technical-survey/",
+    "final data production": "/guide/cutover-and-go-live/#final-data-production",
+    "dictionary of medicines": "/guide/cutover-and-go-live/#dictionary-of-medication-and-devices-mapping",
+    "hardware replacement": "/guide/cutover-and-go-live/#hardware-replacement",
+    "book trainers rooms": "/project-managers/#item-book-trainers-and-rooms",
+    "rollback plan": "/practice-staff/#item-check-rollback-plan",
+}
+
+
+@pytest.mark.parametrize("query", FIRST_RESULTS)
+def test_a_real_query_puts_the_right_section_first(open_page, fpp_site, query):
+    address, base_path, _ = fpp_site
+    page = open_page()
+    page.goto(f"{address}/search/?q={quote_plus(query)}")
+    first = search_results(page).first.locator("h2 a")
+    assert first.get_attribute("href") == base_path + FIRST_RESULTS[query]
+
+
+def test_a_checklist_item_is_found_as_the_item_on_its_roles_page(open_page, fpp_site):
+    address, base_path, _ = fpp_site
+    page = open_page()
+    page.goto(f"{address}/search/?q=book+trainers+rooms")
+    first = search_results(page).first
+    assert first.locator("h2 a").inner_text().startswith("Book trainers, rooms and dates")
+    assert "In: " in first.inner_text() and "Project managers" in first.inner_text()
+    first.locator("h2 a").click()
+    page.wait_for_url(f"**{base_path}/project-managers/#item-book-trainers-and-rooms")
+    assert page.locator("#item-book-trainers-and-rooms").is_visible()
+
+
+def test_a_date_question_offers_the_planner_and_checklist_offers_each_roles_checklist(open_page, fpp_site):
+    address, base_path, _ = fpp_site
+    page = open_page()
+    page.goto(f"{address}/search/?q=go+live+date")
+    search_results(page)
+    planner = page.locator("#search-offers a")
+    assert planner.all_inner_texts() == ["Work out your migration dates with the date planner"]
+    assert planner.get_attribute("href") == f"{base_path}/plan/"
+    page.goto(f"{address}/search/?q=checklist")
+    search_results(page)
+    offered = page.locator("#search-offers a")
+    hrefs = [offered.nth(i).get_attribute("href") for i in range(offered.count())]
+    assert sorted(hrefs) == sorted(f"{base_path}{role}#checklist" for role in ROLE_PAGES)
+
+
+def test_when_nothing_is_found_the_nearest_headings_are_suggested(open_page, fpp_site):
+    address, base_path, _ = fpp_site
+    page = open_page()
+    page.goto(f"{address}/search/?q=extrcat")
+    page.locator("#search-status", has_text="No results found for ‘extrcat’").wait_for()
+    suggestions = page.locator("#search-suggestions a")
+    assert "Try one of these" in page.locator("#search-suggestions").inner_text()
+    assert "Request a data extract early" in suggestions.all_inner_texts()
+    assert all(href.startswith(f"{base_path}/") for href in (a.get_attribute("href") for a in suggestions.all()))
 
 
 def test_without_javascript_the_search_page_has_an_a_to_z_of_every_page_and_section(open_page, fpp_site):

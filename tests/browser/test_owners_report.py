@@ -25,6 +25,11 @@ def test_the_html_report_from_seeded_answers_meets_the_accessibility_bar(
         ("check-dates", "yes", "Much clearer now", current),
         ("check-dates", "yes", "", current),
         ("check-dates", "no", "Still missing cut-over", current),
+        # A section readers still find unhelpful since the last change: flagged, with its before-and-after chart.
+        ("a-sub-heading", "yes", "Fine before", "old"),
+        ("a-sub-heading", "no", "Worse now", current),
+        ("a-sub-heading", "no", "", current),
+        ("a-sub-heading", "no", "", current),
     ]
     for section, answer, comment, version in seeded:
         feedback.save(database, "/guide/first-step/", section, answer, comment, version)
@@ -39,5 +44,6 @@ def test_the_html_report_from_seeded_answers_meets_the_accessibility_bar(
     page = new_page(viewport={"width": 1024, "height": 900})
     page.set_content(out.read_text(encoding="utf-8"))
     assert page.locator("svg").count() >= 2 and page.locator("table").count() >= 2
+    assert "First step: a-sub-heading: 3 of 3 since the page last changed" in page.locator("#flagged + ul").inner_text()
     assert run_axe(page)["violations"] == []
     page.screenshot(path=str(screenshots / "feedback-report.png"), full_page=True)
