@@ -1,4 +1,4 @@
-"""Views for guide pages, their assets, the request-help page, and the files search engines ask for."""
+"""Views for guide pages, their assets, the request-help page, the privacy notice, and the robots and sitemap files."""
 
 from __future__ import annotations
 
@@ -124,6 +124,12 @@ def robots():
 @blueprint.app_errorhandler(404)
 def not_found(error):
     return render_template("404.jinja"), 404
+
+
+@blueprint.get("/privacy/")
+def privacy():
+    """The privacy notice: an app page, so the retention periods it states are the settings the code deletes by."""
+    return render_template("privacy.jinja", cookies_page="/cookies/" in current_guide().pages)
 
 
 @blueprint.get("/request-help/")
