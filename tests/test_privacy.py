@@ -31,7 +31,7 @@ def text_of(html: str) -> str:
 
 @pytest.mark.parametrize("path", ["/", "/guide/", "/practice-staff/", "/plan/", "/request-help/", "/privacy/"])
 def test_every_page_footer_links_to_the_privacy_notice_and_the_cookies_page(client, path):
-    footer = client.get(path).get_data(as_text=True).split('<footer', 1)[1]
+    footer = client.get(path).get_data(as_text=True).split("<footer", 1)[1]
     assert 'href="/privacy/"' in footer and ">Privacy notice<" in footer
     assert 'href="/cookies/"' in footer and ">Cookies<" in footer
 
