@@ -11,7 +11,7 @@ from ..forms.app import add_forms
 from ..web.app import base_app
 from ..web.assets import build_assets
 from ..web.manifest import SiteManifest
-from . import checklists, planner, printing, search, views
+from . import checklists, planner, printing, search, views, whats_new
 
 
 class GuideSource:
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, guide: Guide | None = None, wat
     source = GuideSource(settings, guide, watch=watch)
     app.extensions["guide_source"] = app.extensions["site_source"] = source
     app.extensions["assets"] = build_assets(settings)
-    for feature in (views, planner, search, printing, checklists):
+    for feature in (views, planner, search, printing, checklists, whats_new):
         app.register_blueprint(feature.blueprint)
     add_forms(app, settings)
     return app

@@ -105,7 +105,12 @@ def asset(filename: str):
 def sitemap():
     guide = current_guide()
     entries = sorted(
-        [(page.permalink, page.last_reviewed) for page in guide.pages.values() if page.page_type.in_sitemap]
+        # lastmod is when the page last changed (its newest change note), else when it was last reviewed.
+        [
+            (page.permalink, page.last_updated or page.last_reviewed)
+            for page in guide.pages.values()
+            if page.page_type.in_sitemap
+        ]
         + [(path, None) for path in APP_PAGES if path not in guide.pages]
     )
     xml = render_template("sitemap.xml", entries=entries)
