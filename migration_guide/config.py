@@ -69,6 +69,10 @@ class Settings:
     request_retention_days: int = 90
     #: Days a feedback comment is kept before it is blanked (the yes or no answer stays).
     comment_retention_days: int = 365
+    #: Who the privacy notice names as the data controller, and how to reach its data protection officer.
+    #: The organisation that runs the guide sets both (PRIVACY_CONTROLLER, DATA_PROTECTION_CONTACT).
+    privacy_controller: str = "the team that runs the GP practice migration guide"
+    data_protection_contact: str = "the data protection officer of the organisation that runs this guide"
     #: The AWS Lambda Function URL the form functions run at; the build proxies /api/* to it.
     functions_url: str = ""
     #: Origins, besides SITE_URL's, allowed to post the forms (ALLOWED_ORIGINS, comma-separated).
@@ -116,6 +120,8 @@ class Settings:
             },
             request_retention_days=int(env.get("REQUEST_RETENTION_DAYS", cls.request_retention_days)),
             comment_retention_days=int(env.get("COMMENT_RETENTION_DAYS", cls.comment_retention_days)),
+            privacy_controller=env.get("PRIVACY_CONTROLLER", "").strip() or cls.privacy_controller,
+            data_protection_contact=env.get("DATA_PROTECTION_CONTACT", "").strip() or cls.data_protection_contact,
             review_grace_days=int(env.get("REVIEW_GRACE_DAYS", cls.review_grace_days)),
             fallback_partner_email=env.get("FALLBACK_PARTNER_EMAIL", "").strip() or cls.fallback_partner_email,
             extra_origins=frozenset(

@@ -269,7 +269,7 @@ def test_the_form_routes_an_icb_with_no_partner_to_the_fallback_setting(guide_wi
         fallback_partner_email="guide-team@nhs.net",
     )
     app = create_app(settings, guide=guide_without_a_partner_for_qwo)
-    form = {**REQUEST_FOR_QWO, "message": "We need help.", "consent": "y"}
+    form = {**REQUEST_FOR_QWO, "message": "We need help."}
     response = app.test_client().post(
         "/api/request-help",
         data=urlencode(form),

@@ -40,7 +40,6 @@ GOOD = {
     "current_system": "EMIS Web",
     "new_system": "SystmOne",
     "message": "We need help choosing cut-over dates.",
-    "consent": "y",
     "website": "",
 }
 
@@ -120,7 +119,6 @@ def test_the_form_page_uses_nhs_patterns_and_no_html5_validation(settings_for, r
         "current_system",
         "new_system",
         "message",
-        "consent",
     ):
         assert f'name="{name}"' in html, name
     form = html.split('<form method="post"')[1].split("</form>")[0]
@@ -183,7 +181,6 @@ def test_only_active_icbs_are_offered_and_the_phases_follow_the_guide(settings_f
         ("new_system", "Windows 95", "Select the new clinical system"),
         ("message", "", "Enter how we can help"),
         ("message", "x" * 3001, "Your message must be 3,000 characters or fewer"),
-        ("consent", "", "Confirm that we can share your request"),
     ],
 )
 def test_each_field_is_checked_by_the_server(client, app, field, value, message):
@@ -336,7 +333,8 @@ def test_a_request_is_stored_with_a_reference_and_two_messages(client, app):
         and to_partner["icb_name"] == "NHS West Yorkshire Integrated Care Board"
     )
     to_requester = json.loads(messages[1]["personalisation"])
-    assert set(to_requester) == {"reference", "partner_name", "replies_within", "what_happens_next"}
+    assert set(to_requester) == {"reference", "partner_name", "replies_within", "what_happens_next", "privacy_notice"}
+    assert to_requester["privacy_notice"] == ORIGIN + "/privacy/"
 
 
 def test_references_are_short_and_unambiguous():

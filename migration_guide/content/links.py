@@ -59,5 +59,5 @@ APP_PATHS: frozenset[str] = frozenset({"/sitemap.xml", "/robots.txt"})
 
 #: Pages made by the app rather than from Markdown: search, the date planner and the whole
 #: guide to print. They are frozen like guide pages, and content may link to them.
-APP_PAGES: tuple[str, ...] = ("/search/", "/plan/", "/guide/print/", "/request-help/")
+APP_PAGES: tuple[str, ...] = ("/search/", "/plan/", "/guide/print/", "/request-help/", "/privacy/", "/whats-new/")
 APP_PATHS = APP_PATHS | frozenset(APP_PAGES)

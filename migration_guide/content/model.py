@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .changes import Change, read_changes
 from .checklists import Checklist
 from .layouts import LAYOUTS, Layout
 from .links import canonical_path, parse_internal
@@ -94,6 +95,17 @@ class Page:
         return as_date(self.meta.get("review_due"))
 
     @property
+    def changes(self) -> list[Change]:
+        """Its change notes, newest first."""
+        return read_changes(self.meta)
+
+    @property
+    def last_updated(self) -> date | None:
+        """The date of its latest change note, if it has one."""
+        changes = self.changes
+        return changes[0].date if changes else None
+
+    @property
     def html(self) -> str:
         return self.rendered.html if self.rendered else ""
 
@@ -169,6 +181,12 @@ class Guide:
 
     def page(self, path: str) -> Page | None:
         return self.pages.get(canonical_path(path))
+
+    def changes(self) -> list[tuple[Page, Change]]:
+        """Every page's change notes, newest first (then in reading order): /whats-new/ and its feed."""
+        order = {permalink: index for index, permalink in enumerate(self.pages)}
+        notes = [(page, change) for page in self.pages.values() for change in page.changes]
+        return sorted(notes, key=lambda note: (-note[1].date.toordinal(), order[note[0].permalink]))
 
     def checklist_of(self, page: Page) -> Checklist | None:
         """The checklist a page shows (front matter `checklist: NAME`), if any."""

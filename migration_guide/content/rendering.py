@@ -134,7 +134,8 @@ def _responsive_table(table) -> None:
             for index, cell in enumerate(row):
                 cell.set("role", "cell")
                 for node in cell.iter():
-                    node.text = _unbreakable(node.text)
+                    if node.tag != "code":  # code is copied as it is written
+                        node.text = _unbreakable(node.text)
                     if node is not cell:
                         node.tail = _unbreakable(node.tail)
                 value = etree.Element("span")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from . import changes
 from .checklists import Checklist
 from .directory import Directory
 from .links import APP_PATHS, canonical_path, is_internal, parse_internal
@@ -40,6 +41,7 @@ def validate(
     if production:
         problems.extend(_check_reviews(guide, review_grace_days, today or date.today()))
     for page in guide.pages.values():
+        problems.extend(_check_changes(guide, page, today or date.today()))
         problems.extend(_check_page_references(guide, page))
         problems.extend(_check_links(guide, page))
         problems.extend(_check_stated_timings(page))
@@ -53,6 +55,15 @@ def validate(
                 Problem(guide.pages[permalink].source, None, f"redirect_from {old} is the address of a page")
             )
     return problems
+
+
+def _check_changes(guide: Guide, page: Page, today: date) -> list[Problem]:
+    """Change notes need a real date, not in the future, and a one-line note (on the `changes:` line)."""
+    line = page.meta_lines.get(changes.KEY)
+    return [
+        Problem(page.source, line, message)
+        for message in changes.problems(page.meta, set(guide.element_ids(page)), today)
+    ]
 
 
 def _target_problem(guide: Guide, href: str) -> str | None:

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, Form, StringField, TextAreaField
+from wtforms import Form, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
@@ -127,10 +127,6 @@ class HelpRequestForm(Form):
             readable_text,
         ],
     )
-    consent = BooleanField(
-        "I agree to share this request with the delivery partner",
-        validators=[InputRequired(message="Confirm that we can share your request with the delivery partner")],
-    )
     website = StringField("Leave this field empty")
 
     @classmethod
@@ -226,8 +222,13 @@ def fingerprint(details: dict) -> str:
     return hashlib.sha256(json.dumps(normalised, sort_keys=True).encode()).hexdigest()
 
 
-def store_request(db: Database, details: dict, directory: Directory, now: datetime | None = None) -> StoredRequest:
-    """Stores the request and both emails in one transaction; an identical recent request returns its reference."""
+def store_request(
+    db: Database, details: dict, directory: Directory, now: datetime | None = None, privacy_notice: str = ""
+) -> StoredRequest:
+    """Stores the request and both emails in one transaction; an identical recent request returns its reference.
+
+    `privacy_notice` is the notice's address, for the confirmation email's text.
+    """
     partner = directory.route(details["icb_code"])
     if partner is None:  # only a directory made without its fallback
         raise ValueError(f"no delivery partner and no fallback for ICB {details['icb_code']}")
@@ -272,7 +273,9 @@ def store_request(db: Database, details: dict, directory: Directory, now: dateti
         )
         icb = directory.icbs.get(details["icb_code"])
         icb_name = icb.name if icb else details["icb_code"]
-        message_ids = outbox.enqueue_for_request(cursor, request_id, reference, details, partner, icb_name, now)
+        message_ids = outbox.enqueue_for_request(
+            cursor, request_id, reference, details, partner, icb_name, now, privacy_notice
+        )
     return StoredRequest(reference, partner, True, message_ids)
 
 

@@ -64,7 +64,14 @@ def confirmations_today(cursor: Cursor, email: str, now: datetime) -> int:
 
 
 def enqueue_for_request(
-    cursor: Cursor, request_id: int, reference: str, details: dict, partner, icb_name: str, now: datetime
+    cursor: Cursor,
+    request_id: int,
+    reference: str,
+    details: dict,
+    partner,
+    icb_name: str,
+    now: datetime,
+    privacy_notice: str = "",
 ) -> tuple[int, ...]:
     """The emails a help request sends: every detail to the partner; to the requester, a confirmation.
 
@@ -83,6 +90,8 @@ def enqueue_for_request(
         "partner_name": partner.name,
         "replies_within": partner.replies_within,
         "what_happens_next": WHAT_HAPPENS_NEXT,
+        # The Notify template ends "How we use your details: ((privacy_notice))" (see README).
+        "privacy_notice": privacy_notice,
     }
     messages = [("partner", partner.email, to_partner)]
     if confirmations_today(cursor, details["email"], now) < CONFIRMATIONS_PER_DAY:

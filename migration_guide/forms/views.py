@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from ..content.directory import Directory, Partner
 from ..content.links import canonical_path
+from ..web.urls import absolute_url
 from . import feedback, help_requests, outbox
 from .fields import first_errors
 from .guard import count_failure, current_site, database, form_endpoint, refuse, wants_json
@@ -207,7 +208,9 @@ def post_request_help():
         if wants_json():
             return jsonify(errors=errors), 400
         return render_help_form(form, errors, 400)
-    stored = help_requests.store_request(database(), help_requests.cleaned(form), directory())
+    stored = help_requests.store_request(
+        database(), help_requests.cleaned(form), directory(), privacy_notice=absolute_url("/privacy/")
+    )
     try:
         sender = outbox.sender_for(settings, timeout=SEND_BUDGET)
         outbox.deliver_due(database(), sender, ids=stored.message_ids, budget=SEND_BUDGET)

@@ -15,7 +15,7 @@ from ..forms.app import add_forms
 from ..web.app import base_app
 from ..web.assets import build_assets
 from ..web.manifest import SiteManifest
-from . import checklists, planner, printing, search, views
+from . import checklists, planner, printing, search, views, whats_new
 from .live_reload import add_live_reload
 
 
@@ -110,7 +110,7 @@ def create_app(
     source = GuideSource(settings, guide, watch=watch, on_problems=on_problems)
     app.extensions["guide_source"] = app.extensions["site_source"] = source
     app.extensions["assets"] = build_assets(settings)
-    for feature in (views, planner, search, printing, checklists):
+    for feature in (views, planner, search, printing, checklists, whats_new):
         app.register_blueprint(feature.blueprint)
     add_forms(app, settings)
     if watch:  # the dev server only: the frozen site never has the endpoint or its script

@@ -1,4 +1,4 @@
-"""Views for guide pages, their assets, the request-help page, and the files search engines ask for."""
+"""Views for guide pages, their assets, the request-help page, the privacy notice, and the robots and sitemap files."""
 
 from __future__ import annotations
 
@@ -114,7 +114,12 @@ def asset(filename: str):
 def sitemap():
     guide = current_guide()
     entries = sorted(
-        [(page.permalink, page.last_reviewed) for page in guide.pages.values() if page.page_type.in_sitemap]
+        # lastmod is when the page last changed (its newest change note), else when it was last reviewed.
+        [
+            (page.permalink, page.last_updated or page.last_reviewed)
+            for page in guide.pages.values()
+            if page.page_type.in_sitemap
+        ]
         + [(path, None) for path in APP_PAGES if path not in guide.pages]
     )
     xml = render_template("sitemap.xml", entries=entries)
@@ -136,6 +141,12 @@ def not_found(error):
     if problems := current_app.extensions["guide_source"].problems_of(None):
         return render_problems(problems)
     return render_template("404.jinja"), 404
+
+
+@blueprint.get("/privacy/")
+def privacy():
+    """The privacy notice: an app page, so the retention periods it states are the settings the code deletes by."""
+    return render_template("privacy.jinja", cookies_page="/cookies/" in current_guide().pages)
 
 
 @blueprint.get("/request-help/")

@@ -23,6 +23,7 @@ from ..content.ownership import Review, overdue
 from ..forms.views import PAGE_TEMPLATES
 from ..pages.app import create_app
 from ..pages.checklists import csv_paths
+from ..pages.whats_new import FEED
 from ..templating import precompile
 from ..web.manifest import SiteManifest
 from . import parallel_freeze
@@ -52,6 +53,7 @@ def _urls(guide: Guide, asset_files: Iterable[str]) -> Iterable[str]:
     yield from guide.pages
     yield "/sitemap.xml"
     yield "/robots.txt"
+    yield FEED
     yield from APP_PAGES
     yield from csv_paths(guide)
     for name in asset_files:
