@@ -479,6 +479,19 @@ def test_too_many_requests_from_one_client_are_refused_with_the_form_shown_again
     assert "nhsuk-error-summary" in html and "Please keep &lt;this&gt; text" in html and 'value="B99999"' in html
 
 
+def test_help_requests_from_every_address_of_one_ipv6_64_share_one_limit(client):
+    from migration_guide.forms import ratelimit
+
+    limit = ratelimit.POSTS_PER_MINUTE
+    statuses = [
+        send(
+            client, {**GOOD, "ods_code": f"B{86000 + n}"}, environ_base={"REMOTE_ADDR": f"2001:db8:5:6::{n + 1:x}"}
+        ).status_code
+        for n in range(limit + 1)
+    ]
+    assert statuses == [200] * limit + [429]
+
+
 # Email through GOV.UK Notify (a local fake) and the outbox
 
 
