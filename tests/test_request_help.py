@@ -220,8 +220,9 @@ def test_optional_fields_may_be_left_out_and_the_ods_code_is_tidied(client, app)
 
 
 HOSTILE = "<script>alert(1)</script>\"'><img src=x onerror=alert(1)>"
-#: The same, as an email address the form accepts (no spaces).
-HOSTILE_EMAIL = "<script>alert(1)</script>\"'><img/src=x/onerror=alert(1)>@nhs.net"
+#: As hostile as an address Notify accepts can be: apostrophes, ampersands and braces are allowed before the @
+#: (angle brackets are not: such addresses are refused, see test_an_address_notify_would_refuse…).
+HOSTILE_EMAIL = "o'brien&{x}'@nhs.net"
 #: The fields whose typed text the form shows again when it has errors (choices show only their own options).
 SHOWN_AGAIN = [
     "full_name",
@@ -801,6 +802,63 @@ def test_at_most_3_confirmations_go_to_one_address_a_day_and_every_request_still
     messages = rows(app, "outbox")
     assert sum(m["recipient_role"] == "partner" for m in messages) == 5
     assert sum(m["recipient_role"] == "requester" for m in messages) == outbox.CONFIRMATIONS_PER_DAY == 3
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "victim\u200b@nhs.net",  # zero-width space
+        "vic\u200dtim@nhs.net",  # zero-width joiner
+        "\ufeffvictim@nhs.net",  # byte order mark
+        "vic\u00adtim@nhs.net",  # soft hyphen
+        "vic\u2028tim@nhs.net",  # line separator
+        "victim\u202e@nhs.net",  # right-to-left override
+    ],
+)
+def test_an_address_with_invisible_characters_is_refused_with_a_field_error(client, app, spelling):
+    refused = send(client, {**GOOD, "email": spelling})
+    assert refused.status_code == 400
+    assert "Work email address must be on one line, without special characters" in refused.get_data(as_text=True)
+    assert rows(app, "outbox") == []
+
+
+@pytest.mark.parametrize(
+    "address", ["x@.nhs.net", "x@a..nhs.net", "x,y@nhs.net", "<script>@nhs.net", "(comment)x@nhs.net", '"x y"@nhs.net']
+)
+def test_an_address_notify_would_refuse_is_refused_before_we_say_we_have_emailed_it(client, app, address):
+    refused = send(client, {**GOOD, "email": address})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Enter an email address in the correct format" in html
+    assert "We have emailed" not in html and rows(app, "outbox") == []
+
+
+def test_the_confirmation_cap_counts_one_mailbox_however_it_is_spelt(client, app):
+    spellings = ["Victim@nhs.net", "VICTIM@NHS.NET", "victim@Nhs.Net", "\u212aate@nhs.net", "kate@nhs.net"]
+    for number, spelling in enumerate(spellings[:3]):
+        assert send(client, {**GOOD, "email": spelling, "message": f"Request {number}"}).status_code == 200
+    assert send(client, {**GOOD, "email": "victim@nhs.net", "message": "Request 4"}).status_code == 200
+    kelvin = [
+        send(client, {**GOOD, "email": spelling, "message": f"K {n}"}) for n, spelling in enumerate(spellings[3:])
+    ]
+    assert [response.status_code for response in kelvin] == [200, 200]
+    confirmations = [m["recipient"] for m in rows(app, "outbox") if m["recipient_role"] == "requester"]
+    assert confirmations == ["victim@nhs.net"] * 3 + ["kate@nhs.net"] * 2
+
+
+def test_a_mailbox_has_one_canonical_spelling():
+    assert outbox.mailbox("Ann.Smith@NHS.NET") == "ann.smith@nhs.net"
+    assert outbox.mailbox("\u212aate@nhs.net") == "kate@nhs.net"  # the Kelvin sign folds to K
+    assert outbox.mailbox("ann@bücher.nhs.uk") == "ann@xn--bcher-kva.nhs.uk"
+
+
+@pytest.mark.parametrize("field", ["full_name", "practice_name", "phone"])
+@pytest.mark.parametrize("character", ["\u2028", "\u2029", "\u202a", "\u202e", "\u2066", "\u2069", "\u200b"])
+def test_every_single_line_field_refuses_separators_bidi_controls_and_zero_width_characters(client, field, character):
+    value = {"full_name": "Ann Smith", "practice_name": "The Surgery", "phone": "01632 960 001"}[field]
+    refused = send(client, {**GOOD, field: value[:3] + character + value[3:]})
+    assert refused.status_code == 400 and "must be on one line, without special characters" in refused.get_data(
+        as_text=True
+    )
 
 
 # Personal data really goes

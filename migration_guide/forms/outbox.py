@@ -13,6 +13,8 @@ import json
 import logging
 import os
 import time
+import unicodedata
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -52,13 +54,22 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
 
 
+def mailbox(email: str) -> str:
+    """One spelling for every way of writing the same mailbox: NFKC, case-folded, the domain in IDNA
+    (ASCII) form. Confirmations go to it, so the daily cap is counted on what Notify delivers to, the
+    same way on SQLite and PostgreSQL (neither database's LOWER is asked to fold Unicode)."""
+    local, _, domain = unicodedata.normalize("NFKC", email).strip().rpartition("@")
+    with suppress(UnicodeError):  # the form refuses such a domain; the cap still counts it as typed
+        domain = domain.encode("idna").decode("ascii")
+    return f"{local.casefold()}@{domain.lower()}"
+
+
 def confirmations_today(cursor: Cursor, email: str, now: datetime) -> int:
-    """How many confirmations have gone to this address since midnight (UTC)."""
+    """How many confirmations have gone to this mailbox since midnight (UTC)."""
     midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     return cursor.execute(
-        "SELECT COUNT(*) AS sent FROM outbox WHERE recipient_role = 'requester' AND LOWER(recipient) = ?"
-        " AND created_at >= ?",
-        (email.lower(), timestamp(midnight)),
+        "SELECT COUNT(*) AS sent FROM outbox WHERE recipient_role = 'requester' AND recipient = ? AND created_at >= ?",
+        (mailbox(email), timestamp(midnight)),
     ).one()["sent"]
 
 
@@ -85,7 +96,7 @@ def enqueue_for_request(
     }
     messages = [("partner", partner.email, to_partner)]
     if confirmations_today(cursor, details["email"], now) < CONFIRMATIONS_PER_DAY:
-        messages.append(("requester", details["email"], to_requester))
+        messages.append(("requester", mailbox(details["email"]), to_requester))
     ids = []
     for role, recipient, personalisation in messages:
         ids.append(
