@@ -917,6 +917,34 @@ def test_terminal_control_characters_in_stored_text_never_reach_a_terminal_raw(
         assert "\x1b" not in output and "\x07" not in output, command
 
 
+def test_the_partners_email_shows_the_message_as_plain_text_not_notify_formatting(client, app):
+    message = (
+        "# Action needed\n^ Your account is locked\n---\n* [Log in here](https://evil.example/login) ((reference))"
+    )
+    assert send(client, {**GOOD, "message": message}).status_code == 200
+    to_partner = json.loads(next(m for m in rows(app, "outbox") if m["recipient_role"] == "partner")["personalisation"])
+    assert to_partner["message"] == (
+        "| # Action needed\n| ^ Your account is locked\n| ---\n"
+        "| * [Log in here] (https://evil.example/login) ( (reference) )"
+    )
+    assert rows(app, "help_requests")[-1]["message"] == message  # stored as typed
+
+
+def test_json_export_carries_no_c1_bidi_or_separator_characters_raw(app, database_url, monkeypatch, directory):
+    from click.testing import CliRunner
+
+    from migration_guide.cli import main
+
+    hidden = "\u009b2J \u202e \u2028 \u2066"
+    db = app.extensions["database"]
+    help_requests.store_request(db, help_requests.cleaned_from({**GOOD, "message": f"Help {hidden}"}), directory)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("INSTANCE_DIR", str(app.config["SETTINGS"].instance_dir))
+    output = CliRunner().invoke(main, ["requests", "export", "--format", "json"]).output
+    assert not any(c in output for c in "\u009b\u202e\u2028\u2066")
+    assert json.loads(output)[0]["message"] == f"Help {hidden}"  # the data itself is kept, escaped
+
+
 def test_a_hanging_notify_never_holds_the_request_past_its_send_budget(notify, monkeypatch):
     from migration_guide.forms import views
 

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..config import Settings
+from .notify_text import plain
 from .store import Cursor, Database, timestamp, utc_now
 
 log = logging.getLogger(__name__)
@@ -84,14 +85,14 @@ def enqueue_for_request(
     """
     to_partner = {
         "reference": reference,
-        "partner_name": partner.name,
-        "icb_name": icb_name,
-        **{key: value or "Not given" for key, value in details.items()},
+        "partner_name": plain(partner.name),
+        "icb_name": plain(icb_name),
+        **{key: plain(value) if value else "Not given" for key, value in details.items()},
     }
     to_requester = {
         "reference": reference,
-        "partner_name": partner.name,
-        "replies_within": partner.replies_within,
+        "partner_name": plain(partner.name),
+        "replies_within": plain(partner.replies_within),
         "what_happens_next": WHAT_HAPPENS_NEXT,
     }
     messages = [("partner", partner.email, to_partner)]
