@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from flask import Flask, request
@@ -247,6 +248,13 @@ def test_guide_preview_refuses_a_folder_with_no_site(tmp_path):
         "/prm-practice-migration//evil.example",
         "/prm-practice-migration///evil.example/x",
         "/prm-practice-migration/\\evil.example",
+        "/prm-practice-migration/%09/evil.example/",
+        "/prm-practice-migration/%09%09/evil.example/",
+        "/prm-practice-migration/%2f%09/evil.example/",
+        "/prm-practice-migration/%20/evil.example/",
+        "/prm-practice-migration/%0a/evil.example/",
+        "/prm-practice-migration/%0d%0a/evil.example/",
+        "/prm-practice-migration/%E2%80%8B/evil.example/",
     ],
 )
 def test_the_old_address_prefix_is_no_open_redirect(client, url):
@@ -254,6 +262,37 @@ def test_the_old_address_prefix_is_no_open_redirect(client, url):
     assert response.status_code == 301
     location = response.headers["Location"]
     assert location.startswith("/") and not location.startswith(("//", "/\\")), location
+    assert location == "/evil.example/" or location.startswith("/evil.example")
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value, (url, name)
+
+
+@pytest.mark.parametrize("location", ["//evil.example/", "/\t/evil.example", "/\\/evil.example", " //evil.example"])
+def test_a_redirect_target_is_normalised_to_stay_on_this_host(location):
+    from migration_guide.preview import same_site_location
+
+    assert same_site_location(location) == "/evil.example" + ("/" if location.endswith("/") else "")
+
+
+def test_the_netlify_toml_rules_with_the_same_normalising_never_leave_the_site():
+    from migration_guide.preview import NetlifyConfig, same_site_location
+
+    config = NetlifyConfig.load(Path(__file__).parent.parent / "netlify.toml")
+    for path in ["/prm-practice-migration//evil.example", "/prm-practice-migration/\t/evil.example"]:
+        target = next(t for rule in config.redirects if (t := rule.target(path)))
+        assert not same_site_location(target).startswith(("//", "/\\")), (path, target)
+
+
+def test_a_path_segment_over_255_bytes_is_a_404_with_every_header_and_not_a_bare_500(client):
+    response = client.get("/" + "a" * 256 + "/")
+    assert response.status_code == 404
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value, name
+
+
+def test_netlifys_own_files_are_not_served(client, site):
+    (site / "_redirects").write_text("/old /new 301\n")
+    assert client.get("/_redirects").status_code == 404
 
 
 def test_paths_are_decoded_once(client, site):
