@@ -470,9 +470,11 @@ def test_a_nul_anywhere_in_a_post_is_a_400(app, client, body):
 SECRET = "a-long-random-secret-shared-with-netlify"
 
 
-def netlify_signature(secret=SECRET, issuer="netlify", expires_in=300):
-    claims = {"iss": issuer, "exp": int(time.time()) + expires_in, "deploy_context": "production"}
-    return jwt.encode(claims, secret, algorithm="HS256")
+def netlify_signature(secret=SECRET, issuer="netlify", expires_in=300, issued_ago=0, **claims):
+    """A token as Netlify's signed proxy makes it (netlify-cli's sign-redirect: iat, exp 5 minutes on, iss)."""
+    issued = int(time.time()) - issued_ago
+    claims = {"iss": issuer, "iat": issued, "exp": issued + expires_in, "deploy_context": "production", **claims}
+    return jwt.encode({k: v for k, v in claims.items() if v is not None}, secret, algorithm="HS256")
 
 
 @pytest.fixture
@@ -490,6 +492,12 @@ def test_in_production_a_post_netlify_did_not_sign_is_refused(production_client)
         netlify_signature(secret="a-guessed-secret-of-the-same-length-0"),
         netlify_signature(issuer="someone"),
         netlify_signature(expires_in=-10),
+        netlify_signature(expires_in=10 * 365 * 24 * 3600),  # a token that never ends
+        netlify_signature(issued_ago=3600, expires_in=3900),  # made an hour ago, still "valid"
+        netlify_signature(issued_ago=-600),  # made in the future
+        netlify_signature(iat=None),
+        netlify_signature(deploy_context="deploy-preview"),  # a preview built with the same secret
+        netlify_signature(deploy_context=None),
         "not-a-token",
     ):
         assert post(production_client, **{"X-Nf-Sign": token}).status_code == 403, token
