@@ -58,7 +58,7 @@ def backoff(attempts: int) -> timedelta:
 def mailbox(email: str) -> str:
     """One spelling for every way of writing the same mailbox: NFKC, case-folded, the domain in IDNA
     (ASCII) form. Confirmations go to it, so the daily cap is counted on what Notify delivers to, the
-    same way on SQLite and PostgreSQL (neither database's LOWER is asked to fold Unicode)."""
+    same way on SQLite and PostgreSQL (neither database's LOWER is relied on to fold Unicode)."""
     local, _, domain = unicodedata.normalize("NFKC", email).strip().rpartition("@")
     with suppress(UnicodeError):  # the form refuses such a domain; the cap still counts it as typed
         domain = domain.encode("idna").decode("ascii")
@@ -69,7 +69,10 @@ def confirmations_today(cursor: Cursor, email: str, now: datetime) -> int:
     """How many confirmations have gone to this mailbox since midnight (UTC)."""
     midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     return cursor.execute(
-        "SELECT COUNT(*) AS sent FROM outbox WHERE recipient_role = 'requester' AND recipient = ? AND created_at >= ?",
+        # LOWER of a canonical address is itself; it also counts rows stored before addresses were canonical,
+        # and matches the (LOWER(recipient), created_at) index.
+        "SELECT COUNT(*) AS sent FROM outbox WHERE recipient_role = 'requester' AND LOWER(recipient) = ?"
+        " AND created_at >= ?",
         (mailbox(email), timestamp(midnight)),
     ).one()["sent"]
 
