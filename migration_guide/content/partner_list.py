@@ -125,7 +125,7 @@ def read_partner_list(text: str, directory: Directory) -> PartnerList:
         problems.append("line 2: the list has no rows: no ICB would have a delivery partner")
     if problems:
         if len(problems) > MAX_PROBLEMS:
-            problems = problems[:MAX_PROBLEMS] + [f"and {len(problems) - MAX_PROBLEMS:,} more problems not listed"]
+            problems = [*problems[:MAX_PROBLEMS], f"and {len(problems) - MAX_PROBLEMS:,} more problems not listed"]
         raise PartnerListError(problems)
     return PartnerList(partners, routes)
 
