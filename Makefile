@@ -54,7 +54,7 @@ bench: install $(VENV)/.installed-bench
 
 # The Lambda bundle for template.yaml: our package, templates, the build's manifest and the
 # runtime dependencies for Python 3.12 on Linux, zipped in build/lambda.zip.
-LAMBDA_DEPENDENCIES := flask wtforms apig-wsgi "psycopg[binary]" notifications-python-client pyjwt nhsuk-frontend-jinja pyyaml python-frontmatter markdown frozen-flask
+LAMBDA_DEPENDENCIES := flask wtforms apig-wsgi "psycopg[binary]" notifications-python-client email-validator pyjwt nhsuk-frontend-jinja pyyaml python-frontmatter markdown frozen-flask
 functions: build
 	rm -rf build/lambda build/lambda.zip
 	mkdir -p build/lambda/build

@@ -27,6 +27,9 @@ class ConfigurationError(RuntimeError):
 
 #: Work addresses the help request form accepts by default: NHSmail and NHS organisations.
 DEFAULT_EMAIL_DOMAINS = ("nhs.net", "nhs.uk")
+#: The shortest proxy signing secret production accepts: HS256's key should be at least its 256-bit output.
+MIN_SECRET_BYTES = 32
+DEFAULT_FALLBACK_PARTNER_EMAIL = "gp-migrations.fallback@example.org"
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ class Settings:
     #: A production build refuses a page whose review_due is more than this many days past.
     review_grace_days: int = 30
     #: Where a help request goes when its ICB has no delivery partner, so none is ever routed nowhere.
-    fallback_partner_email: str = "gp-migrations.fallback@example.org"
+    fallback_partner_email: str = DEFAULT_FALLBACK_PARTNER_EMAIL
 
     @classmethod
     def from_environment(cls, **overrides) -> Settings:
@@ -187,8 +190,20 @@ class Settings:
             missing.append("DATABASE_URL naming PostgreSQL (postgresql://…)")
         if urlsplit(self.site_url).scheme != "https":
             missing.append("SITE_URL starting https://")
-        if not self.proxy_signing_secret:
-            missing.append("API_SIGNATURE_TOKEN (the secret Netlify signs proxied requests with)")
+        if len(self.proxy_signing_secret.encode()) < MIN_SECRET_BYTES:
+            missing.append(
+                f"API_SIGNATURE_TOKEN (the secret Netlify signs proxied requests with) of at least"
+                f" {MIN_SECRET_BYTES} bytes"
+            )
+        if any(urlsplit(origin).scheme != "https" for origin in self.extra_origins):
+            missing.append("ALLOWED_ORIGINS holding only https:// origins")
+        fallback_domain = self.fallback_partner_email.rpartition("@")[2].lower()
+        if self.fallback_partner_email == DEFAULT_FALLBACK_PARTNER_EMAIL or not any(
+            fallback_domain == d or fallback_domain.endswith("." + d) for d in self.allowed_email_domains
+        ):
+            missing.append("FALLBACK_PARTNER_EMAIL (a real address at " + " or ".join(self.allowed_email_domains) + ")")
+        if self.notify_base_url and urlsplit(self.notify_base_url).scheme != "https":
+            missing.append("NOTIFY_BASE_URL starting https:// (or unset, for GOV.UK Notify's own)")
         return missing
 
     def require_forms_ready(self) -> None:

@@ -28,6 +28,7 @@ import mimetypes
 import re
 import threading
 import tomllib
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -217,6 +218,8 @@ class PreviewApp:
 
     def _file(self, path: str) -> Path | None:
         """The file served at `path` (already decoded, once, by the WSGI server) without redirects, or None."""
+        if path in NETLIFY_ONLY_FILES:
+            return None  # Netlify reads these and never serves them
         relative = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
         joined = safe_join(str(self.site_dir), relative) if relative else None  # None for ../ out of the site
         return Path(joined) if joined and Path(joined).is_file() else None
@@ -254,9 +257,7 @@ class PreviewApp:
         return Response("Not Found", 404, mimetype="text/plain")
 
     def _redirect(self, request: Request, location: str, status: int) -> Response:
-        if location.startswith(("//", "/\\")):
-            # `/prm-practice-migration//evil.com` would become `//evil.com`: another host. Stay on this one.
-            location = "/" + location.lstrip("/\\")
+        location = same_site_location(location)
         if request.query_string and "?" not in location:
             location += "?" + request.query_string.decode("latin-1")
         response = Response(f"Redirecting to {location}\n", status=status, mimetype="text/plain")
@@ -306,6 +307,8 @@ class PreviewApp:
         request = Request(environ)
         if "\x00" in request.path:
             response = Response("Bad Request\n", 400, mimetype="text/plain")
+        elif any(len(segment.encode()) > MAX_SEGMENT_BYTES for segment in request.path.split("/")):
+            response = self._not_found(request)  # no file name is that long; the file system would refuse it
         elif request.method not in ("GET", "HEAD"):
             response = Response("Method Not Allowed\n", 405, mimetype="text/plain", headers={"Allow": "GET, HEAD"})
         else:
@@ -314,6 +317,22 @@ class PreviewApp:
             response.headers[name] = value
         response.headers.setdefault("Cache-Control", DEFAULT_CACHE_CONTROL)
         return response(environ, start_response)
+
+
+#: Files in the published folder that configure Netlify rather than being part of the site.
+NETLIFY_ONLY_FILES = frozenset({"/_redirects", "/_headers"})
+#: The longest file name most file systems allow; a longer path segment names no file.
+MAX_SEGMENT_BYTES = 255
+
+
+def same_site_location(location: str) -> str:
+    """A redirect target that stays on this host: control characters and whitespace browsers drop from a
+    URL (`/%09/evil.example` is `//evil.example` to them) are removed, and leading slashes and backslashes
+    collapse to one, so `/prm-practice-migration//evil.example` cannot become `//evil.example`."""
+    location = "".join(c for c in location if not (c.isspace() or unicodedata.category(c) in ("Cc", "Cf")))
+    if location.startswith(("/", "\\")):
+        location = "/" + location.lstrip("/\\")
+    return location
 
 
 def _functions_app(settings) -> Callable:

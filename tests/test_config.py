@@ -12,13 +12,14 @@ READY = {
     "NOTIFY_API_KEY": "live-key-0000",
     "NOTIFY_TEMPLATE_PARTNER": "partner-template",
     "NOTIFY_TEMPLATE_REQUESTER": "requester-template",
-    "API_SIGNATURE_TOKEN": "proxy-secret-value",
+    "API_SIGNATURE_TOKEN": "a-random-secret-of-32-bytes-or-more-0123456789",
+    "FALLBACK_PARTNER_EMAIL": "gp-migrations@nhs.net",
 }
 
 
 @pytest.fixture
 def environment(monkeypatch):
-    for name in [*READY, "ALLOWED_ORIGINS", "ALLOWED_EMAIL_DOMAINS"]:
+    for name in [*READY, "ALLOWED_ORIGINS", "ALLOWED_EMAIL_DOMAINS", "NOTIFY_BASE_URL"]:
         monkeypatch.delenv(name, raising=False)
 
     def set_environment(**values):
@@ -50,6 +51,16 @@ def test_production_with_everything_it_needs_starts(environment):
         ("DATABASE_URL", "sqlite:////tmp/guide.sqlite3", "DATABASE_URL naming PostgreSQL"),
         ("SITE_URL", "http://guide.example.nhs.uk", "SITE_URL starting https://"),
         ("API_SIGNATURE_TOKEN", "", "API_SIGNATURE_TOKEN"),
+        (
+            "API_SIGNATURE_TOKEN",
+            "x",
+            "API_SIGNATURE_TOKEN (the secret Netlify signs proxied requests with) of at least 32",
+        ),
+        ("API_SIGNATURE_TOKEN", "a" * 31, "of at least 32 bytes"),
+        ("ALLOWED_ORIGINS", "https://ok.nhs.uk,http://guide.example.nhs.uk", "ALLOWED_ORIGINS holding only https://"),
+        ("FALLBACK_PARTNER_EMAIL", "", "FALLBACK_PARTNER_EMAIL (a real address at nhs.net or nhs.uk)"),
+        ("FALLBACK_PARTNER_EMAIL", "team@gmail.com", "FALLBACK_PARTNER_EMAIL"),
+        ("NOTIFY_BASE_URL", "http://api.notifications.service.gov.uk", "NOTIFY_BASE_URL starting https://"),
     ],
 )
 def test_production_refuses_to_start_without_each_thing_it_needs(environment, name, value, named):
@@ -69,6 +80,7 @@ def test_production_names_everything_missing_in_one_message(environment):
         "NOTIFY_TEMPLATE_REQUESTER",
         "DATABASE_URL",
         "API_SIGNATURE_TOKEN",
+        "FALLBACK_PARTNER_EMAIL",
     ):
         assert named in message
     assert message.count("\n") == 0

@@ -113,6 +113,31 @@ def test_each_owner_with_something_to_hear_gets_one_digest(database, manifest):
     }
 
 
+@pytest.mark.parametrize(
+    ("comment", "shown"),
+    [
+        (
+            "[Review the section now](https://evil.example/login)",
+            "“[Review the section now] (https://evil.example/login)”",
+        ),
+        ("((overdue_pages)) and ((owner))", "“( (overdue_pages) ) and ( (owner) )”"),
+        ("# Action needed", "“| # Action needed”"),
+        ("^ Your account is locked", "“| ^ Your account is locked”"),
+        ("---", "“| ---”"),
+    ],
+)
+def test_a_comment_reaches_the_owners_digest_as_plain_text(database, manifest, comment, shown):
+    dates = manifest.pages["/guide/dates/"].version
+    for _ in range(3):
+        feedback.save(database, "/guide/dates/", "check-dates", "no", comment, dates)
+    guide_team = next(d for d in digest.digests(database, manifest, "https://guide", TODAY) if d.owner == "Guide team")
+    fields = guide_team.personalisation(TODAY)
+    assert shown in fields["flagged_sections"] and f"“{comment}”" not in fields["flagged_sections"]
+    text = guide_team.text(TODAY)
+    assert shown in text and "About (/about/)" in text.split("# Pages overdue for review")[1]
+    assert text.count("About (/about/)") == 1  # ((overdue_pages)) in a comment is not expanded
+
+
 def test_a_section_reworked_since_readers_flagged_it_is_not_sent_again(database, manifest):
     seed(database, manifest)
     versions = {permalink: page.version for permalink, page in manifest.pages.items()}
@@ -135,6 +160,20 @@ def test_guide_digest_dry_run_prints_what_would_be_sent_and_sends_nothing(
     assert "Email 2 of 2, to Guide team <guide-team@nhs.net>" in result.output
     assert GUIDE_TEAM_EMAIL in result.output
     assert "Quiet team" not in result.output
+
+
+def test_guide_digest_dry_run_never_prints_terminal_controls_raw(
+    database, database_url, manifest, content, tmp_path, monkeypatch
+):
+    dates = manifest.pages["/guide/dates/"].version
+    for _ in range(3):
+        feedback.save(database, "/guide/dates/", "check-dates", "no", "Bad \x1b]0;pwned\x07\x1b[2J \u009b2J", dates)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("INSTANCE_DIR", str(tmp_path / "instance"))
+    result = CliRunner().invoke(main, ["digest", "--dry-run", "--content", str(content)])
+    assert result.exit_code == 0, result.output
+    assert not any(c in result.output for c in "\x1b\x07\u009b")
+    assert "Hello Guide team," in result.output
     assert result.output.endswith("Dry run: 2 email(s) would be sent; nothing was sent.\n")
     assert not (tmp_path / "outbox").exists()
 

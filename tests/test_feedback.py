@@ -368,6 +368,49 @@ def test_more_than_30_posts_a_minute_from_one_address_to_one_form_are_refused(ap
     assert posts_from(client, "203.0.113.10", 1) == [200]
 
 
+def posts_across(client, network: str, count, data=None, **kwargs):
+    """One post from each of `count` different addresses in an IPv6 /64, such as "2001:db8:1:2"."""
+    return [
+        post(client, data, environ_base={"REMOTE_ADDR": f"{network}::{n + 1:x}"}, **kwargs).status_code
+        for n in range(count)
+    ]
+
+
+def test_every_address_of_one_ipv6_64_counts_as_one_reader(app, client):
+    limit = ratelimit.POSTS_PER_MINUTE
+    assert posts_across(client, "2001:db8:1:2", limit + 2) == [200] * limit + [429] * 2
+    assert posts_from(client, "2001:db8:1:3::1", 1) == [200]  # the next /64 is another reader
+
+
+def test_failed_validations_from_one_ipv6_64_meet_the_lower_ceiling_together(app, client):
+    bad = {**GOOD, "answer": ""}
+    statuses = posts_across(client, "2001:db8:1:2", ratelimit.FAILURES_PER_MINUTE + 1, bad)
+    assert statuses == [400] * ratelimit.FAILURES_PER_MINUTE + [429]
+
+
+def test_comments_from_one_ipv6_64_share_its_limit(app, client):
+    answered = post(client, accept="application/json", environ_base={"REMOTE_ADDR": "2001:db8:1:2::1"})
+    comment = {**GOOD, "token": answered.get_json()["token"], "comment": "Good section"}
+    statuses = posts_across(client, "2001:db8:1:2", ratelimit.POSTS_PER_MINUTE, comment)
+    assert statuses[-1] == 429 and statuses.count(429) == 1
+
+
+@pytest.mark.parametrize(
+    ("address", "bucket"),
+    [
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+        ("2001:0DB8:0001:0002::1", "2001:db8:1:2::/64"),
+        ("fe80::1%eth0", "fe80::/64"),
+        ("::ffff:203.0.113.9", "203.0.113.9"),
+        ("203.0.113.9", "203.0.113.9"),
+        ("not an address", "unparsed:not an address"),
+        ("", "unparsed:"),
+    ],
+)
+def test_a_reader_is_an_ipv4_address_or_an_ipv6_64_and_anything_else_its_own_bucket(address, bucket):
+    assert ratelimit.reader(address) == bucket
+
+
 def test_the_limit_counts_each_form_apart_so_a_busy_trust_can_still_ask_for_help(app, client):
     posts_from(client, "203.0.113.9", ratelimit.POSTS_PER_MINUTE + 1)
     help_request = client.post(
@@ -435,9 +478,11 @@ def test_a_nul_anywhere_in_a_post_is_a_400_that_says_so(app, client, body):
 SECRET = "a-long-random-secret-shared-with-netlify"
 
 
-def netlify_signature(secret=SECRET, issuer="netlify", expires_in=300):
-    claims = {"iss": issuer, "exp": int(time.time()) + expires_in, "deploy_context": "production"}
-    return jwt.encode(claims, secret, algorithm="HS256")
+def netlify_signature(secret=SECRET, issuer="netlify", expires_in=300, issued_ago=0, **claims):
+    """A token as Netlify's signed proxy makes it (netlify-cli's sign-redirect: iat, exp 5 minutes on, iss)."""
+    issued = int(time.time()) - issued_ago
+    claims = {"iss": issuer, "iat": issued, "exp": issued + expires_in, "deploy_context": "production", **claims}
+    return jwt.encode({k: v for k, v in claims.items() if v is not None}, secret, algorithm="HS256")
 
 
 @pytest.fixture
@@ -455,6 +500,12 @@ def test_in_production_a_post_netlify_did_not_sign_is_refused(production_client)
         netlify_signature(secret="a-guessed-secret-of-the-same-length-0"),
         netlify_signature(issuer="someone"),
         netlify_signature(expires_in=-10),
+        netlify_signature(expires_in=10 * 365 * 24 * 3600),  # a token that never ends
+        netlify_signature(issued_ago=3600, expires_in=3900),  # made an hour ago, still "valid"
+        netlify_signature(issued_ago=-600),  # made in the future
+        netlify_signature(iat=None),
+        netlify_signature(deploy_context="deploy-preview"),  # a preview built with the same secret
+        netlify_signature(deploy_context=None),
         "not-a-token",
     ):
         assert post(production_client, **{"X-Nf-Sign": token}).status_code == 403, token

@@ -142,6 +142,43 @@ def test_a_bad_list_changes_nothing_and_names_every_bad_line(content, tmp_path):
     assert {name: (content / "data" / name).read_bytes() for name in files} == files
 
 
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ('=HYPERLINK("https://evil.example")', "starts with =, which a spreadsheet would run as a formula"),
+        ("[Click here](https://evil.example)", "holds [ ]: a partner's name needs only words"),
+        ("# Action needed", "holds #: a partner's name needs only words"),
+        ("North\u202eEast", "holds a control or invisible character"),
+        ("N" * 121, "partner_name is over 120 characters long"),
+    ],
+)
+def test_a_partner_name_is_checked_like_every_other_cell(content, tmp_path, name, problem):
+    listing = tmp_path / "partners.csv"
+    quoted = name.replace('"', '""')
+    listing.write_text(HEADER + f'QWO,"{quoted}",gp-migrations@wyics.nhs.uk,,\n', encoding="utf-8")
+    result = run("partners", "import", listing, "--content", content)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{listing}: line 2: " in result.stderr and problem in result.stderr
+
+
+def test_an_oversize_cell_or_file_is_refused_quickly_by_line_without_a_traceback(content, tmp_path):
+    import time
+
+    listing = tmp_path / "partners.csv"
+    listing.write_text(HEADER + "QWO,West Yorkshire," + "a" * 200_000 + "@nhs.net,,\n")
+    result = run("partners", "import", listing, "--content", content)
+    assert result.exit_code == 1 and "Traceback" not in result.output and f"{listing}: line 2: " in result.stderr
+    listing.write_text(HEADER + "XXX,Nobody,someone@nhs.net,,\n" * 2_000_000)  # 54 MB
+    started = time.monotonic()
+    result = run("partners", "import", listing, "--content", content)
+    assert time.monotonic() - started < 5
+    assert result.exit_code == 1 and "a partner list is at most 1,000,000" in result.stderr
+    assert len(result.stderr.splitlines()) < 10
+    listing.write_text(HEADER + "XXX,Nobody,someone@nhs.net,,\n" * 1000)
+    result = run("partners", "import", listing, "--content", content)
+    assert "and 950 more problems not listed" in result.stderr and len(result.stderr.splitlines()) == 52
+
+
 def test_a_header_without_the_required_columns_is_line_1(content, tmp_path):
     files = {name: (content / "data" / name).read_bytes() for name in ("icbs.yml", "delivery_partners.yml")}
     listing = tmp_path / "partners.csv"

@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from flask import Flask, request
@@ -247,6 +248,13 @@ def test_guide_preview_refuses_a_folder_with_no_site(tmp_path):
         "/prm-practice-migration//evil.example",
         "/prm-practice-migration///evil.example/x",
         "/prm-practice-migration/\\evil.example",
+        "/prm-practice-migration/%09/evil.example/",
+        "/prm-practice-migration/%09%09/evil.example/",
+        "/prm-practice-migration/%2f%09/evil.example/",
+        "/prm-practice-migration/%20/evil.example/",
+        "/prm-practice-migration/%0a/evil.example/",
+        "/prm-practice-migration/%0d%0a/evil.example/",
+        "/prm-practice-migration/%E2%80%8B/evil.example/",
     ],
 )
 def test_the_old_address_prefix_is_no_open_redirect(client, url):
@@ -254,6 +262,37 @@ def test_the_old_address_prefix_is_no_open_redirect(client, url):
     assert response.status_code == 301
     location = response.headers["Location"]
     assert location.startswith("/") and not location.startswith(("//", "/\\")), location
+    assert location == "/evil.example/" or location.startswith("/evil.example")
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value, (url, name)
+
+
+@pytest.mark.parametrize("location", ["//evil.example/", "/\t/evil.example", "/\\/evil.example", " //evil.example"])
+def test_a_redirect_target_is_normalised_to_stay_on_this_host(location):
+    from migration_guide.preview import same_site_location
+
+    assert same_site_location(location) == "/evil.example" + ("/" if location.endswith("/") else "")
+
+
+def test_the_netlify_toml_rules_with_the_same_normalising_never_leave_the_site():
+    from migration_guide.preview import NetlifyConfig, same_site_location
+
+    config = NetlifyConfig.load(Path(__file__).parent.parent / "netlify.toml")
+    for path in ["/prm-practice-migration//evil.example", "/prm-practice-migration/\t/evil.example"]:
+        target = next(t for rule in config.redirects if (t := rule.target(path)))
+        assert not same_site_location(target).startswith(("//", "/\\")), (path, target)
+
+
+def test_a_path_segment_over_255_bytes_is_a_404_with_every_header_and_not_a_bare_500(client):
+    response = client.get("/" + "a" * 256 + "/")
+    assert response.status_code == 404
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value, name
+
+
+def test_netlifys_own_files_are_not_served(client, site):
+    (site / "_redirects").write_text("/old /new 301\n")
+    assert client.get("/_redirects").status_code == 404
 
 
 def test_paths_are_decoded_once(client, site):
@@ -292,3 +331,66 @@ def test_the_dev_servers_405_speaks_for_the_form_endpoints_only(tmp_path):
     assert page.headers["Content-Security-Policy"]
     endpoint = client.get("/api/feedback")
     assert endpoint.status_code == 405 and "only accepts forms" in endpoint.get_data(as_text=True)
+
+
+# `guide deploy-check URL` against a running `guide preview`
+
+
+@pytest.fixture
+def running_preview(site, tmp_path):
+    """`guide preview`'s app on a real socket, with the real functions storing in a temporary SQLite file."""
+    import threading
+
+    from conftest import FIXTURE_CONTENT
+    from werkzeug.serving import make_server
+
+    from migration_guide.config import Settings
+
+    settings = Settings.from_environment(
+        content_dir=FIXTURE_CONTENT,
+        instance_dir=tmp_path / "instance",
+        functions_manifest=tmp_path / "no-manifest.json",
+        database_url="",
+    )
+    server = make_server("127.0.0.1", 0, create_preview_app(site, NETLIFY_TOML, settings=settings), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_deploy_check_passes_against_guide_preview_and_says_what_it_could_not_check(running_preview):
+    from click.testing import CliRunner
+
+    from migration_guide.cli import main
+
+    result = CliRunner().invoke(main, ["deploy-check", running_preview])
+    assert result.exit_code == 0, result.output
+    assert "FAIL" not in result.output
+    for check in (
+        "PASS         home page carries every security header",
+        "PASS         a missing page is a 404 with every security header",
+        "PASS         the API refuses a GET",
+        "PASS         the API refuses a post from another site",
+        "PASS         /prm-practice-migration/%09/evil.example/ does not redirect off-site",
+        "PASS         the check's own posts are counted as one reader",
+        "NOT CHECKED  an unsigned post straight to the functions is refused (no --functions-url given)",
+        "NOT CHECKED  different readers are counted apart",
+    ):
+        assert check in result.output, check
+
+
+def test_deploy_check_fails_a_site_that_redirects_off_site_or_drops_its_headers(monkeypatch):
+    from migration_guide.cli import deploy_check
+
+    def careless_site(base, method, path, body=None, headers=None):
+        if path.startswith(deploy_check.LEGACY_PREFIX):
+            return deploy_check.Answer(301, {"location": "//evil.example/"}, "")
+        return deploy_check.Answer(200, {}, "")
+
+    monkeypatch.setattr(deploy_check, "ask", careless_site)
+    outcomes = deploy_check.run_checks("http://127.0.0.1:1")
+    off_site = [o for o in outcomes if "redirect off-site" in o.check]
+    assert len(off_site) == 4 and not any(o.passed for o in off_site)
+    headers = next(o for o in outcomes if o.check == "home page carries every security header")
+    assert headers.passed is False and "Content-Security-Policy" in headers.detail

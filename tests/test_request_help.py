@@ -217,8 +217,9 @@ def test_optional_fields_may_be_left_out_and_the_ods_code_is_tidied(client, app)
 
 
 HOSTILE = "<script>alert(1)</script>\"'><img src=x onerror=alert(1)>"
-#: The same, as an email address the form accepts (no spaces).
-HOSTILE_EMAIL = "<script>alert(1)</script>\"'><img/src=x/onerror=alert(1)>@nhs.net"
+#: As hostile as an address Notify accepts can be: apostrophes, ampersands and braces are allowed before the @
+#: (angle brackets are not: such addresses are refused, see test_an_address_notify_would_refuse…).
+HOSTILE_EMAIL = "o'brien&{x}'@nhs.net"
 #: The fields whose typed text the form shows again when it has errors (choices show only their own options).
 SHOWN_AGAIN = [
     "full_name",
@@ -475,6 +476,19 @@ def test_too_many_requests_from_one_client_are_refused_with_the_form_shown_again
     assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
     html = refused.get_data(as_text=True)
     assert "nhsuk-error-summary" in html and "Please keep &lt;this&gt; text" in html and 'value="B99999"' in html
+
+
+def test_help_requests_from_every_address_of_one_ipv6_64_share_one_limit(client):
+    from migration_guide.forms import ratelimit
+
+    limit = ratelimit.POSTS_PER_MINUTE
+    statuses = [
+        send(
+            client, {**GOOD, "ods_code": f"B{86000 + n}"}, environ_base={"REMOTE_ADDR": f"2001:db8:5:6::{n + 1:x}"}
+        ).status_code
+        for n in range(limit + 1)
+    ]
+    assert statuses == [200] * limit + [429]
 
 
 # Email through GOV.UK Notify (a local fake) and the outbox
@@ -797,6 +811,63 @@ def test_at_most_3_confirmations_go_to_one_address_a_day_and_every_request_still
     assert sum(m["recipient_role"] == "requester" for m in messages) == outbox.CONFIRMATIONS_PER_DAY == 3
 
 
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "victim\u200b@nhs.net",  # zero-width space
+        "vic\u200dtim@nhs.net",  # zero-width joiner
+        "\ufeffvictim@nhs.net",  # byte order mark
+        "vic\u00adtim@nhs.net",  # soft hyphen
+        "vic\u2028tim@nhs.net",  # line separator
+        "victim\u202e@nhs.net",  # right-to-left override
+    ],
+)
+def test_an_address_with_invisible_characters_is_refused_with_a_field_error(client, app, spelling):
+    refused = send(client, {**GOOD, "email": spelling})
+    assert refused.status_code == 400
+    assert "Work email address must be on one line, without special characters" in refused.get_data(as_text=True)
+    assert rows(app, "outbox") == []
+
+
+@pytest.mark.parametrize(
+    "address", ["x@.nhs.net", "x@a..nhs.net", "x,y@nhs.net", "<script>@nhs.net", "(comment)x@nhs.net", '"x y"@nhs.net']
+)
+def test_an_address_notify_would_refuse_is_refused_before_we_say_we_have_emailed_it(client, app, address):
+    refused = send(client, {**GOOD, "email": address})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Enter an email address in the correct format" in html
+    assert "We have emailed" not in html and rows(app, "outbox") == []
+
+
+def test_the_confirmation_cap_counts_one_mailbox_however_it_is_spelt(client, app):
+    spellings = ["Victim@nhs.net", "VICTIM@NHS.NET", "victim@Nhs.Net", "\u212aate@nhs.net", "kate@nhs.net"]
+    for number, spelling in enumerate(spellings[:3]):
+        assert send(client, {**GOOD, "email": spelling, "message": f"Request {number}"}).status_code == 200
+    assert send(client, {**GOOD, "email": "victim@nhs.net", "message": "Request 4"}).status_code == 200
+    kelvin = [
+        send(client, {**GOOD, "email": spelling, "message": f"K {n}"}) for n, spelling in enumerate(spellings[3:])
+    ]
+    assert [response.status_code for response in kelvin] == [200, 200]
+    confirmations = [m["recipient"] for m in rows(app, "outbox") if m["recipient_role"] == "requester"]
+    assert confirmations == ["victim@nhs.net"] * 3 + ["kate@nhs.net"] * 2
+
+
+def test_a_mailbox_has_one_canonical_spelling():
+    assert outbox.mailbox("Ann.Smith@NHS.NET") == "ann.smith@nhs.net"
+    assert outbox.mailbox("\u212aate@nhs.net") == "kate@nhs.net"  # the Kelvin sign folds to K
+    assert outbox.mailbox("ann@bücher.nhs.uk") == "ann@xn--bcher-kva.nhs.uk"
+
+
+@pytest.mark.parametrize("field", ["full_name", "practice_name", "phone"])
+@pytest.mark.parametrize("character", ["\u2028", "\u2029", "\u202a", "\u202e", "\u2066", "\u2069", "\u200b"])
+def test_every_single_line_field_refuses_separators_bidi_controls_and_zero_width_characters(client, field, character):
+    value = {"full_name": "Ann Smith", "practice_name": "The Surgery", "phone": "01632 960 001"}[field]
+    refused = send(client, {**GOOD, field: value[:3] + character + value[3:]})
+    assert refused.status_code == 400 and "must be on one line, without special characters" in refused.get_data(
+        as_text=True
+    )
+
+
 # Personal data really goes
 
 
@@ -851,6 +922,34 @@ def test_terminal_control_characters_in_stored_text_never_reach_a_terminal_raw(
     ):
         output = CliRunner().invoke(main, [*command, "--since", "2000-01-01"]).output
         assert "\x1b" not in output and "\x07" not in output, command
+
+
+def test_the_partners_email_shows_the_message_as_plain_text_not_notify_formatting(client, app):
+    message = (
+        "# Action needed\n^ Your account is locked\n---\n* [Log in here](https://evil.example/login) ((reference))"
+    )
+    assert send(client, {**GOOD, "message": message}).status_code == 200
+    to_partner = json.loads(next(m for m in rows(app, "outbox") if m["recipient_role"] == "partner")["personalisation"])
+    assert to_partner["message"] == (
+        "| # Action needed\n| ^ Your account is locked\n| ---\n"
+        "| * [Log in here] (https://evil.example/login) ( (reference) )"
+    )
+    assert rows(app, "help_requests")[-1]["message"] == message  # stored as typed
+
+
+def test_json_export_carries_no_c1_bidi_or_separator_characters_raw(app, database_url, monkeypatch, directory):
+    from click.testing import CliRunner
+
+    from migration_guide.cli import main
+
+    hidden = "\u009b2J \u202e \u2028 \u2066"
+    db = app.extensions["database"]
+    help_requests.store_request(db, help_requests.cleaned_from({**GOOD, "message": f"Help {hidden}"}), directory)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("INSTANCE_DIR", str(app.config["SETTINGS"].instance_dir))
+    output = CliRunner().invoke(main, ["requests", "export", "--format", "json"]).output
+    assert not any(c in output for c in "\u009b\u202e\u2028\u2066")
+    assert json.loads(output)[0]["message"] == f"Help {hidden}"  # the data itself is kept, escaped
 
 
 def test_a_hanging_notify_never_holds_the_request_past_its_send_budget(notify, monkeypatch):

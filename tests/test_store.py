@@ -3,7 +3,8 @@
 import pytest
 from conftest import postgres_schema_url
 
-from migration_guide.forms.store import MIGRATIONS, Database, DatabaseUnavailable
+from migration_guide.config import Settings
+from migration_guide.forms.store import MIGRATIONS, Cursor, Database, DatabaseUnavailable
 
 
 def test_the_schema_is_created_on_first_use(database):
@@ -88,3 +89,68 @@ def test_sqlite_overwrites_deleted_personal_data(tmp_path):
     with db.transaction() as cursor:
         assert cursor.execute("PRAGMA secure_delete").one()["secure_delete"] == 1
     db.close()
+
+
+def test_postgresql_sessions_give_up_on_a_slow_statement_or_a_held_lock_within_the_request_budget(request, tmp_path):
+    from migration_guide.forms.store import LOCK_TIMEOUT, STATEMENT_TIMEOUT
+
+    db = Database(postgres_schema_url(request), tmp_path / "unused.sqlite3")
+    with db.transaction() as cursor:
+        assert cursor.execute("SHOW statement_timeout").one() == {"statement_timeout": f"{STATEMENT_TIMEOUT}s"}
+        assert cursor.execute("SHOW lock_timeout").one() == {"lock_timeout": f"{LOCK_TIMEOUT}s"}
+    assert LOCK_TIMEOUT < STATEMENT_TIMEOUT < 15  # Lambda's limit
+    db.close()
+
+
+def test_a_table_lock_held_elsewhere_gives_the_reader_the_nhs_503_in_seconds(request, tmp_path, monkeypatch):
+    import time
+
+    import psycopg
+
+    from migration_guide.pages.app import create_app
+
+    database_url = postgres_schema_url(request)
+    monkeypatch.setattr("migration_guide.forms.store.LOCK_TIMEOUT", 1)
+    settings = Settings.from_environment(instance_dir=tmp_path / "instance", database_url=database_url)
+    app = create_app(settings)
+    db = app.extensions["database"]
+    db.migrate()
+    with psycopg.connect(database_url) as holder:  # a transaction that holds the lock until the test ends
+        holder.execute("LOCK TABLE rate_limit IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        response = app.test_client().post(
+            "/api/feedback",
+            data="page=/&section=x&answer=yes",
+            content_type="application/x-www-form-urlencoded",
+            headers={"Origin": settings.site_url},
+        )
+        waited = time.monotonic() - started
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert "Sorry, there is a problem with the service" in response.get_data(as_text=True)
+    assert waited < 4
+
+
+@pytest.mark.parametrize("error_name", ["AdminShutdown", "QueryCanceled", "LockNotAvailable", "OperationalError"])
+def test_psycopg_errors_meaning_the_server_is_gone_are_classified_by_class_not_by_name(error_name):
+    import psycopg
+
+    error_class = getattr(psycopg.errors, error_name, None) or getattr(psycopg, error_name)
+
+    class RawCursorOfARestartingServer:
+        def execute(self, sql, params):
+            raise error_class("the server went away")
+
+    with pytest.raises(DatabaseUnavailable, match=error_class.__name__):
+        Cursor(RawCursorOfARestartingServer(), "postgresql").execute("SELECT 1")
+
+
+def test_a_full_sqlite_disk_is_unavailable_not_a_bare_error(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'full.sqlite3'}", tmp_path / "x")
+    db.migrate()
+    connection = db._connection()
+    pages = connection.execute("PRAGMA page_count").fetchone()[0]
+    connection.execute(f"PRAGMA max_page_count = {pages + 1}")  # as good as a full disk
+    with pytest.raises(DatabaseUnavailable), db.transaction() as cursor:
+        cursor.execute("INSERT INTO secrets (name, value) VALUES (?, ?)", ("big", "x" * 200_000))
+    with db.transaction() as cursor:  # nothing half-stored, and the store still answers
+        assert cursor.execute("SELECT COUNT(*) AS n FROM secrets WHERE name = 'big'").one()["n"] == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import digest, feedback, outbox, partners, requests, review, site
+from . import deploy_check, digest, feedback, outbox, partners, requests, review, site
 
 
 @click.group()
@@ -23,6 +23,7 @@ for command in (
     review.review,
     partners.partners_group,
     digest.digest,
+    deploy_check.deploy_check,
 ):
     main.add_command(command)
 

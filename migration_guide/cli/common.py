@@ -29,9 +29,9 @@ def iso_date(ctx, param, value):
 
 def printable(value) -> str:
     """Text from a reader, safe to print on a terminal: control and direction characters are shown as
-    escapes (`\\x1b`), never obeyed."""
+    escapes (`\\u001b`), never obeyed."""
     return "".join(
-        character if unicodedata.category(character) not in ("Cc", "Cf") else repr(character)[1:-1]
+        character if unicodedata.category(character) not in ("Cc", "Cf", "Zl", "Zp") else f"\\u{ord(character):04x}"
         for character in str(value)
     )
 

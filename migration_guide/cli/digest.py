@@ -10,7 +10,7 @@ import click
 
 from ..config import Settings
 from ..content.problems import ContentError
-from .common import fail_with_problems, open_database
+from .common import fail_with_problems, open_database, printable
 
 
 @click.command()
@@ -38,7 +38,8 @@ def digest(dry_run: bool, content_dir):
         for number, each in enumerate(digests, start=1):
             to = f"{each.owner} <{each.email}>" if each.email else f"{each.owner} (NO ADDRESS in data/owners.yml)"
             click.echo(f"{'=' * 72}\nEmail {number} of {len(digests)}, to {to}\n{'=' * 72}")
-            click.echo(each.text(today))
+            for line in each.text(today).split("\n"):  # line by line: `printable` escapes line breaks
+                click.echo(printable(line))
         click.echo(f"Dry run: {len(digests)} email(s) would be sent; nothing was sent.")
         return
     outcomes = owners_digest.send(digests, sender_for(settings), today)

@@ -25,7 +25,8 @@ def requests_export(since, output):
     """Every stored request, with personal details, to standard output (formula-safe CSV or JSON)."""
     rows = help_requests.export(open_database(), since)
     if output == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        # Escaped as \uXXXX: no C1, bidi or separator character a reader typed reaches the terminal raw.
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=True))
         return
     out = io.StringIO()
     write_csv([help_requests.EXPORT_COLUMNS] + [[row[c] for c in help_requests.EXPORT_COLUMNS] for row in rows], out)

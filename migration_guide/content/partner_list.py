@@ -13,6 +13,7 @@ import io
 import os
 import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,16 @@ from .directory import Directory, Partner, is_example_address
 REQUIRED_COLUMNS = ("icb_code", "partner_name", "email")
 OPTIONAL_COLUMNS = ("phone", "reply_within_working_days")
 DEFAULT_REPLY_DAYS = 2
+#: England has 42 ICBs: a real list is a few kilobytes, so a bigger file is refused before it is parsed.
+MAX_FILE_CHARACTERS = 1_000_000
+#: No cell of a real list is longer than an email address may be.
+MAX_CELL_CHARACTERS = 254
+MAX_NAME_CHARACTERS = 120
+#: A broken file is named by its first problems, not by hundreds of thousands of lines.
+MAX_PROBLEMS = 50
+#: Characters a partner name never needs that would start a formula in a spreadsheet or shape an email.
+FORMULA_STARTS = ("=", "+", "-", "@")
+MARKUP_CHARACTERS = frozenset("[]<>`*^#|{}\\")
 EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 #: Personal mailboxes: a partner's requests carry practice details, so they go to a work address.
 PERSONAL_DOMAINS = frozenset(
@@ -65,7 +76,14 @@ class PartnerList:
 
 def read_partner_list(text: str, directory: Directory) -> PartnerList:
     """The list in `text`, checked against the ICBs of `directory`. Raises `PartnerListError`."""
-    rows = list(_rows_with_lines(text))
+    if len(text) > MAX_FILE_CHARACTERS:
+        raise PartnerListError(
+            [f"line 1: the file has {len(text):,} characters; a partner list is at most {MAX_FILE_CHARACTERS:,}"]
+        )
+    try:
+        rows = list(_rows_with_lines(text))
+    except csv.Error as error:  # a cell past the csv module's own limit, or a NUL
+        raise PartnerListError([f"line {error.args[1] if len(error.args) > 1 else 1}: {error.args[0]}"]) from None
     if not rows or not any(cells for _, cells in rows):
         raise PartnerListError(["line 1: the file is empty: it needs a header and a row for each ICB"])
     (_, header), body = rows[0], rows[1:]
@@ -106,6 +124,8 @@ def read_partner_list(text: str, directory: Directory) -> PartnerList:
     if not problems and not routes:
         problems.append("line 2: the list has no rows: no ICB would have a delivery partner")
     if problems:
+        if len(problems) > MAX_PROBLEMS:
+            problems = [*problems[:MAX_PROBLEMS], f"and {len(problems) - MAX_PROBLEMS:,} more problems not listed"]
         raise PartnerListError(problems)
     return PartnerList(partners, routes)
 
@@ -114,7 +134,13 @@ def _rows_with_lines(text: str):
     """Each CSV row with the line it starts on (a quoted cell may span lines)."""
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))  # Excel starts UTF-8 files with a BOM
     line = 1
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise csv.Error(str(error), line) from None
         yield line, cells
         line = reader.line_num + 1
 
@@ -146,8 +172,20 @@ def _row_problems(row: dict[str, str], directory: Directory) -> list[str]:
     elif not icb.is_active:
         successors = f": give {' or '.join(icb.successors)} instead" if icb.successors else ""
         problems.append(f"ICB {code} ({icb.name}) is {icb.status}, not active{successors}")
-    if not row.get("partner_name"):
+    long_cells = [name for name, cell in row.items() if len(cell) > MAX_CELL_CHARACTERS]
+    if long_cells:
+        return [f"{name} is over {MAX_CELL_CHARACTERS} characters long" for name in long_cells]
+    name = row.get("partner_name", "")
+    if not name:
         problems.append("partner_name is empty")
+    elif len(name) > MAX_NAME_CHARACTERS:
+        problems.append(f"partner_name is over {MAX_NAME_CHARACTERS} characters long")
+    elif any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name):
+        problems.append("partner_name holds a control or invisible character: type the name again")
+    elif name.startswith(FORMULA_STARTS):
+        problems.append(f"partner_name {name} starts with {name[0]}, which a spreadsheet would run as a formula")
+    elif found := sorted(MARKUP_CHARACTERS.intersection(name)):
+        problems.append(f"partner_name {name} holds {' '.join(found)}: a partner's name needs only words")
     problems.extend(_email_problems(row.get("email", "")))
     phone = row.get("phone", "")
     digits = re.sub(r"[\s()+-]", "", phone)

@@ -15,6 +15,7 @@ from datetime import date
 from ..content.ownership import Review, overdue, owner_addresses
 from ..web.manifest import SiteManifest
 from . import feedback
+from .notify_text import fill, plain
 from .outbox import Message
 from .store import Database
 
@@ -63,7 +64,7 @@ class Digest:
 
     def personalisation(self, today: date) -> dict[str, str]:
         return {
-            "owner": self.owner,
+            "owner": plain(self.owner),
             "summary": self.summary(),
             "flagged_sections": "\n\n".join(_describe_section(s) for s in self.flagged) or "None this week.",
             "overdue_pages": "\n\n".join(_describe_review(r, today) for r in self.overdue) or "None.",
@@ -80,10 +81,7 @@ class Digest:
     def text(self, today: date) -> str:
         """The email as NOTIFY_SUBJECT and NOTIFY_BODY make it."""
         fields = self.personalisation(today)
-        subject, body = NOTIFY_SUBJECT, NOTIFY_BODY
-        for name, value in fields.items():
-            subject, body = subject.replace(f"(({name}))", value), body.replace(f"(({name}))", value)
-        return f"Subject: {subject}\n\n{body}"
+        return f"Subject: {fill(NOTIFY_SUBJECT, fields)}\n\n{fill(NOTIFY_BODY, fields)}"
 
 
 def _count(number: int, word: str) -> str:
@@ -92,20 +90,21 @@ def _count(number: int, word: str) -> str:
 
 def _describe_section(section: FlaggedSection) -> str:
     lines = [
-        f"{section.page_title}: {section.section_title}",
+        plain(f"{section.page_title}: {section.section_title}"),
         f"{section.no} of {section.answers} answers since the page last changed said it was not helpful.",
         section.url,
     ]
     if section.latest_comments:
         lines.append("Latest comments:")
-        lines += [f"“{comment}”" for comment in section.latest_comments]
+        lines += [f"“{plain(comment)}”" for comment in section.latest_comments]
     return "\n".join(lines)
 
 
 def _describe_review(review: Review, today: date) -> str:
     reviewed = f"last reviewed {review.last_reviewed}" if review.last_reviewed else "never reviewed"
     days = review.days_overdue(today)
-    return f"{review.title} ({review.permalink}): review was due {review.due}, {_count(days, 'day')} ago; {reviewed}."
+    title = plain(review.title)
+    return f"{title} ({review.permalink}): review was due {review.due}, {_count(days, 'day')} ago; {reviewed}."
 
 
 def _short(comment: str) -> str:

@@ -20,10 +20,20 @@ def readable_text(form, field) -> None:
         raise ValidationError(f"{field.label.text} contains characters we cannot read. Remove them and try again")
 
 
+#: Control characters (Cc), invisible format characters (Cf: zero-width spaces and joiners, the byte order
+#: mark, soft hyphens, bidi controls U+202A–202E and U+2066–2069) and line and paragraph separators.
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def has_hidden_characters(text: str) -> bool:
+    """Whether text holds a character that breaks a line, reorders text or cannot be seen."""
+    return any(unicodedata.category(character) in HIDDEN_CATEGORIES for character in text)
+
+
 def single_line(form, field) -> None:
-    """Refuses line breaks and other control characters in a one-line answer: nothing we send on can be
-    made to carry extra header lines or hidden text."""
-    if field.data and any(unicodedata.category(character) == "Cc" for character in field.data):
+    """Refuses line breaks, control and invisible characters in a one-line answer: nothing we send on can be
+    made to carry extra header lines, reversed or hidden text, or reach another mailbox than it seems to."""
+    if field.data and has_hidden_characters(field.data):
         raise ValidationError(f"{field.label.text} must be on one line, without special characters")
 
 

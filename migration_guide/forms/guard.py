@@ -7,12 +7,14 @@ and the form's own fields (400), and counts a failure towards the stricter limit
 
 The Function URL is public, so nothing a request says about itself is believed unless Netlify
 signed it: its proxy rule adds `X-Nf-Sign`, a JWT (HS256, issuer "netlify", 5 minutes) made with
-the secret in `API_SIGNATURE_TOKEN`. Only a signed request's `X-Nf-Client-Connection-Ip` names the
+the secret in `API_SIGNATURE_TOKEN`, issued (`iat`) in the last 5 minutes and, in production, by the
+production deploy (`deploy_context`). Only a signed request's `X-Nf-Client-Connection-Ip` names the
 reader; otherwise the socket address does (`guide serve`, `guide preview`).
 """
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from functools import wraps
 from urllib.parse import unquote_to_bytes, urlsplit
@@ -36,6 +38,9 @@ REFUSALS = {
 }
 SIGNATURE_HEADER = "X-Nf-Sign"
 CLIENT_HEADER = "X-Nf-Client-Connection-Ip"
+#: Netlify signs each proxied request with a token that lasts 5 minutes; clocks may differ by a little.
+TOKEN_LIFETIME = 300
+CLOCK_SKEW = 30
 UNREADABLE = (
     "Your answer contains characters we cannot read",
     "Go back, remove any unusual characters and send it again.",
@@ -78,11 +83,27 @@ def signed_by_proxy() -> bool:
         secret = current_app.config["SETTINGS"].proxy_signing_secret
         token = request.headers.get(SIGNATURE_HEADER, "")
         try:
-            jwt.decode(token, secret, algorithms=["HS256"], issuer="netlify", options={"require": ["exp", "iss"]})
-            g.signed_by_proxy = bool(secret)
+            claims = jwt.decode(
+                token, secret, algorithms=["HS256"], issuer="netlify", options={"require": ["exp", "iss", "iat"]}
+            )
+            g.signed_by_proxy = bool(secret) and _fresh_and_ours(claims)
         except jwt.InvalidTokenError:
             g.signed_by_proxy = False
     return g.signed_by_proxy
+
+
+def _fresh_and_ours(claims: dict) -> bool:
+    """A token made in the last few minutes, for no longer than Netlify's 5, and in production by the
+    production deploy: a deploy preview built with the same secret cannot sign for the live forms, and a
+    token with a far-off `exp` is still refused."""
+    issued, expires = claims["iat"], claims["exp"]
+    if not isinstance(issued, int | float) or not isinstance(expires, int | float):
+        return False
+    age = time.time() - issued
+    if not -CLOCK_SKEW <= age <= TOKEN_LIFETIME + CLOCK_SKEW or expires - issued > TOKEN_LIFETIME + CLOCK_SKEW:
+        return False
+    settings = current_app.config["SETTINGS"]
+    return not settings.is_production or claims.get("deploy_context") == "production"
 
 
 def client_address() -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from email_validator import EmailNotValidError, validate_email
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -23,7 +24,7 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp, Validati
 
 from ..content.directory import Directory, Partner
 from . import outbox
-from .fields import ChoiceRadioField, ChoiceSelectField, readable_text, single_line, stripped
+from .fields import ChoiceRadioField, ChoiceSelectField, has_hidden_characters, readable_text, single_line, stripped
 from .store import Database, timestamp, utc_now
 
 MESSAGE_LIMIT = 3000
@@ -43,7 +44,18 @@ ROLES = [
 CURRENT_SYSTEMS = ["EMIS Web", "SystmOne", "Vision", "Medicus", "Other"]
 NEW_SYSTEMS = [*CURRENT_SYSTEMS, "Not decided"]
 ODS_CODE = re.compile(r"^[A-Z][0-9]{5}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.nhs.uk"
+
+
+def checked_email(form, field) -> None:
+    """An address Notify will accept: email-validator's syntax rules (no quoted parts, comments or empty
+    labels), without its DNS look-up. The field keeps its normalised form (domain in lower case)."""
+    if not field.data or has_hidden_characters(field.data):
+        return  # `single_line` says what is wrong with hidden characters
+    try:
+        field.data = validate_email(field.data, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise ValidationError(EMAIL_FORMAT) from None
 
 
 def choices(values: list[str]) -> list[SelectChoice]:
@@ -73,8 +85,8 @@ class HelpRequestForm(Form):
         validators=[
             InputRequired(message="Enter your work email address"),
             Length(max=254, message="Email address must be 254 characters or fewer"),
-            Regexp(EMAIL, message="Enter an email address in the correct format, like name@example.nhs.uk"),
             single_line,
+            checked_email,
         ],
     )
     phone = StringField("Phone number (optional)", filters=[stripped], validators=[Optional(), single_line])
@@ -146,6 +158,8 @@ class HelpRequestForm(Form):
 
     def validate_email(self, field) -> None:
         """A work address only: the reference goes to it, so the form cannot send our email to anyone."""
+        if field.errors:
+            return  # not an address at all: that message is the one to fix first
         domain = (field.data or "").rsplit("@", 1)[-1].lower()
         if "@" in (field.data or "") and not any(domain == d or domain.endswith("." + d) for d in self.email_domains):
             endings = " or ".join(self.email_domains)

@@ -13,12 +13,15 @@ import json
 import logging
 import os
 import time
+import unicodedata
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..config import Settings
+from .notify_text import plain
 from .store import Cursor, Database, timestamp, utc_now
 
 log = logging.getLogger(__name__)
@@ -53,13 +56,25 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
 
 
+def mailbox(email: str) -> str:
+    """One spelling for every way of writing the same mailbox: NFKC, case-folded, the domain in IDNA
+    (ASCII) form. Confirmations go to it, so the daily cap is counted on what Notify delivers to, the
+    same way on SQLite and PostgreSQL (neither database's LOWER is relied on to fold Unicode)."""
+    local, _, domain = unicodedata.normalize("NFKC", email).strip().rpartition("@")
+    with suppress(UnicodeError):  # the form refuses such a domain; the cap still counts it as typed
+        domain = domain.encode("idna").decode("ascii")
+    return f"{local.casefold()}@{domain.lower()}"
+
+
 def confirmations_today(cursor: Cursor, email: str, now: datetime) -> int:
-    """How many confirmations have gone to this address since midnight (UTC)."""
+    """How many confirmations have gone to this mailbox since midnight (UTC)."""
     midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     return cursor.execute(
+        # LOWER of a canonical address is itself; it also counts rows stored before addresses were canonical,
+        # and matches the (LOWER(recipient), created_at) index.
         "SELECT COUNT(*) AS sent FROM outbox WHERE recipient_role = 'requester' AND LOWER(recipient) = ?"
         " AND created_at >= ?",
-        (email.lower(), timestamp(midnight)),
+        (mailbox(email), timestamp(midnight)),
     ).one()["sent"]
 
 
@@ -81,21 +96,21 @@ def enqueue_for_request(
     """
     to_partner = {
         "reference": reference,
-        "partner_name": partner.name,
-        "icb_name": icb_name,
-        **{key: value or "Not given" for key, value in details.items()},
+        "partner_name": plain(partner.name),
+        "icb_name": plain(icb_name),
+        **{key: plain(value) if value else "Not given" for key, value in details.items()},
     }
     to_requester = {
         "reference": reference,
-        "partner_name": partner.name,
-        "replies_within": partner.replies_within,
+        "partner_name": plain(partner.name),
+        "replies_within": plain(partner.replies_within),
         "what_happens_next": WHAT_HAPPENS_NEXT,
         # The Notify template ends "How we use your details: ((privacy_notice))" (see README).
         "privacy_notice": privacy_notice,
     }
     messages = [("partner", partner.email, to_partner)]
     if confirmations_today(cursor, details["email"], now) < CONFIRMATIONS_PER_DAY:
-        messages.append(("requester", details["email"], to_requester))
+        messages.append(("requester", mailbox(details["email"]), to_requester))
     ids = []
     for role, recipient, personalisation in messages:
         ids.append(

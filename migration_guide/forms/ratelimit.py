@@ -1,6 +1,7 @@
 """Counting posts per client and form without keeping who the client is.
 
-An NHS trust can reach us from one address, so limits are per address *and* form, and generous
+An NHS trust can reach us from one address, so limits are per reader *and* form (a reader is an
+IPv4 address or an IPv6 /64, see `reader`), and generous
 for posts (POSTS_PER_MINUTE), stricter for posts that fail validation (FAILURES_PER_MINUTE: a
 script trying values). The address is hashed with a random salt made for the day; yesterday's
 salt is deleted, so stored keys cannot be turned back into addresses, even by trying every
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from datetime import UTC, datetime, timedelta
 
 from .store import Cursor
@@ -37,8 +39,26 @@ def _salt(cursor: Cursor, now: datetime) -> bytes:
     return salt
 
 
+def reader(address: str) -> str:
+    """The bucket one reader is counted in: an IPv4 address, or an IPv6 address's /64.
+
+    One home or office is given a whole IPv6 /64 and can post from any address in it, so each of its
+    addresses must count as the same reader. An IPv4 address written as IPv6 (::ffff:a.b.c.d) is that
+    IPv4 address. Text that is not an address is its own bucket, never a free pass.
+    """
+    try:
+        parsed = ipaddress.ip_address(address.strip().split("%", 1)[0])  # a zone (fe80::1%eth0) is the same host
+    except ValueError:
+        return f"unparsed:{address}"
+    if parsed.version == 6 and parsed.ipv4_mapped:
+        parsed = parsed.ipv4_mapped
+    if parsed.version == 4:
+        return str(parsed)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+
+
 def client_key(cursor: Cursor, address: str, now: datetime, form: str = "") -> str:
-    return hmac.new(_salt(cursor, now), f"{form}|{address}".encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(_salt(cursor, now), f"{form}|{reader(address)}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _add(cursor: Cursor, key: str, now: datetime, posts: int, failures: int) -> dict:

@@ -134,6 +134,33 @@ class DatabaseUnavailable(RuntimeError):
     """The store cannot be reached or trusted now; the forms answer 503 and keep nothing half-stored."""
 
 
+# A post must be answered (with the NHS 503 and Retry-After, if need be) well inside Lambda's 15 s limit,
+# so a database that stops answering or a held lock costs a reader seconds, not the platform's error page.
+#: Seconds to open a connection to PostgreSQL.
+CONNECT_TIMEOUT = 3
+#: Seconds PostgreSQL lets one statement run, and waits for a row or table lock, before giving up.
+STATEMENT_TIMEOUT = 5
+LOCK_TIMEOUT = 3
+#: Seconds SQLite's busy handler waits for another process's write lock.
+SQLITE_BUSY_TIMEOUT = 5
+
+
+def unavailable_errors(dialect: str) -> tuple[type[BaseException], ...]:
+    """The driver errors that mean the store is down or unusable, by the drivers' own hierarchies: psycopg's
+    OperationalError covers a restart (AdminShutdown), a timeout (QueryCanceled) and a held lock
+    (LockNotAvailable); SQLite's OperationalError a locked, full or failing disk, and its bare DatabaseError
+    a damaged file. Anything else (a constraint, a typo in our SQL) is ours, and stays a bug."""
+    if dialect == "postgresql":
+        import psycopg
+
+        return (psycopg.OperationalError, psycopg.InterfaceError)
+    return (sqlite3.OperationalError, sqlite3.InterfaceError)
+
+
+def is_unavailable(error: BaseException, dialect: str) -> bool:
+    return isinstance(error, unavailable_errors(dialect)) or type(error) is sqlite3.DatabaseError
+
+
 def timestamp(moment: datetime) -> str:
     """Timestamps are stored as ISO 8601 UTC text: sortable, and the same on both databases."""
     utc = moment.astimezone(UTC) if moment.tzinfo else moment  # naive means UTC already
@@ -173,8 +200,7 @@ class Cursor:
         try:
             self._raw.execute(sql, tuple(params))
         except Exception as error:
-            # Both drivers name a lost server or an unusable file so (DB-API); anything else is ours.
-            if type(error).__name__ in ("OperationalError", "InterfaceError"):
+            if is_unavailable(error, self.dialect):
                 raise DatabaseUnavailable(f"the {self.dialect} database failed: {type(error).__name__}") from error
             raise
         return self
@@ -228,7 +254,9 @@ class Database:
         try:
             if self.dialect == "sqlite":
                 Path(self.url).parent.mkdir(parents=True, exist_ok=True)
-                connection = sqlite3.connect(self.url, timeout=10, isolation_level=None, check_same_thread=False)
+                connection = sqlite3.connect(
+                    self.url, timeout=SQLITE_BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+                )
                 connection.execute("PRAGMA journal_mode=WAL")
                 connection.execute("PRAGMA foreign_keys=ON")
                 connection.execute("PRAGMA synchronous=NORMAL")
@@ -239,7 +267,11 @@ class Database:
                 return connection
             import psycopg  # only when PostgreSQL is configured: keeps cold starts short
 
-            return psycopg.connect(self.url, autocommit=True, connect_timeout=5)
+            connection = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+            # Set for the session, not in the URL's `options`, so a DATABASE_URL with its own options keeps them.
+            connection.execute(f"SET statement_timeout = '{STATEMENT_TIMEOUT}s'")
+            connection.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}s'")
+            return connection
         except Exception as error:
             raise DatabaseUnavailable(
                 f"cannot connect to the {self.dialect} database: {type(error).__name__}"
@@ -322,7 +354,12 @@ class Database:
         raw = self._begin()
         try:
             yield Cursor(raw, self.dialect, self._secrets_seen)
-            raw.execute("COMMIT")
+            try:
+                raw.execute("COMMIT")
+            except Exception as error:  # a full disk or a lost server at the last step: nothing was stored
+                if is_unavailable(error, self.dialect):
+                    raise DatabaseUnavailable(f"the {self.dialect} database did not commit") from error
+                raise
         except BaseException:
             try:
                 raw.execute("ROLLBACK")
@@ -330,7 +367,8 @@ class Database:
                 self._drop_connection()  # a broken connection is replaced on next use
             raise
         finally:
-            raw.close()
+            with suppress(Exception):  # closing a cursor of a dropped connection must not mask the real error
+                raw.close()
 
     def _ensure_schema(self) -> None:
         if self._migrated:

@@ -212,7 +212,9 @@ def _proxy_signature() -> str:
 
     import jwt
 
-    return jwt.encode({"iss": "netlify", "exp": int(time.time()) + 600}, PROXY_SECRET, algorithm="HS256")
+    now = int(time.time())  # as Netlify signs: issued now, for 5 minutes, by the production deploy
+    claims = {"iss": "netlify", "iat": now, "exp": now + 300, "deploy_context": "production"}
+    return jwt.encode(claims, PROXY_SECRET, algorithm="HS256")
 
 
 def csp_violations(page) -> list[str]:
