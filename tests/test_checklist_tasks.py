@@ -76,3 +76,60 @@ def test_each_role_carries_its_2026_tasks_each_linked_to_the_section_that_explai
 def test_each_role_links_to_the_safety_and_data_protection_page(guide, role):
     linked = [item.id for item in guide.checklists[role].items if item.link.startswith(SAFETY)]
     assert len(linked) >= AT_LEAST[role], (role, linked)
+
+
+def section_text(page, fragment: str) -> str:
+    """The Markdown of one section: from its heading to the next heading at the same level or above."""
+    lines = page.body.splitlines()
+    for start, line in enumerate(lines):
+        if line.startswith("#") and line.rstrip().endswith("{#" + fragment + "}"):
+            level = len(line) - len(line.lstrip("#"))
+            end = next(
+                (
+                    index
+                    for index in range(start + 1, len(lines))
+                    if lines[index].startswith("#") and len(lines[index]) - len(lines[index].lstrip("#")) <= level
+                ),
+                len(lines),
+            )
+            return "\n".join(lines[start:end])
+    raise AssertionError(f"{page.permalink} has no section {fragment}")
+
+
+#: The 8 items whose links used to land on a section that did not explain them (issue 23): where each belongs,
+#: and words that section must say for the link to be right.
+MISROUTED = [
+    ("practice-staff", "share-out-of-hours-numbers", f"{SAFETY}#prepare-for-a-system-failure", "out-of-hours"),
+    ("project-managers", "collect-out-of-hours-numbers", f"{SAFETY}#prepare-for-a-system-failure", "out-of-hours"),
+    ("practice-staff", "agree-rollback-plan", f"{SAFETY}#what-rollback-means", "Rollback means"),
+    (
+        "project-managers",
+        "confirm-supplier-time-limits",
+        "/guide/further-guidance/#earlier-contract-time-limits",
+        "time limits",
+    ),
+    (
+        "integrated-care-boards",
+        "say-which-time-limits-apply",
+        "/guide/further-guidance/#earlier-contract-time-limits",
+        "time limits",
+    ),
+    ("integrated-care-boards", "know-who-decides-delay", f"{SAFETY}#who-decides-go-live", "who decides"),
+    ("project-managers", "check-sign-in-changes", "/guide/cutover-and-go-live/#activate-smartcards", "sign in"),
+    ("practice-staff", "clear-pending-registrations", "/guide/linked-systems/#registrations-under-pcrm", "pending"),
+]
+
+
+@pytest.mark.parametrize(("role", "item_id", "section", "words"), MISROUTED, ids=[row[1] for row in MISROUTED])
+def test_each_item_that_was_misrouted_lands_on_the_section_that_explains_it(guide, role, item_id, section, words):
+    item = items_of(guide, role)[item_id]
+    assert item.link == section, (role, item_id, item.link)
+    path, _, fragment = section.partition("#")
+    assert words.lower() in section_text(guide.pages[path], fragment).lower(), (section, words)
+
+
+def test_the_out_of_hours_numbers_go_to_the_new_supplier_on_the_page_and_in_both_checklists(guide):
+    page = section_text(guide.pages[SAFETY], "prepare-for-a-system-failure")
+    assert "Give the new supplier and your delivery partner out-of-hours phone numbers" in page
+    assert "new supplier" in items_of(guide, "practice-staff")["share-out-of-hours-numbers"].text
+    assert "new supplier" in items_of(guide, "project-managers")["collect-out-of-hours-numbers"].text
