@@ -1,6 +1,8 @@
 """The checklists are what a practice works from, so each task a 2026 migration needs is an item on its role's
 checklist, linked to the section that explains it. These tests read the real content and name each task."""
 
+import re
+
 import pytest
 
 from migration_guide.config import Settings
@@ -133,3 +135,39 @@ def test_the_out_of_hours_numbers_go_to_the_new_supplier_on_the_page_and_in_both
     assert "Give the new supplier and your delivery partner out-of-hours phone numbers" in page
     assert "new supplier" in items_of(guide, "practice-staff")["share-out-of-hours-numbers"].text
     assert "new supplier" in items_of(guide, "project-managers")["collect-out-of-hours-numbers"].text
+
+
+#: Sentences that say how long the old system stays readable after go-live.
+OLD_SYSTEM_ACCESS = re.compile(
+    r"[^.\n]*\b(read-only|readable|read it|access to (it|the old system)|supports the old system)\b"
+    r"[^.\n]*\b\d+ (days|weeks)\b[^.\n]*"
+)
+
+
+def test_the_old_system_stays_readable_for_90_days_after_go_live_in_the_phase_files(guide):
+    steps = {step.slug: step for step in guide.steps["key-phases"]}
+    assert steps["go-live"].meta["read_only_access"] == "90 days"
+    # The end of the migration is when that access closes: 13 weeks is the whole week nearest 90 days.
+    assert steps["end-of-migration"].meta["ends_weeks_before_go_live"] == -round(90 / 7)
+
+
+def test_every_page_and_item_that_says_how_long_the_old_system_stays_readable_says_90_days(guide):
+    statements = [
+        (page.permalink, match.group(0))
+        for page in guide.pages.values()
+        for match in OLD_SYSTEM_ACCESS.finditer(re.sub(r"<[^>]+>", " ", page.html))
+    ] + [
+        (checklist.name, match.group(0))
+        for checklist in guide.checklists.values()
+        for item in checklist.items
+        for match in OLD_SYSTEM_ACCESS.finditer(item.text)
+    ]
+    places = {place for place, _ in statements}
+    assert {"/guide/post-go-live/", "/guide/end-of-migration/", "/guide/", "integrated-care-boards"} <= places
+    assert [(place, text) for place, text in statements if not re.search(r"\b90 days\b", text)] == []
+    for page in guide.pages.values():
+        assert "45 days" not in page.html, page.permalink
+
+
+def test_the_guide_still_says_to_confirm_the_old_systems_end_date_in_writing(guide):
+    assert "Confirm the end date in writing with your old supplier." in guide.pages["/guide/post-go-live/"].html
