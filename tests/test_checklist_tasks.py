@@ -171,3 +171,111 @@ def test_every_page_and_item_that_says_how_long_the_old_system_stays_readable_sa
 
 def test_the_guide_still_says_to_confirm_the_old_systems_end_date_in_writing(guide):
     assert "Confirm the end date in writing with your old supplier." in guide.pages["/guide/post-go-live/"].html
+
+
+#: NHS England's tasks that the guide lacked (its Clinical system migration guide, planning for cut-over and
+#: pre-migration tasks): the words the page must say, and the item on each role's checklist that carries it.
+NHS_ENGLAND_TASKS = {
+    "cut-over planning meeting": (
+        "/guide/planning-for-cut-over/#cut-over-planning-meeting",
+        "meet everyone involved to agree how the cut-over will run",
+        {
+            "practice-staff": "hold-cut-over-planning-meeting",
+            "project-managers": "arrange-cut-over-planning-meeting",
+            "integrated-care-boards": "attend-cut-over-planning-meeting",
+        },
+    ),
+    "backups": (
+        "/guide/planning-for-cut-over/#general-preparation",
+        "Back up local and third-party systems and databases",
+        {"practice-staff": "back-up-local-systems", "project-managers": "check-backups-taken"},
+    ),
+    "dispensary stock": (
+        "/guide/planning-for-cut-over/#general-preparation",
+        "manage stock through the switch",
+        {"practice-staff": "manage-dispensary-stock"},
+    ),
+    "card readers": (
+        "/guide/cutover-and-go-live/#activate-smartcards",
+        "smartcard and card reader",
+        {"practice-staff": "check-smartcard-access", "project-managers": "check-card-readers"},
+    ),
+    "leavers' profiles": (
+        "/guide/planning-for-cut-over/#general-preparation",
+        "Archive the user profiles of staff who have left",
+        {"practice-staff": "archive-leavers-profiles", "project-managers": "check-leavers-archived"},
+    ),
+    "old system unavailable": (
+        "/guide/planning-for-cut-over/#general-preparation",
+        "the old system is unavailable while the extract is taken",
+        {"practice-staff": "say-old-system-unavailable"},
+    ),
+    "fresh random sample": (
+        "/guide/cutover-and-go-live/#data-re-checking",
+        "check a fresh random sample of records",
+        {"practice-staff": "check-fresh-random-sample", "project-managers": "check-fresh-sample-rechecked"},
+    ),
+    "text messages in the cut-over": (
+        "/guide/planning-for-cut-over/#general-preparation",
+        "capture and keep text messages (SMS) sent or received during the cut-over",
+        {"practice-staff": "plan-text-message-capture"},
+    ),
+    "IM1 pairing": (
+        "/guide/telling-patients/#keep-online-services-working",
+        "Ask your IT team whether the credentials change. Tell each third-party app supplier",
+        {"practice-staff": "ask-about-im1-pairing", "project-managers": "confirm-im1-pairing-credentials"},
+    ),
+    "email addresses": (
+        "/guide/telling-patients/#keep-online-services-working",
+        "verify each patient's email address in the old system before the migration",
+        {"practice-staff": "verify-patient-email-addresses", "project-managers": "check-email-verification"},
+    ),
+    "online access IDs": (
+        "/guide/telling-patients/#keep-online-services-working",
+        "Patient Online Services issues new ones",
+        {"practice-staff": "check-online-access-ids", "project-managers": "check-online-access-ids"},
+    ),
+    "NHS App linkage keys": (
+        "/guide/telling-patients/#keep-online-services-working",
+        "A printed linkage key expires 2 weeks after you print it. Do not print keys early.",
+        {"practice-staff": "print-linkage-keys-late"},
+    ),
+}
+
+
+@pytest.mark.parametrize("task", NHS_ENGLAND_TASKS)
+def test_each_task_from_nhs_englands_guide_is_on_its_page_and_in_each_roles_checklist(guide, task):
+    section, words, items = NHS_ENGLAND_TASKS[task]
+    path, _, fragment = section.partition("#")
+    assert words.lower() in " ".join(section_text(guide.pages[path], fragment).split()).lower(), (section, words)
+    for role, item_id in items.items():
+        item = items_of(guide, role).get(item_id)
+        assert item is not None, f"{role} has no item {item_id} for {task}"
+        assert item.link == section, (role, item_id, item.link)
+
+
+def test_the_cut_over_planning_meeting_items_sit_in_the_plan_cut_over_phase(guide):
+    for role, item_id in NHS_ENGLAND_TASKS["cut-over planning meeting"][2].items():
+        phase = next(
+            phase.slug
+            for phase in guide.checklists[role].phases
+            for group in phase.groups
+            if any(item.id == item_id for item in group.items)
+        )
+        assert phase == "plan-cut-over", (role, item_id, phase)
+
+
+def test_the_online_services_item_holds_one_task_and_the_others_are_items_of_their_own(guide):
+    for role in ("practice-staff", "project-managers"):
+        text = items_of(guide, role)["check-online-services-and-messaging"].text
+        assert "text messaging" in text
+        for other in ("NHS App", "online access", "email", "IM1"):
+            assert other not in text, (role, text)
+
+
+def test_near_duplicate_items_are_merged_into_one(guide):
+    practice = items_of(guide, "practice-staff")
+    assert "check-everyone-can-log-in" not in practice
+    assert "smartcard and card reader" in practice["check-smartcard-access"].text
+    assert "admin users" not in practice["book-training"].text
+    assert "2 admin users" in practice["train-two-admin-users"].text
