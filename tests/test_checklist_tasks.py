@@ -302,3 +302,45 @@ def test_every_item_but_the_seeds_starts_with_a_verb_and_uses_numerals(guide):
                 continue  # the seed's items keep the seed's words
             assert not NOT_A_VERB.match(item.text) and not item.text.endswith("?"), (checklist.name, item.id, item.text)
             assert not NUMBER_WORDS.search(item.text), (checklist.name, item.id, item.text)
+
+
+def test_the_guide_says_what_to_do_when_the_extract_is_late_check_then_escalate_in_order(guide):
+    page = guide.pages["/guide/initial-data-production/"]
+    check = section_text(page, "late-extract-what-to-check")
+    assert "reached the old supplier" in check and "over the internet" in check
+    escalate = section_text(page, "late-extract-who-to-escalate-to")
+    order = ["old supplier's migration contact", "delivery partner", "integrated care board", "NHS England"]
+    positions = [escalate.index(step) for step in order]
+    assert positions == sorted(positions), positions
+    plan = section_text(page, "late-extract-what-it-does-to-the-plan")
+    assert "Do not make up the time by checking less. Move go-live instead" in plan
+    assert "tell the old supplier" in plan
+
+
+def test_supplier_time_limits_name_the_catalogue_solution_migration_process_not_a_deferral(guide):
+    section = section_text(guide.pages["/guide/further-guidance/"], "earlier-contract-time-limits")
+    assert "Catalogue Solution Migration Process" in section
+    assert "Ask your ICB or delivery partner which time limits" not in section
+    assert "have expired" not in section
+    for role, item_id in (
+        ("project-managers", "confirm-supplier-time-limits"),
+        ("integrated-care-boards", "say-which-time-limits-apply"),
+    ):
+        assert "Catalogue Solution Migration Process" in items_of(guide, role)[item_id].text, (role, item_id)
+
+
+def test_the_icb_page_gives_the_programme_view_and_its_checklist_links_to_it(guide):
+    section = section_text(guide.pages["/integrated-care-boards/"], "oversee-several-migrations")
+    for topic in (
+        "go-live dates",
+        "supplier capacity",
+        "Share a Clinical Safety Officer",
+        "Record each migration",
+        "CSU",
+        "exit costs",
+        "1 April 2027",
+    ):
+        assert topic in section, topic
+    items = items_of(guide, "integrated-care-boards")
+    assert items["space-go-live-dates"].link == "/integrated-care-boards/#oversee-several-migrations"
+    assert items["agree-who-pays-exit-costs"].link == "/integrated-care-boards/#oversee-several-migrations"
