@@ -237,7 +237,7 @@ NHS_ENGLAND_TASKS = {
     ),
     "NHS App linkage keys": (
         "/guide/telling-patients/#keep-online-services-working",
-        "A printed linkage key expires 2 weeks after you print it. Do not print keys early.",
+        "A printed linkage key expires {fact:linkage-key-expiry} after you print it. Do not print keys early.",
         {"practice-staff": "print-linkage-keys-late"},
     ),
 }
@@ -338,9 +338,9 @@ def test_the_icb_page_gives_the_programme_view_and_its_checklist_links_to_it(gui
         "Record each migration",
         "CSU",
         "exit costs",
-        "1 April 2027",
     ):
         assert topic in section, topic
+    assert "Mergers between ICBs take effect on 1 April 2027." in guide.pages["/integrated-care-boards/"].html
     items = items_of(guide, "integrated-care-boards")
     assert items["space-go-live-dates"].link == "/integrated-care-boards/#oversee-several-migrations"
     assert items["agree-who-pays-exit-costs"].link == "/integrated-care-boards/#oversee-several-migrations"
