@@ -98,3 +98,34 @@ def test_every_fact_of_the_real_guide_has_a_source_and_a_check_date(tmp_path):
     assert len(guide.facts) >= 5
     for fact in guide.facts.values():
         assert fact.source.url.startswith("https://") and fact.checked, fact.name
+
+
+def test_guide_review_lists_facts_checked_longer_ago_than_the_setting_with_the_pages_and_owners_that_quote_them(
+    write_content, monkeypatch
+):
+    from datetime import date, timedelta
+
+    from click.testing import CliRunner
+
+    from migration_guide.cli import main
+
+    old = (date.today() - timedelta(days=200)).isoformat()
+    recent = (date.today() - timedelta(days=10)).isoformat()
+    facts = FACT.replace("2026-06-01", old) + FACT.replace("linkage-key-expiry", "dspt-deadline").replace(
+        "2026-06-01", recent
+    )
+    content = write_content(
+        {
+            "guide.md": page("Guide", "/guide/", "It lasts {fact:linkage-key-expiry}.", owner="Guide team"),
+            "data/facts.yml": facts,
+        }
+    )
+    result = CliRunner().invoke(main, ["review", "--content", str(content)])
+    assert result.exit_code == 0, result.output
+    assert "linkage-key-expiry" in result.output and "/guide/ (Guide team)" in result.output
+    assert "dspt-deadline" not in result.output
+    assert "1 fact(s) last checked more than 183 days ago (FACT_MAX_AGE_DAYS)" in result.output
+
+    monkeypatch.setenv("FACT_MAX_AGE_DAYS", "365")
+    result = CliRunner().invoke(main, ["review", "--content", str(content)])
+    assert "No fact was last checked more than 365 days ago." in result.output
