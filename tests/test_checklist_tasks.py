@@ -344,3 +344,36 @@ def test_the_icb_page_gives_the_programme_view_and_its_checklist_links_to_it(gui
     items = items_of(guide, "integrated-care-boards")
     assert items["space-go-live-dates"].link == "/integrated-care-boards/#oversee-several-migrations"
     assert items["agree-who-pays-exit-costs"].link == "/integrated-care-boards/#oversee-several-migrations"
+
+
+# One answer to "who" and "when": each pair below once disagreed; a test per pair, so an edit that re-opens it fails.
+
+
+def test_the_plan_length_is_the_timelines_own_total_not_12_to_16_weeks(guide):
+    assert "{phase:decision.total_length}" in guide.pages["/guide/"].body
+    for checklist in guide.checklists.values():
+        for item in checklist.items:
+            assert "12 to 16 weeks" not in item.text, (checklist.name, item.id)
+
+
+def test_who_decides_go_live_is_the_same_on_the_page_and_in_the_icb_and_practice_checklists(guide):
+    page = section_text(guide.pages[SAFETY], "who-decides-go-live")
+    assert "your ICB, which is responsible for the deployment, agrees the decision" in page
+    assert "agree the decision" in items_of(guide, "integrated-care-boards")["take-part-in-go-no-go"].text
+    assert "record who decided" in items_of(guide, "practice-staff")["hold-go-no-go-meeting"].text
+
+
+def test_who_to_ask_about_the_nhs_app_and_online_access_is_the_new_supplier_and_the_it_team(guide):
+    page = section_text(guide.pages["/guide/telling-patients/"], "keep-online-services-working")
+    assert "with the new supplier and your IT team" in page
+    assert "IT team" in items_of(guide, "practice-staff")["ask-about-im1-pairing"].text
+    assert "new supplier" in items_of(guide, "practice-staff")["check-online-access-settings-carry-over"].text
+    reconnect = items_of(guide, "project-managers")["explain-online-reconnection"].text
+    assert "new supplier and the IT team" in reconnect
+
+
+def test_online_re_registration_is_hedged_in_the_checklist_as_the_page_hedges_it(guide):
+    assert "If your supplier says this still applies" in guide.pages["/guide/telling-patients/"].body
+    assert "Patients may need to register again." in guide.pages["/guide/post-go-live/"].body
+    item = items_of(guide, "practice-staff")["help-patients-re-register-online"].text
+    assert item.startswith("Ask the new supplier whether patients must register again"), item
