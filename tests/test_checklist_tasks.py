@@ -377,3 +377,26 @@ def test_online_re_registration_is_hedged_in_the_checklist_as_the_page_hedges_it
     assert "Patients may need to register again." in guide.pages["/guide/post-go-live/"].body
     item = items_of(guide, "practice-staff")["help-patients-re-register-online"].text
     assert item.startswith("Ask the new supplier whether patients must register again"), item
+
+
+def phase_of(guide, role: str, item_id: str) -> str:
+    return next(
+        phase.slug
+        for phase in guide.checklists[role].phases
+        for group in phase.groups
+        if any(item.id == item_id for item in group.items)
+    )
+
+
+def test_hardware_is_replaced_before_the_cut_over_week_on_the_pages_and_in_the_checklists(guide):
+    assert "Do this before the cut-over starts, not during it." in section_text(
+        guide.pages["/guide/cutover-and-go-live/"], "hardware-replacement"
+    )
+    assert "must be finished before the cut-over starts" in guide.pages["/guide/technical-survey/"].body
+    for role, item_id in (("practice-staff", "check-hardware-replaced"), ("project-managers", "replace-hardware")):
+        assert phase_of(guide, role, item_id) == "plan-cut-over", (role, item_id)
+        assert "before the cut-over starts" in items_of(guide, role)[item_id].text, (role, item_id)
+    assert (
+        "before the cut-over starts"
+        in items_of(guide, "integrated-care-boards")["check-funded-hardware-installed"].text
+    )
