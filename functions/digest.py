@@ -20,7 +20,9 @@ def handler(event, context):
     today = date.today()
     manifest = SiteManifest.load(settings.functions_manifest)
     outcomes = send(
-        digests(Database.from_settings(settings), manifest, settings.site_url, today), sender_for(settings), today
+        digests(Database.from_settings(settings), manifest, settings.site_url, today, settings.fact_max_age_days),
+        sender_for(settings),
+        today,
     )
     return {
         "owners": len(outcomes),

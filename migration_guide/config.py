@@ -99,6 +99,8 @@ class Settings:
 
     #: A production build refuses a page whose review_due is more than this many days past.
     review_grace_days: int = 30
+    #: `guide review` lists a fact of content/data/facts.yml last checked longer ago than this (about 6 months).
+    fact_max_age_days: int = 183
     #: Where a help request goes when its ICB has no delivery partner, so none is ever routed nowhere.
     fallback_partner_email: str = DEFAULT_FALLBACK_PARTNER_EMAIL
 
@@ -126,6 +128,7 @@ class Settings:
             privacy_controller=env.get("PRIVACY_CONTROLLER", "").strip() or cls.privacy_controller,
             data_protection_contact=env.get("DATA_PROTECTION_CONTACT", "").strip() or cls.data_protection_contact,
             review_grace_days=int(env.get("REVIEW_GRACE_DAYS", cls.review_grace_days)),
+            fact_max_age_days=int(env.get("FACT_MAX_AGE_DAYS", cls.fact_max_age_days)),
             fallback_partner_email=env.get("FALLBACK_PARTNER_EMAIL", "").strip() or cls.fallback_partner_email,
             extra_origins=frozenset(
                 o.strip().rstrip("/") for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()

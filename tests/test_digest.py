@@ -92,6 +92,9 @@ Latest comments:
 # Pages overdue for review
 About (/about/): review was due {DUE_3_DAYS_AGO}, 3 days ago; never reviewed.
 
+# Facts to check against their source
+None.
+
 For every section's figures and comments, run: guide feedback report --format html
 """
 
@@ -110,6 +113,7 @@ def test_each_owner_with_something_to_hear_gets_one_digest(database, manifest):
         "flagged_sections": "None this week.",
         "overdue_pages": f"Data (/guide/data/): review was due {DUE_40_DAYS_AGO}, 40 days ago; "
         "last reviewed 2025-05-01.",
+        "stale_facts": "None.",
     }
 
 
@@ -249,3 +253,32 @@ def test_the_weekly_function_sends_nothing_when_there_is_nothing_to_say(
     manifest.dump(tmp_path / "manifest.json")
     assert digest_function({}, None) == {"owners": 0, "sent": 0, "not_sent": 0}
     assert httpserver.log == []
+
+
+def test_a_fact_not_checked_for_longer_than_the_setting_goes_to_the_owner_of_each_page_that_quotes_it(
+    settings, write_content, database
+):
+    checked = (TODAY - timedelta(days=200)).isoformat()
+    content = write_content(
+        {
+            "guide/keys.md": page(
+                "Keys", "/guide/keys/", "Keys last {fact:key-expiry}.", layout="guide", owner="Guide team"
+            ),
+            "quiet.md": page("Quiet", "/quiet/", owner="Quiet team", review_due=NEXT_YEAR),
+            "data/owners.yml": "owners:\n  Guide team: guide-team@nhs.net\n  Quiet team: quiet-team@nhs.net\n",
+            "data/facts.yml": (
+                "key-expiry:\n  value: 2 weeks\n  source:\n    title: NHS App guide\n"
+                f"    url: https://digital.nhs.uk/services/nhs-app/\n  checked: {checked}\n"
+            ),
+        }
+    )
+    manifest = SiteManifest.from_guide(load_guide(settings.with_overrides(content_dir=content)), "")
+    sent = digest.digests(database, manifest, "https://example.org", TODAY, 183)
+    assert [each.owner for each in sent] == ["Guide team"]
+    text = sent[0].text(TODAY)
+    assert "1 fact to check" in text
+    assert (
+        f"key-expiry: last checked {checked}, quoted on /guide/keys/. Source: https://digital.nhs.uk/services/nhs-app/"
+        in text
+    )
+    assert digest.digests(database, manifest, "https://example.org", TODAY, 365) == []

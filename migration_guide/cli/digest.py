@@ -30,7 +30,9 @@ def digest(dry_run: bool, content_dir):
         fail_with_problems(error)
     today = date.today()
     manifest = SiteManifest.from_guide(guide, settings.base_path)
-    digests = owners_digest.digests(open_database(settings), manifest, settings.site_url, today)
+    digests = owners_digest.digests(
+        open_database(settings), manifest, settings.site_url, today, settings.fact_max_age_days
+    )
     if not digests:
         click.echo("Nothing to send: no flagged sections and no page overdue for review.")
         return

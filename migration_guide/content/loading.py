@@ -15,6 +15,8 @@ import yaml
 from ..config import Settings
 from .checklist_files import SAFE_LOADER, read_checklists
 from .checklists import FOLDER
+from .fact_files import read_facts
+from .facts import FACTS_FILE, named_sources
 from .layouts import DEFAULT as DEFAULT_LAYOUT
 from .layouts import LAYOUTS
 from .links import canonical_path
@@ -208,14 +210,20 @@ def read_guide(settings: Settings) -> tuple[Guide, list[Problem]]:
     data: dict[str, object] = {}
     data_dir = content_dir / "data"
     for path in sorted(data_dir.glob("*.y*ml")) if data_dir.is_dir() else []:
-        data[path.stem] = _load_yaml(path, problems)
+        if path.name != FACTS_FILE.name:  # facts are read with their lines, by read_facts
+            data[path.stem] = _load_yaml(path, problems)
     navigation = _load_navigation(data.get("navigation"), data_dir / "navigation.yml", problems)
     steps = _load_steps(content_dir / "steps", problems)
     pages = _read_pages(content_dir, problems)
     checklists = read_checklists(content_dir, problems)
+    facts = read_facts(content_dir, problems)
+    for page in pages:
+        if None in named_sources(page.meta):
+            line = page.meta_lines.get("sources")
+            problems.append(Problem(page.source, line, "each of sources: needs a title and an http(s) url"))
 
     steps_source = {group: [step.as_view_source() for step in group_steps] for group, group_steps in steps.items()}
-    render_pages(pages, settings, steps_source)
+    render_pages(pages, settings, steps_source, {name: fact.value for name, fact in facts.items()})
     for page in pages:
         for line, message in page.rendered.problems:
             problems.append(Problem(page.source, page.body_line + line - 1, message))
@@ -225,6 +233,8 @@ def read_guide(settings: Settings) -> tuple[Guide, list[Problem]]:
         for old in page.meta.get("redirect_from") or []:
             redirects[canonical_path(str(old))] = page.permalink
 
-    guide = Guide(content_dir, {page.permalink: page for page in pages}, steps, navigation, data, redirects, checklists)
+    guide = Guide(
+        content_dir, {page.permalink: page for page in pages}, steps, navigation, data, redirects, checklists, facts
+    )
     problems.extend(validate(guide, settings.is_production, settings.review_grace_days))
     return guide, sorted(problems, key=lambda problem: problem.order)

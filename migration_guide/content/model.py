@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .changes import Change, read_changes
 from .checklists import Checklist
+from .facts import Fact, Source, named_sources, quoted
 from .layouts import LAYOUTS, Layout
 from .links import canonical_path, parse_internal
 from .navigation import Navigation
@@ -178,6 +179,8 @@ class Guide:
     redirects: dict[str, str]
     #: Each role's checklist by name (`content/checklists/NAME.yml`).
     checklists: dict[str, Checklist] = field(default_factory=dict)
+    #: The figures pages quote with `{fact:NAME}`, by name (`content/data/facts.yml`).
+    facts: dict[str, Fact] = field(default_factory=dict)
 
     def page(self, path: str) -> Page | None:
         return self.pages.get(canonical_path(path))
@@ -187,6 +190,12 @@ class Guide:
         order = {permalink: index for index, permalink in enumerate(self.pages)}
         notes = [(page, change) for page in self.pages.values() for change in page.changes]
         return sorted(notes, key=lambda note: (-note[1].date.toordinal(), order[note[0].permalink]))
+
+    def sources_of(self, page: Page) -> list[Source]:
+        """Where a page's facts come from: the sources of the facts it quotes, then those its front matter names."""
+        found = [self.facts[name].source for name in quoted(page.body) if name in self.facts]
+        found += [source for source in named_sources(page.meta) if source]
+        return list(dict.fromkeys(found))
 
     def checklist_of(self, page: Page) -> Checklist | None:
         """The checklist a page shows (front matter `checklist: NAME`), if any."""

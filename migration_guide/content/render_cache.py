@@ -26,16 +26,16 @@ RENDERING_CODE = (PACKAGE_DIR / "content", PACKAGE_DIR / "templating.py")
 _worker_renderer: MarkdownRenderer | None = None
 
 
-def _start_worker(templates_dir: Path, base_path: str, steps_source: dict) -> None:
+def _start_worker(templates_dir: Path, base_path: str, steps_source: dict, facts: dict[str, str]) -> None:
     global _worker_renderer
-    _worker_renderer = MarkdownRenderer(templates_dir, base_path, steps_source)
+    _worker_renderer = MarkdownRenderer(templates_dir, base_path, steps_source, facts)
 
 
 def _render_in_worker(body: str) -> RenderedPage:
     return _worker_renderer.render(body)
 
 
-def renderer_fingerprint(settings: Settings, steps_source: dict) -> str:
+def renderer_fingerprint(settings: Settings, steps_source: dict, facts: dict[str, str] | None = None) -> str:
     digest = hashlib.sha256()
     for code in RENDERING_CODE:
         if code.is_dir():
@@ -44,7 +44,7 @@ def renderer_fingerprint(settings: Settings, steps_source: dict) -> str:
             digest.update(code.read_bytes())
     digest.update(metadata.version("markdown").encode())
     hash_folder(digest, settings.templates_dir / "components")
-    digest.update(pickle.dumps((settings.base_path, steps_source)))
+    digest.update(pickle.dumps((settings.base_path, steps_source, sorted((facts or {}).items()))))
     return digest.hexdigest()
 
 
@@ -56,9 +56,12 @@ def _cached(path: Path) -> RenderedPage | None:
     return rendered if isinstance(rendered, RenderedPage) else None
 
 
-def render_pages(pages: list[Page], settings: Settings, steps_source: dict) -> None:
+def render_pages(
+    pages: list[Page], settings: Settings, steps_source: dict, facts: dict[str, str] | None = None
+) -> None:
     """Sets `page.rendered` on every page, from the cache where it can."""
-    fingerprint = renderer_fingerprint(settings, steps_source) if settings.use_render_cache else ""
+    facts = facts or {}
+    fingerprint = renderer_fingerprint(settings, steps_source, facts) if settings.use_render_cache else ""
     cache_dir = settings.cache_dir / "render"
     keys = {page.permalink: hashlib.sha256((fingerprint + page.body).encode()).hexdigest() for page in pages}
     to_render: list[Page] = []
@@ -71,13 +74,15 @@ def render_pages(pages: list[Page], settings: Settings, steps_source: dict) -> N
     workers = worker_count()
     if len(to_render) >= PARALLEL_THRESHOLD and workers > 1:
         with ProcessPoolExecutor(
-            workers, initializer=_start_worker, initargs=(settings.templates_dir, settings.base_path, steps_source)
+            workers,
+            initializer=_start_worker,
+            initargs=(settings.templates_dir, settings.base_path, steps_source, facts),
         ) as pool:
             results = pool.map(_render_in_worker, [page.body for page in to_render], chunksize=16)
             for page, rendered in zip(to_render, results, strict=True):
                 page.rendered = rendered
     else:
-        renderer = MarkdownRenderer(settings.templates_dir, settings.base_path, steps_source)
+        renderer = MarkdownRenderer(settings.templates_dir, settings.base_path, steps_source, facts)
         for page in to_render:
             page.rendered = renderer.render(page.body)
 

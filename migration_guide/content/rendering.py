@@ -20,6 +20,7 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from ..templating import standalone_environment
+from .facts import FACT
 from .links import is_internal, parse_internal
 from .model import Heading, LinkRef, RenderedPage, Section
 from .phases import GROUP as KEY_PHASES
@@ -212,7 +213,8 @@ class _ComponentBlocks(Preprocessor):
 
 
 class _PhaseFacts(Preprocessor):
-    """Replaces `{phase:SLUG.FIELD}` with that fact of the key phase, as plain text."""
+    """Replaces `{phase:SLUG.FIELD}` with that fact of the key phase, and `{fact:NAME}` with that figure of the
+    facts file, as plain text."""
 
     def __init__(self, md, renderer: MarkdownRenderer, state: _RenderState):
         super().__init__(md)
@@ -234,8 +236,21 @@ class _PhaseFacts(Preprocessor):
                 return facts[slug][field]
             return match[0]
 
-        return [
+        def figure(match: re.Match, number: int) -> str:
+            if match["name"] in self.renderer.facts:
+                return self.renderer.facts[match["name"]]
+            known = ", ".join(sorted(self.renderer.facts)) or "none"
+            self.state.problems.append(
+                (number, f"{match[0]}: no fact '{match['name']}' in data/facts.yml (known: {known})")
+            )
+            return match[0]
+
+        lines = [
             PHASE_FACT.sub(lambda match, n=number: fact(match, n), line) if "{phase:" in line else line
+            for number, line in enumerate(lines, start=1)
+        ]
+        return [
+            FACT.sub(lambda match, n=number: figure(match, n), line) if "{fact:" in line else line
             for number, line in enumerate(lines, start=1)
         ]
 
@@ -259,8 +274,16 @@ class _GuideExtension(Extension):
 class MarkdownRenderer:
     """Renders guide Markdown. Build one per build; it is reused for every page."""
 
-    def __init__(self, templates_dir: Path, base_path: str = "", steps: dict[str, list[dict]] | None = None):
+    def __init__(
+        self,
+        templates_dir: Path,
+        base_path: str = "",
+        steps: dict[str, list[dict]] | None = None,
+        facts: dict[str, str] | None = None,
+    ):
         self.base_path = base_path
+        #: name → value, for `{fact:…}`: the figures of content/data/facts.yml.
+        self.facts = facts or {}
         self.environment = standalone_environment(templates_dir)
         # A template module: its macros are attributes the checker cannot know.
         self.macros: Any = self.environment.get_template("components/markdown.jinja").module

@@ -1,4 +1,4 @@
-"""The owners' weekly digest: each page owner's flagged sections and overdue pages, one email each.
+"""The owners' weekly digest: each page owner's flagged sections, overdue pages and facts to re-check, one email each.
 
 Runs on AWS Lambda (`functions/digest.py`) from the build's manifest, and as `guide digest` from
 the content: never the Markdown. A section is listed when `feedback.report` says it needs review, the
@@ -38,6 +38,9 @@ Hello ((owner)),
 # Pages overdue for review
 ((overdue_pages))
 
+# Facts to check against their source
+((stale_facts))
+
 For every section's figures and comments, run: guide feedback report --format html
 """
 
@@ -55,12 +58,22 @@ class FlaggedSection:
 
 
 @dataclass(frozen=True)
+class StaleFact:
+    name: str
+    checked: str
+    source_url: str
+    #: The owner's pages that quote it.
+    pages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Digest:
     owner: str
     #: "" when data/owners.yml has no address for the owner: then nothing can be sent.
     email: str
     flagged: tuple[FlaggedSection, ...]
     overdue: tuple[Review, ...]
+    stale_facts: tuple[StaleFact, ...] = ()
 
     def personalisation(self, today: date) -> dict[str, str]:
         return {
@@ -68,6 +81,7 @@ class Digest:
             "summary": self.summary(),
             "flagged_sections": "\n\n".join(_describe_section(s) for s in self.flagged) or "None this week.",
             "overdue_pages": "\n\n".join(_describe_review(r, today) for r in self.overdue) or "None.",
+            "stale_facts": "\n\n".join(_describe_fact(f) for f in self.stale_facts) or "None.",
         }
 
     def summary(self) -> str:
@@ -76,6 +90,8 @@ class Digest:
             parts.append(f"{_count(len(self.flagged), 'section')} flagged for review")
         if self.overdue:
             parts.append(f"{_count(len(self.overdue), 'page')} overdue for review")
+        if self.stale_facts:
+            parts.append(f"{_count(len(self.stale_facts), 'fact')} to check")
         return " and ".join(parts)
 
     def text(self, today: date) -> str:
@@ -107,12 +123,33 @@ def _describe_review(review: Review, today: date) -> str:
     return f"{title} ({review.permalink}): review was due {review.due}, {_count(days, 'day')} ago; {reviewed}."
 
 
+def _describe_fact(fact: StaleFact) -> str:
+    return f"{fact.name}: last checked {fact.checked}, quoted on {', '.join(fact.pages)}. Source: {fact.source_url}"
+
+
+def _stale_facts(manifest: SiteManifest, today: date, max_age_days: int) -> dict[str, list[StaleFact]]:
+    """Owner → the facts their pages quote that were last checked more than `max_age_days` ago."""
+    found: dict[str, list[StaleFact]] = {}
+    for name, fact in sorted(manifest.facts.items(), key=lambda item: item[1]["checked"]):
+        if (today - date.fromisoformat(fact["checked"])).days <= max_age_days:
+            continue
+        owners: dict[str, list[str]] = {}
+        for permalink, page in manifest.pages.items():
+            if name in page.quoted_facts and page.owner:
+                owners.setdefault(page.owner, []).append(permalink)
+        for owner, pages in owners.items():
+            found.setdefault(owner, []).append(StaleFact(name, fact["checked"], fact["url"], tuple(pages)))
+    return found
+
+
 def _short(comment: str) -> str:
     text = " ".join(comment.split())  # one line: a comment cannot lay out the email
     return text if len(text) <= COMMENT_LENGTH else text[: COMMENT_LENGTH - 1] + "…"
 
 
-def digests(db: Database, manifest: SiteManifest, site_url: str, today: date) -> list[Digest]:
+def digests(
+    db: Database, manifest: SiteManifest, site_url: str, today: date, fact_max_age_days: int = 183
+) -> list[Digest]:
     """One digest for each owner with something to say, in owner order."""
     addresses = owner_addresses(manifest.data)
     flagged: dict[str, list[FlaggedSection]] = {}
@@ -136,9 +173,16 @@ def digests(db: Database, manifest: SiteManifest, site_url: str, today: date) ->
     for review in overdue(manifest.reviews(), today):
         if review.owner:
             late.setdefault(review.owner, []).append(review)
+    stale = _stale_facts(manifest, today, fact_max_age_days)
     return [
-        Digest(owner, addresses.get(owner, ""), tuple(flagged.get(owner, ())), tuple(late.get(owner, ())))
-        for owner in sorted(set(flagged) | set(late))
+        Digest(
+            owner,
+            addresses.get(owner, ""),
+            tuple(flagged.get(owner, ())),
+            tuple(late.get(owner, ())),
+            tuple(stale.get(owner, ())),
+        )
+        for owner in sorted(set(flagged) | set(late) | set(stale))
     ]
 
 

@@ -10,6 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..content.facts import quoted
 from ..content.model import Guide
 from ..content.navigation import Navigation, NavLink, NavSection
 from ..content.ownership import Review
@@ -28,6 +29,8 @@ class PageSections:
     owner: str = ""
     last_reviewed: str = ""
     review_due: str = ""
+    #: The names of the facts the page quotes (`{fact:NAME}`), so the digest can tell its owner of stale ones.
+    quoted_facts: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -40,6 +43,8 @@ class SiteManifest:
     data: dict = field(default_factory=dict)
     #: Logical asset name → hashed path, so function pages use the site's CSS and JS.
     assets: dict[str, str] = field(default_factory=dict)
+    #: Fact name → {"checked": ISO date, "title", "url"}: content/data/facts.yml, for the owners' digest.
+    facts: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def home(self) -> str:
@@ -57,12 +62,17 @@ class SiteManifest:
                 str(page.meta.get("owner") or ""),
                 page.last_reviewed.isoformat() if page.last_reviewed else "",
                 page.review_due.isoformat() if page.review_due else "",
+                [name for name in quoted(page.body) if name in guide.facts],
             )
             for permalink, page in guide.pages.items()
         }
         phases = [(step.title, step.title_url) for step in guide.steps.get(KEY_PHASES, [])]
         data = {name: value for name, value in guide.data.items() if name != "navigation"}
-        return cls(base_path, guide.navigation, pages, phases, data, dict(assets or {}))
+        facts = {
+            name: {"checked": fact.checked.isoformat(), "title": fact.source.title, "url": fact.source.url}
+            for name, fact in guide.facts.items()
+        }
+        return cls(base_path, guide.navigation, pages, phases, data, dict(assets or {}), facts)
 
     def section(self, permalink: str, section_id: str) -> tuple[PageSections, str] | None:
         page = self.pages.get(permalink)
@@ -93,4 +103,4 @@ class SiteManifest:
         )
         pages = {permalink: PageSections(**page) for permalink, page in raw["pages"].items()}
         phases = [tuple(phase) for phase in raw["phases"]]
-        return cls(raw["base_path"], navigation, pages, phases, raw["data"], raw["assets"])
+        return cls(raw["base_path"], navigation, pages, phases, raw["data"], raw["assets"], raw.get("facts", {}))
