@@ -18,6 +18,7 @@ from migration_guide.config import PROJECT_ROOT, Settings
 from migration_guide.content.loading import load_guide
 from migration_guide.content.phases import Phase, describe_span, describe_weeks, phases, plan, sentence_case
 from migration_guide.content.problems import ContentError
+from migration_guide.content.working_days import bank_holidays
 from migration_guide.pages.app import create_app
 from migration_guide.pages.planner import roles
 
@@ -55,7 +56,8 @@ def test_go_live_itself_and_phases_after_it():
 
 def test_dates_cross_year_ends_leap_days_and_clock_changes():
     assert plan(date(2028, 3, 6), [phase(1, 1)])[0][1] == date(2028, 2, 28)  # 2028 is a leap year
-    assert plan(date(2027, 1, 11), [phase(2, 2)])[0][1] == date(2026, 12, 28)
+    # 28 December 2026 stands in for Boxing Day (a Saturday): the phase starts on the next working day.
+    assert plan(date(2027, 1, 11), [phase(2, 2)])[0][1] == date(2026, 12, 29)
     assert plan(date(2027, 4, 5), [phase(2, 2)])[0][1] == date(2027, 3, 22)  # across the March clock change
 
 
@@ -245,7 +247,7 @@ def run_plan_core(node, go_live: date, plan_phases: list[Phase], role=None) -> d
 import {{ planDates, makeDay, isoDate, toIcs, toCsv }} from {json.dumps(PLAN_CORE.as_uri())};
 const input = JSON.parse(process.argv[1]);
 const goLive = makeDay(...input.goLive);
-const planned = planDates(goLive, input.phases);
+const planned = planDates(goLive, input.phases, input.bank);
 const absolute = (href) => new URL(href, "https://guide.example.org").href;
 console.log(JSON.stringify({{
   dates: planned.map((p) => [isoDate(p.start), isoDate(p.end)]),
@@ -258,6 +260,7 @@ console.log(JSON.stringify({{
             "goLive": [go_live.year, go_live.month, go_live.day],
             "phases": [p.as_data() for p in plan_phases],
             "role": role,
+            "bank": {day.isoformat(): name for day, name in bank_holidays(range(2019, 2031)).items()},
         }
     )
     result = subprocess.run(

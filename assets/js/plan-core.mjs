@@ -35,13 +35,153 @@ export function longDate(time) {
   return LONG_DATE.format(new Date(time)).replace(",", "");
 }
 
-/** Every phase with its first and last day (both inclusive), worked back from go-live. */
-export function planDates(goLive, phases) {
-  return phases.map((phase) => ({
-    ...phase,
-    start: addDays(goLive, -7 * phase.startsWeeks),
-    end: addDays(goLive, -7 * phase.endsWeeks),
-  }));
+// Working days: the same rules as migration_guide/content/working_days.py. `bank` is the plan
+// data's bankHolidays ({"2026-12-25": "Christmas Day", ...}), written by the build from the
+// `holidays` library, so this file carries no holiday list of its own.
+
+export function isWorkingDay(time, bank) {
+  const weekday = new Date(time).getUTCDay();
+  return weekday !== 0 && weekday !== 6 && !(isoDate(time) in bank);
+}
+
+export function nextWorkingDay(time, bank) {
+  while (!isWorkingDay(time, bank)) time = addDays(time, 1);
+  return time;
+}
+
+export function previousWorkingDay(time, bank) {
+  while (!isWorkingDay(time, bank)) time = addDays(time, -1);
+  return time;
+}
+
+/**
+ * Every phase with its first and last day (both inclusive), worked back from go-live, on working
+ * days: a start moves to the next working day, a finish to the previous one; go-live itself stays.
+ */
+export function planDates(goLive, phases, bank = {}) {
+  return phases.map((phase) => {
+    let start = addDays(goLive, -7 * phase.startsWeeks);
+    let end = addDays(goLive, -7 * phase.endsWeeks);
+    if (start !== goLive) start = nextWorkingDay(start, bank);
+    if (end !== goLive) end = previousWorkingDay(end, bank);
+    return { ...phase, start, end: Math.max(start, end) };
+  });
+}
+
+// Warnings: the same rules and words as migration_guide/content/plan_warnings.py (one table of
+// cases, tests/fixtures/plan-warnings.json, tests both).
+
+const EXTRACT_SLUG = "request-data-extract";
+const ICB_CHANGES = [makeDay(2027, 4, 1)];
+const QOF_WEEKS = 6;
+const REENTRY_DAYS = 14;
+const WINTER_MONTHS = [12, 1, 2];
+
+function wordList(words) {
+  return words.length === 1 ? words[0] : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
+}
+
+const weeksText = (count) => `${count} week${count === 1 ? "" : "s"}`;
+const monthOf = (time) => new Date(time).getUTCMonth() + 1;
+const dayOf = (time) => new Date(time).getUTCDate();
+const yearOf = (time) => new Date(time).getUTCFullYear();
+
+/** Every warning for this plan, most urgent first: [{key, title, text}]. */
+export function planWarnings(today, goLive, planned, bank) {
+  if (goLive < today) {
+    return [{
+      key: "go-live-passed",
+      title: "Your go-live date has passed",
+      text: `${longDate(goLive)} is in the past. The plan shows when each phase should have happened. ` +
+        "If your go-live has moved, enter the new date.",
+    }];
+  }
+  const found = [];
+  const late = planned.filter((phase) => phase.start < today).map((phase) => phase.title);
+  const extract = planned.find((phase) => phase.slug === EXTRACT_SLUG)?.start;
+  if (extract !== undefined && extract < today) {
+    const short = Math.ceil((today - extract) / DAY / 7);
+    found.push({
+      key: "not-enough-time",
+      title: "There is not enough time before go-live",
+      text: `Your go-live is ${weeksText(short)} sooner than the usual timings need. ` +
+        `The data extract request was due on ${longDate(extract)}. ` +
+        `At risk: ${wordList(late)}. ` +
+        "Request the data extract today, then ask your new supplier and your ICB (Integrated Care Board) " +
+        "if go-live can stay.",
+    });
+  } else if (late.length) {
+    found.push({
+      key: "started",
+      title: "Some phases should already have started",
+      text: `These phases start before today: ${wordList(late)}. Do them now, in the order shown, ` +
+        "so the data extract request is not held up.",
+    });
+  }
+
+  const days = [["go-live", goLive], ["the day after go-live", addDays(goLive, 1)], ["2 days after go-live", addDays(goLive, 2)]];
+  const closed = days.filter(([, day]) => !isWorkingDay(day, bank)).map(([label, day]) => `${label} (${longDate(day)})`);
+  // Final data production runs in the days just before go-live: a weekend then is usual, a bank holiday is not.
+  const before = addDays(goLive, -1);
+  if (isoDate(before) in bank) closed.unshift(`final data production (${longDate(before)}, ${bank[isoDate(before)]})`);
+  if (closed.length) {
+    found.push({
+      key: "not-a-working-day",
+      title: "Some key days are not working days",
+      text: `These fall on a weekend or bank holiday: ${wordList(closed)}. ` +
+        "Support from suppliers and your ICB is thinner then. Check they will cover those days.",
+    });
+  }
+
+  const nearGoLive = [-1, 0, 1, 2].map((offset) => addDays(goLive, offset));
+  if (nearGoLive.some((day) => (monthOf(day) === 12 && dayOf(day) >= 24) || (monthOf(day) === 1 && dayOf(day) === 1))) {
+    found.push({
+      key: "christmas",
+      title: "Go-live is in the Christmas and New Year break",
+      text: "Practices, suppliers and ICBs have fewer staff from 24 December to 1 January. " +
+        "Choose a go-live after the break if you can.",
+    });
+  }
+
+  const reentryEnd = addDays(goLive, REENTRY_DAYS);
+  for (const year of [yearOf(goLive), yearOf(reentryEnd)]) {
+    const yearEnd = makeDay(year, 3, 31);
+    if (goLive <= yearEnd && reentryEnd >= addDays(yearEnd, -7 * QOF_WEEKS)) {
+      found.push({
+        key: "qof-year-end",
+        title: "Go-live is close to the QOF year-end",
+        text: `The QOF (Quality and Outcomes Framework) year ends on ${longDate(yearEnd)}. ` +
+          `Keep go-live and the 2 weeks after it out of the ${QOF_WEEKS} weeks before that date. ` +
+          "Otherwise data keyed in late may miss the year-end.",
+      });
+      break;
+    }
+  }
+
+  if ([goLive, reentryEnd].some((day) => WINTER_MONTHS.includes(monthOf(day)))) {
+    found.push({
+      key: "winter",
+      title: "Go-live is in winter",
+      text: "December to February is the peak of flu season and winter pressure. " +
+        "Make sure you have enough staff cover for go-live and the weeks after it.",
+    });
+  }
+
+  if (planned.length) {
+    const first = Math.min(...planned.map((phase) => phase.start));
+    const last = Math.max(...planned.map((phase) => phase.end));
+    for (const change of ICB_CHANGES) {
+      if (first <= change && change <= last) {
+        found.push({
+          key: "icb-change",
+          title: "Your ICB may change during the plan",
+          text: `ICB mergers take effect on ${longDate(change)}, while your migration is running. ` +
+            "Approvals and funding may need to be confirmed again by the new ICB.",
+        });
+      }
+    }
+  }
+  return found;
 }
 
 // iCalendar (RFC 5545)

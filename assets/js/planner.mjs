@@ -2,7 +2,9 @@
 // never submitted and nothing is sent anywhere. The go-live date is kept in this browser
 // (localStorage) so the checklists can show each phase's dates; "Forget my date" removes it.
 // Without this script the page shows the same plan in weeks before go-live.
-import { isoDate, longDate, planDates, realDay, storedGoLive, storeGoLive, toCsv, toIcs } from "./plan-core.mjs";
+import {
+  isoDate, longDate, makeDay, planDates, planWarnings, realDay, storedGoLive, storeGoLive, toCsv, toIcs,
+} from "./plan-core.mjs";
 
 const data = JSON.parse(document.getElementById("plan-data")?.textContent || "null");
 const area = document.getElementById("plan-form-area");
@@ -16,6 +18,12 @@ function element(tag, attributes = {}, ...children) {
 }
 
 const absolute = (href) => new URL(href, document.baseURI).href;
+
+/** Today on the reader's own calendar, as a day timestamp like every other date here. */
+function today() {
+  const now = new Date();
+  return makeDay(now.getFullYear(), now.getMonth() + 1, now.getDate());
+}
 
 function storage() {
   try {
@@ -78,6 +86,12 @@ function readDate() {
   if (!/^\d{4}$/.test(year)) return fail("Year must include 4 numbers", [parts[2]]);
   const time = /^\d{1,2}$/.test(day) && /^\d{1,2}$/.test(month) ? realDay(+year, +month, +day) : null;
   if (time === null) return fail("Go-live date must be a real date", parts);
+  if (+year < data.firstYear) return fail(`Go-live date must be in ${data.firstYear} or later`, [parts[2]]);
+  const latest = new Date(today());
+  latest.setUTCFullYear(latest.getUTCFullYear() + data.yearsAhead);
+  if (time > latest.getTime()) {
+    return fail(`Go-live date must be no more than ${data.yearsAhead} years from today`, parts);
+  }
   return { time };
 }
 
@@ -110,8 +124,28 @@ function weeks(text) {
   return element("span", { class: "app-plan-table__weeks" }, ...children);
 }
 
+/** One NHS warning callout (the markup of nhsuk-frontend's warning card) for each warning. */
+function warningCallout(warning) {
+  return element("div", { class: "nhsuk-card nhsuk-card--warning", "data-warning": warning.key },
+    element("div", { class: "nhsuk-card__content" },
+      element("h3", { class: "nhsuk-card__heading" },
+        element("span", { role: "text" }, element("span", { class: "nhsuk-u-visually-hidden" }, "Important: "), warning.title)),
+      element("p", {}, warning.text)));
+}
+
+function showWarnings(warnings) {
+  document.getElementById("plan-warnings").replaceChildren(...warnings.map(warningCallout));
+  // Said once, politely, after the reader's own action: how many, and what each is about.
+  const count = warnings.length;
+  document.getElementById("plan-announcement").textContent = count
+    ? `Your plan has ${count} warning${count === 1 ? "" : "s"}: ${warnings.map((warning) => warning.title).join(". ")}.`
+    : "Your plan is shown below, with no warnings about its dates.";
+}
+
 function showPlan(goLive, role) {
-  const planned = planDates(goLive, data.phases);
+  const bank = data.bankHolidays || {};
+  const planned = planDates(goLive, data.phases, bank);
+  showWarnings(planWarnings(today(), goLive, planned, bank));
   const rows = document.querySelectorAll("#plan-table tbody tr");
   planned.forEach((phase, index) => {
     const row = rows[index];

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from .links import is_internal, parse_internal
 from .model import Guide, Step
+from .working_days import bank_holidays, next_working_day, previous_working_day
 
 GROUP = "key-phases"
 START_KEY = "starts_weeks_before_go_live"
@@ -91,9 +92,18 @@ class Phase:
     def ends_text(self) -> str:
         return sentence_case(describe_weeks(self.ends_weeks))
 
-    def dates(self, go_live: date) -> tuple[date, date]:
-        """First and last day of the phase (both inclusive)."""
-        return phase_date(go_live, self.starts_weeks), phase_date(go_live, self.ends_weeks)
+    def dates(self, go_live: date, bank: dict[date, str] | None = None) -> tuple[date, date]:
+        """First and last day of the phase (both inclusive), on working days: a start on a weekend or bank
+        holiday moves to the next working day, a finish to the previous one. The go-live day the reader
+        chose is kept as it is (the warnings say when it is not a working day)."""
+        if bank is None:
+            bank = bank_holidays(range(go_live.year - 1, go_live.year + 2))
+        start, end = phase_date(go_live, self.starts_weeks), phase_date(go_live, self.ends_weeks)
+        if start != go_live:
+            start = next_working_day(start, bank)
+        if end != go_live:
+            end = previous_working_day(end, bank)
+        return start, max(start, end)  # a one-day phase on a Saturday: its Monday, not the Friday before
 
     def as_data(self) -> dict:
         return {
@@ -119,6 +129,10 @@ def _phase(step: Step, base_path: str) -> Phase:
     return Phase(step.title, href, int(step.meta[START_KEY]), int(step.meta[END_KEY]), summary, step.slug)
 
 
-def plan(go_live: date, guide_phases: list[Phase]) -> list[tuple[Phase, date, date]]:
-    """Each phase with its first and last day, for a go-live date."""
-    return [(phase, *phase.dates(go_live)) for phase in guide_phases]
+def plan(
+    go_live: date, guide_phases: list[Phase], bank: dict[date, str] | None = None
+) -> list[tuple[Phase, date, date]]:
+    """Each phase with its first and last working day, for a go-live date."""
+    if bank is None:
+        bank = bank_holidays(range(go_live.year - 1, go_live.year + 2))
+    return [(phase, *phase.dates(go_live, bank)) for phase in guide_phases]
