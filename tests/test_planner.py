@@ -225,6 +225,7 @@ def test_the_page_carries_its_data_as_json_and_no_inline_script(plan_html, guide
         "endsText": "15 weeks before go-live",
         "summary": "",
         "slug": "decision",
+        "reminder": None,
     }
     assert "style=" not in plan_html and "<style" not in plan_html
 
@@ -242,7 +243,7 @@ def node():
     return found
 
 
-def run_plan_core(node, go_live: date, plan_phases: list[Phase], role=None) -> dict:
+def run_plan_core(node, go_live: date, plan_phases: list[Phase], role=None, plan_id="d3b07384", practice="") -> dict:
     script = f"""
 import {{ planDates, makeDay, isoDate, toIcs, toCsv }} from {json.dumps(PLAN_CORE.as_uri())};
 const input = JSON.parse(process.argv[1]);
@@ -251,7 +252,8 @@ const planned = planDates(goLive, input.phases, input.bank);
 const absolute = (href) => new URL(href, "https://guide.example.org").href;
 console.log(JSON.stringify({{
   dates: planned.map((p) => [isoDate(p.start), isoDate(p.end)]),
-  ics: toIcs(planned, {{ goLive, absolute, now: Date.UTC(2026, 10, 27, 9, 30), checklist: input.role }}),
+  ics: toIcs(planned, {{ absolute, now: Date.UTC(2026, 10, 27, 9, 30), checklist: input.role,
+    id: input.planId, practice: input.practice }}),
   csv: toCsv(planned, {{ absolute }}),
 }}));
 """
@@ -260,6 +262,8 @@ console.log(JSON.stringify({{
             "goLive": [go_live.year, go_live.month, go_live.day],
             "phases": [p.as_data() for p in plan_phases],
             "role": role,
+            "planId": plan_id,
+            "practice": practice,
             "bank": {day.isoformat(): name for day, name in bank_holidays(range(2019, 2031)).items()},
         }
     )
@@ -320,7 +324,9 @@ def test_the_calendar_files_uids_name_the_phase_not_the_date_so_a_re_import_upda
         for go_live in (date(2027, 4, 26), date(2027, 9, 6))
     )
     assert [str(event["UID"]) for event in first] == [str(event["UID"]) for event in moved]
-    assert [str(event["UID"]) for event in first] == [f"plan-{item.slug}@gp-practice-migration-guide" for item in found]
+    assert [str(event["UID"]) for event in first] == [
+        f"plan-d3b07384-{item.slug}@gp-practice-migration-guide" for item in found
+    ]
     assert first[0].decoded("DTSTART") != moved[0].decoded("DTSTART")
 
 
@@ -357,4 +363,68 @@ def test_true_is_not_a_number_of_weeks(settings, write_content):
     assert problems == [
         "steps/key-phases/01-kick-off.md:5: starts_weeks_before_go_live must be a whole number of weeks, not True"
         " (negative means after go-live)"
+    ]
+
+
+def test_uids_are_stable_for_one_plan_and_differ_for_another_device_or_practice(node, guide):
+    from icalendar import Calendar
+
+    found = phases(guide)
+
+    def uids(**options) -> list[str]:
+        events = Calendar.from_ical(run_plan_core(node, date(2027, 4, 26), found, **options)["ics"]).walk("VEVENT")
+        return [str(event["UID"]) for event in events]
+
+    same = uids(plan_id="d3b07384", practice="The Surgery")
+    assert same == uids(plan_id="d3b07384", practice="The Surgery")
+    assert same[0] == f"plan-d3b07384-the-surgery-{found[0].slug}@gp-practice-migration-guide"
+    assert set(same).isdisjoint(uids(plan_id="d3b07384", practice="Y01234"))  # another practice, same device
+    assert set(same).isdisjoint(uids(plan_id="6f1ed002", practice="The Surgery"))  # another device
+
+
+def test_reminders_go_on_the_phases_that_need_action_with_their_lead_times(node, guide):
+    from icalendar import Calendar
+
+    found = phases(guide)
+    calendar = Calendar.from_ical(run_plan_core(node, date(2027, 4, 26), found)["ics"])
+    alarms = {}
+    for event in calendar.walk("VEVENT"):
+        [alarm] = event.walk("VALARM") or [None]
+        if alarm is not None:
+            assert str(alarm["ACTION"]) == "DISPLAY"
+            assert str(alarm["DESCRIPTION"]) == f"Reminder: {event['SUMMARY']}"
+            related = alarm["TRIGGER"].params.get("RELATED", "START")
+            alarms[str(event["SUMMARY"])] = (alarm.decoded("TRIGGER"), related)
+    assert alarms == {
+        "Request the data extract": (timedelta(days=-7), "START"),
+        "Final data production and cut-over": (timedelta(days=-7), "START"),
+        "Go live": (timedelta(days=-2), "START"),
+        "End of the migration": (timedelta(days=-14), "END"),
+    }
+    assert {item.title for item in found if item.reminder_days is not None} == set(alarms)
+
+
+def test_a_practice_name_titles_the_events_and_cannot_break_the_calendar_file(node, guide):
+    from icalendar import Calendar
+
+    hostile = "Oak Surgery\r\nBEGIN:VEVENT\rUID:evil\n;,<b>"
+    ics = run_plan_core(node, date(2027, 4, 26), phases(guide), practice=hostile)["ics"]
+    assert "\n" not in ics.replace("\r\n", "") and "\r" not in ics.replace("\r\n", "")
+    calendar = Calendar.from_ical(ics)
+    events = calendar.walk("VEVENT")
+    assert len(events) == len(phases(guide))
+    assert str(events[0]["SUMMARY"]).startswith("Oak Surgery\nBEGIN:VEVENT\nUID:evil\n;,<b>: ")
+    assert str(events[0]["UID"]).startswith("plan-d3b07384-oak-surgery-begin-vevent-uid-evil-b-")
+    assert str(calendar["X-WR-CALNAME"]).endswith(": GP practice migration plan")
+
+
+def test_a_reminder_must_be_days_before_the_start_or_end(settings, write_content):
+    step = key_phase(starts_weeks_before_go_live=2, ends_weeks_before_go_live=1).replace(
+        "---\nText", "reminder:\n  days_before: soon\n  of: middle\n  when: 9am\n---\nText"
+    )
+    assert problems_for(settings, write_content, step) == [
+        "steps/key-phases/01-kick-off.md:7: reminder days_before must be a whole number of days, not 'soon'",
+        "steps/key-phases/01-kick-off.md:7: reminder of must be start or end, not 'middle'",
+        "steps/key-phases/01-kick-off.md:7: reminder has unknown keys: when "
+        "(for example reminder: {days_before: 7, of: start})",
     ]

@@ -191,7 +191,7 @@ function icsText(value) {
     .replace(/\\/g, "\\\\")
     .replace(/;/g, "\\;")
     .replace(/,/g, "\\,")
-    .replace(/\r?\n/g, "\\n");
+    .replace(/\r\n|\r|\n/g, "\\n"); // a lone CR too: nothing from the reader may end a line
 }
 
 /** Lines of at most 75 octets, continued on lines that start with a space; never splits a character. */
@@ -274,8 +274,19 @@ export function toCalendar(events, { name, product, now = Date.now() }) {
       `DESCRIPTION:${icsText(event.description)}`,
       `URL:${event.url}`,
       "TRANSP:TRANSPARENT",
-      "END:VEVENT",
     );
+    if (event.reminder) {
+      // RELATED=END counts back from DTEND, the day after an all-day event's last day.
+      const related = event.reminder.of === "end" ? ";RELATED=END" : "";
+      lines.push(
+        "BEGIN:VALARM",
+        "ACTION:DISPLAY",
+        `DESCRIPTION:${icsText(`Reminder: ${event.summary}`)}`,
+        `TRIGGER${related}:-P${event.reminder.daysBefore}D`,
+        "END:VALARM",
+      );
+    }
+    lines.push("END:VEVENT");
   }
   lines.push("END:VCALENDAR");
   return lines.map(fold).join("\r\n") + "\r\n";
@@ -286,19 +297,58 @@ export function phaseKey(phase, index) {
   return phase.slug || `phase-${index + 1}`;
 }
 
+/** Where the planner keeps this device's plan id, so its calendar events keep their UIDs. */
+export const PLAN_ID_KEY = "gp-practice-migration-guide:plan-id";
+
+/** This device's plan id, made (random, not derived from anything about the reader) the first time. */
+function randomId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(8)); // works outside secure contexts too, unlike randomUUID
+  return [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+export function planId(storage, random = randomId) {
+  try {
+    const kept = storage?.getItem(PLAN_ID_KEY);
+    if (kept && /^[0-9a-f-]{8,64}$/.test(kept)) return kept;
+    const made = random();
+    storage?.setItem(PLAN_ID_KEY, made);
+    return made;
+  } catch {
+    return random(); // storage switched off: this file's UIDs are still unique, a re-import adds copies
+  }
+}
+
+/** A practice name or ODS code as a UID part: lower-case letters, digits and hyphens only. */
+export function practiceKey(practice) {
+  return String(practice || "").normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+}
+
 /**
- * The plan as a calendar: one all-day event per phase. `absolute(href)` turns a guide link into a full address.
+ * The plan as a calendar: one all-day event per phase, with a reminder on those that need action.
+ * UIDs are stable for one plan on one device (`id`) and one practice, so importing it again updates the
+ * events; another practice's plan gets other UIDs. `absolute(href)` turns a guide link into a full address.
  */
-export function toIcs(planned, { absolute, now = Date.now(), checklist = null }) {
+export function toIcs(planned, { absolute, now = Date.now(), checklist = null, id = "plan", practice = "" }) {
+  const name = String(practice || "").trim();
+  const prefix = ["plan", id, practiceKey(name)].filter(Boolean).join("-");
   const events = planned.map((phase, index) => {
     const url = absolute(phase.href);
     let description = `${phase.summary}\n\nRead about this phase in the guide: ${url}`;
     if (checklist) {
       description += `\n\nYour checklist (${checklist.label}): ${absolute(checklist.checklistHref)}`;
     }
-    return { uid: `plan-${phaseKey(phase, index)}`, start: phase.start, end: phase.end, summary: phase.title, description, url };
+    return {
+      uid: `${prefix}-${phaseKey(phase, index)}`,
+      start: phase.start,
+      end: phase.end,
+      summary: name ? `${name}: ${phase.title}` : phase.title,
+      description,
+      url,
+      reminder: phase.reminder || null,
+    };
   });
-  return toCalendar(events, { name: "GP practice migration plan", product: "Migration planner", now });
+  const title = name ? `${name}: GP practice migration plan` : "GP practice migration plan";
+  return toCalendar(events, { name: title, product: "Migration planner", now });
 }
 
 // CSV (RFC 4180), with a byte order mark so spreadsheet programs read it as UTF-8

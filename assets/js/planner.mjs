@@ -3,8 +3,28 @@
 // (localStorage) so the checklists can show each phase's dates; "Forget my date" removes it.
 // Without this script the page shows the same plan in weeks before go-live.
 import {
-  isoDate, longDate, makeDay, planDates, planWarnings, realDay, storedGoLive, storeGoLive, toCsv, toIcs,
+  isoDate, longDate, makeDay, planDates, planId, planWarnings, realDay, storedGoLive, storeGoLive, toCsv, toIcs,
 } from "./plan-core.mjs";
+
+/** The practice name or ODS code the reader gave, kept on this device with the go-live date. */
+const PRACTICE_KEY = "gp-practice-migration-guide:practice";
+
+function remembered(key) {
+  try {
+    return window.localStorage.getItem(key) || "";
+  } catch {
+    return "";
+  }
+}
+
+function remember(key, value) {
+  try {
+    if (value) window.localStorage.setItem(key, value);
+    else window.localStorage.removeItem(key);
+  } catch {
+    // storage switched off: the plan still works for this visit
+  }
+}
 
 const data = JSON.parse(document.getElementById("plan-data")?.textContent || "null");
 const area = document.getElementById("plan-form-area");
@@ -142,7 +162,7 @@ function showWarnings(warnings) {
     : "Your plan is shown below, with no warnings about its dates.";
 }
 
-function showPlan(goLive, role) {
+function showPlan(goLive, role, practice) {
   const bank = data.bankHolidays || {};
   const planned = planDates(goLive, data.phases, bank);
   showWarnings(planWarnings(today(), goLive, planned, bank));
@@ -154,14 +174,16 @@ function showPlan(goLive, role) {
   });
 
   const summary = document.getElementById("plan-summary");
-  summary.replaceChildren(`Go-live date: ${longDate(goLive)}.`);
+  // Text nodes only: the practice name the reader typed is never read as markup.
+  summary.replaceChildren(`${practice ? `Practice: ${practice}. ` : ""}Go-live date: ${longDate(goLive)}.`);
   if (role) {
     summary.append(" The checklist for your role: ", element("a", { href: role.checklistHref }, role.label), ".");
   }
 
   downloads.forEach((url) => URL.revokeObjectURL(url));
   downloads = [];
-  offer(document.getElementById("download-ics"), toIcs(planned, { absolute, checklist: role }), "text/calendar");
+  const ics = toIcs(planned, { absolute, checklist: role, id: planId(storage()), practice });
+  offer(document.getElementById("download-ics"), ics, "text/calendar");
   offer(document.getElementById("download-csv"), toCsv(planned, { absolute }), "text/csv");
   document.getElementById("plan-actions").hidden = false;
 
@@ -182,11 +204,14 @@ if (data && area && form) {
       return;
     }
     storeGoLive(storage(), date.time);
-    showPlan(date.time, role.role);
+    const practice = document.getElementById("practice").value.trim().slice(0, 100);
+    remember(PRACTICE_KEY, practice);
+    showPlan(date.time, role.role, practice);
     document.getElementById("forget-date").hidden = storedGoLive(storage()) === null;
   });
   document.getElementById("forget-date")?.addEventListener("click", (event) => {
     storeGoLive(storage(), null);
+    remember(PRACTICE_KEY, "");
     event.currentTarget.hidden = true;
     document.getElementById("forget-date-done").textContent = "Your go-live date has been removed from this device.";
   });
@@ -202,4 +227,5 @@ if (data && area && form) {
     document.getElementById("go-live-year").value = year;
     document.getElementById("forget-date").hidden = false;
   }
+  document.getElementById("practice").value = remembered(PRACTICE_KEY);
 }

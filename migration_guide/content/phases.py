@@ -18,6 +18,10 @@ from .working_days import bank_holidays, next_working_day, previous_working_day
 GROUP = "key-phases"
 START_KEY = "starts_weeks_before_go_live"
 END_KEY = "ends_weeks_before_go_live"
+#: A phase that needs action carries a calendar reminder: `reminder: {days_before: 7, of: start}`
+#: (`of: end` for a deadline such as the end of old-system access). Content adds one without code.
+REMINDER_KEY = "reminder"
+REMINDER_OF = ("start", "end")
 
 
 def is_week_offset(value) -> bool:
@@ -79,6 +83,9 @@ class Phase:
     summary: str
     #: The step file's name without its number, such as "initial-data-production".
     slug: str = ""
+    #: Days before the phase's start (or end) that calendars remind the reader, or None for no reminder.
+    reminder_days: int | None = None
+    reminder_of: str = "start"
 
     @property
     def when(self) -> str:
@@ -115,6 +122,9 @@ class Phase:
             "startsText": self.starts_text,
             "endsText": self.ends_text,
             "summary": self.summary,
+            "reminder": None
+            if self.reminder_days is None
+            else {"daysBefore": self.reminder_days, "of": self.reminder_of},
         }
 
 
@@ -126,7 +136,18 @@ def phases(guide: Guide, base_path: str = "") -> list[Phase]:
 def _phase(step: Step, base_path: str) -> Phase:
     href = parse_internal(step.title_url).href(base_path) if is_internal(step.title_url) else step.title_url
     summary = " ".join(step.body.split())
-    return Phase(step.title, href, int(step.meta[START_KEY]), int(step.meta[END_KEY]), summary, step.slug)
+    reminder = step.meta.get(REMINDER_KEY) or {}
+    days = reminder.get("days_before") if isinstance(reminder, dict) else None
+    return Phase(
+        step.title,
+        href,
+        int(step.meta[START_KEY]),
+        int(step.meta[END_KEY]),
+        summary,
+        step.slug,
+        int(days) if is_week_offset(days) else None,
+        str(reminder.get("of") or "start") if isinstance(reminder, dict) else "start",
+    )
 
 
 def plan(

@@ -14,7 +14,7 @@ from .directory import Directory
 from .links import APP_PATHS, canonical_path, is_internal, parse_internal
 from .model import Guide, Page
 from .ownership import Review, owner_addresses, owner_problems
-from .phases import END_KEY, GROUP, START_KEY, is_week_offset
+from .phases import END_KEY, GROUP, REMINDER_KEY, REMINDER_OF, START_KEY, is_week_offset
 from .problems import Problem
 
 #: A timing relative to go-live written out ("about 10 weeks before go-live", "2 to 3 weeks after go-live"):
@@ -45,6 +45,7 @@ def validate(
         problems.extend(_check_stated_timings(page))
     problems.extend(_check_steps(guide))
     problems.extend(_check_phase_offsets(guide))
+    problems.extend(_check_phase_reminders(guide))
     problems.extend(_check_navigation(guide))
     problems.extend(_check_checklists(guide))
     for old, permalink in guide.redirects.items():
@@ -156,6 +157,31 @@ def _check_phase_offsets(guide: Guide) -> list[Problem]:
                     f"{START_KEY} ({values[START_KEY]}): the phase would finish before it starts",
                 )
             )
+    return problems
+
+
+def _check_phase_reminders(guide: Guide) -> list[Problem]:
+    """A key phase's calendar reminder: `reminder: {days_before: N, of: start|end}`, N a whole number of days."""
+    problems = []
+    for step in guide.steps.get(GROUP, []):
+        if REMINDER_KEY not in step.meta:
+            continue
+        reminder = step.meta[REMINDER_KEY]
+        line = step.meta_lines.get(REMINDER_KEY)
+        usage = "(for example reminder: {days_before: 7, of: start})"
+        if not isinstance(reminder, dict):
+            problems.append(Problem(step.source, line, f"reminder must have days_before and of {usage}"))
+            continue
+        days = reminder.get("days_before")
+        if not is_week_offset(days) or days < 0:
+            problems.append(
+                Problem(step.source, line, f"reminder days_before must be a whole number of days, not {days!r}")
+            )
+        if reminder.get("of", "start") not in REMINDER_OF:
+            problems.append(Problem(step.source, line, f"reminder of must be start or end, not {reminder.get('of')!r}"))
+        unknown = sorted(set(reminder) - {"days_before", "of"})
+        if unknown:
+            problems.append(Problem(step.source, line, f"reminder has unknown keys: {', '.join(unknown)} {usage}"))
     return problems
 
 

@@ -297,7 +297,8 @@ def test_the_calendar_file_keeps_its_uids_when_the_go_live_date_changes_so_a_re_
         files.append(Calendar.from_ical(Path(download_info.value.path()).read_bytes()).walk("VEVENT"))
     first, moved = ([str(event["UID"]) for event in events] for events in files)
     assert first == moved
-    assert first == [f"plan-{phase.slug}@gp-practice-migration-guide" for phase in guide_phases]
+    plan_id = page.evaluate("localStorage.getItem('gp-practice-migration-guide:plan-id')")
+    assert plan_id and first == [f"plan-{plan_id}-{phase.slug}@gp-practice-migration-guide" for phase in guide_phases]
     assert files[1][0].decoded("DTSTART") - files[0][0].decoded("DTSTART") == date(2027, 9, 6) - date(2027, 4, 26)
     # The date is kept on this device for the checklists, and the form is filled in with it next time.
     page.reload()

@@ -32,8 +32,9 @@ def phone(new_page, **options):
     return page
 
 
-def show_plan(page, go_live: date):
+def show_plan(page, go_live: date, practice: str = ""):
     page.goto("/plan/")
+    page.fill("#practice", practice)
     page.fill("#go-live-day", str(go_live.day))
     page.fill("#go-live-month", str(go_live.month))
     page.fill("#go-live-year", str(go_live.year))
@@ -125,3 +126,13 @@ def test_axe_finds_nothing_in_the_warning_states(new_page):
     assert page.locator("#plan-warnings .nhsuk-card--warning").count() >= 3
     result = run_axe(page)
     assert [describe(violation) for violation in result["violations"]] == []
+
+
+def test_a_practice_name_is_shown_as_text_and_remembered_on_this_device(new_page):
+    page = phone(new_page)
+    show_plan(page, date(2027, 10, 4), practice='<img src=x onerror=alert(1)> Oak "Surgery"')
+    summary = page.locator("#plan-summary")
+    assert summary.inner_text().startswith('Practice: <img src=x onerror=alert(1)> Oak "Surgery". Go-live date:')
+    assert summary.locator("img").count() == 0
+    page.reload()
+    assert page.input_value("#practice") == '<img src=x onerror=alert(1)> Oak "Surgery"'
