@@ -68,6 +68,11 @@ export function planDates(goLive, phases, bank = {}) {
   });
 }
 
+/** The cut-over planning meeting's day: moved back to a working day, so it is never less notice than planned. */
+export function meetingDate(goLive, meeting, bank = {}) {
+  return previousWorkingDay(addDays(goLive, -7 * meeting.weeksBeforeGoLive), bank);
+}
+
 // Warnings: the same rules and words as migration_guide/content/plan_warnings.py (one table of
 // cases, tests/fixtures/plan-warnings.json, tests both).
 
@@ -328,7 +333,9 @@ export function practiceKey(practice) {
  * UIDs are stable for one plan on one device (`id`) and one practice, so importing it again updates the
  * events; another practice's plan gets other UIDs. `absolute(href)` turns a guide link into a full address.
  */
-export function toIcs(planned, { absolute, now = Date.now(), checklist = null, id = "plan", practice = "" }) {
+export function toIcs(planned, {
+  absolute, now = Date.now(), checklist = null, id = "plan", practice = "", meeting = null,
+}) {
   const name = String(practice || "").trim();
   const prefix = ["plan", id, practiceKey(name)].filter(Boolean).join("-");
   const events = planned.map((phase, index) => {
@@ -347,6 +354,20 @@ export function toIcs(planned, { absolute, now = Date.now(), checklist = null, i
       reminder: phase.reminder || null,
     };
   });
+  if (meeting) {
+    const holder = planned.find((phase) => phase.slug === meeting.phaseSlug);
+    const url = absolute(holder ? holder.href : planned[0].href);
+    events.push({
+      uid: `${prefix}-${meeting.slug}`,
+      start: meeting.day,
+      end: meeting.day,
+      summary: name ? `${name}: ${meeting.title}` : meeting.title,
+      description: `${meeting.title}: at least ${meeting.weeksBeforeFinalDataProduction} weeks before final data ` +
+        `production.\n\nRead about it in the guide: ${url}`,
+      url,
+      reminder: meeting.reminder,
+    });
+  }
   const title = name ? `${name}: GP practice migration plan` : "GP practice migration plan";
   return toCalendar(events, { name: title, product: "Migration planner", now });
 }
@@ -377,13 +398,17 @@ export function describeWeeks(weeks) {
   return `${count} week${count === 1 ? "" : "s"} ${weeks > 0 ? "before" : "after"} go-live`;
 }
 
-export function toCsv(planned, { absolute }) {
+export function toCsv(planned, { absolute, meeting = null }) {
   const rows = [["Phase", "Starts", "Finishes", "Starts (from go-live)", "Finishes (from go-live)", "Guide"]];
   for (const phase of planned) {
     rows.push([
       phase.title, isoDate(phase.start), isoDate(phase.end),
       describeWeeks(phase.startsWeeks), describeWeeks(phase.endsWeeks), absolute(phase.href),
     ]);
+    if (meeting && meeting.phaseSlug === phase.slug) {
+      const weeks = describeWeeks(meeting.weeksBeforeGoLive);
+      rows.push([meeting.title, isoDate(meeting.day), isoDate(meeting.day), weeks, weeks, absolute(phase.href)]);
+    }
   }
   return csvText(rows);
 }

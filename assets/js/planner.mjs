@@ -3,7 +3,7 @@
 // (localStorage) so the checklists can show each phase's dates; "Forget my date" removes it.
 // Without this script the page shows the same plan in weeks before go-live.
 import {
-  isoDate, longDate, makeDay, planDates, planId, planWarnings, realDay, storedGoLive, storeGoLive, toCsv, toIcs,
+  isoDate, longDate, makeDay, meetingDate, planDates, planId, planWarnings, realDay, storedGoLive, storeGoLive, toCsv, toIcs,
 } from "./plan-core.mjs";
 
 /** The practice name or ODS code the reader gave, kept on this device with the go-live date. */
@@ -166,12 +166,19 @@ function showPlan(goLive, role, practice) {
   const bank = data.bankHolidays || {};
   const planned = planDates(goLive, data.phases, bank);
   showWarnings(planWarnings(today(), goLive, planned, bank));
-  const rows = document.querySelectorAll("#plan-table tbody tr");
+  const rows = document.querySelectorAll("#plan-table tbody tr[data-phase]");
   planned.forEach((phase, index) => {
     const row = rows[index];
     row.querySelector("[data-starts]").replaceChildren(longDate(phase.start), weeks(phase.startsText));
     row.querySelector("[data-ends]").replaceChildren(longDate(phase.end), weeks(phase.endsText));
   });
+
+  const meeting = data.meeting ? { ...data.meeting, day: meetingDate(goLive, data.meeting, bank) } : null;
+  const meetingRow = document.querySelector("#plan-table tbody tr[data-meeting]");
+  if (meeting && meetingRow) {
+    meetingRow.querySelector("[data-starts]").replaceChildren(longDate(meeting.day), weeks(meeting.weeksText));
+    meetingRow.querySelector("[data-ends]").replaceChildren(longDate(meeting.day), weeks(meeting.weeksText));
+  }
 
   const summary = document.getElementById("plan-summary");
   // Text nodes only: the practice name the reader typed is never read as markup.
@@ -182,9 +189,9 @@ function showPlan(goLive, role, practice) {
 
   downloads.forEach((url) => URL.revokeObjectURL(url));
   downloads = [];
-  const ics = toIcs(planned, { absolute, checklist: role, id: planId(storage()), practice });
+  const ics = toIcs(planned, { absolute, checklist: role, id: planId(storage()), practice, meeting });
   offer(document.getElementById("download-ics"), ics, "text/calendar");
-  offer(document.getElementById("download-csv"), toCsv(planned, { absolute }), "text/csv");
+  offer(document.getElementById("download-csv"), toCsv(planned, { absolute, meeting }), "text/csv");
   document.getElementById("plan-actions").hidden = false;
 
   const heading = document.getElementById("your-plan");

@@ -22,6 +22,13 @@ END_KEY = "ends_weeks_before_go_live"
 #: (`of: end` for a deadline such as the end of old-system access). Content adds one without code.
 REMINDER_KEY = "reminder"
 REMINDER_OF = ("start", "end")
+#: A phase may hold a meeting dated from final data production: `meeting: {title, weeks_before_final_data_production}`.
+MEETING_KEY = "meeting"
+MEETING_WEEKS_KEY = "weeks_before_final_data_production"
+FINAL_DATA_PRODUCTION = "final-data-production"
+#: What a checklist item says (`on: cut-over-planning-meeting`) to be dated by the meeting, not its phase.
+MEETING_SLUG = "cut-over-planning-meeting"
+MEETING_REMINDER_DAYS = 7
 
 
 def is_week_offset(value) -> bool:
@@ -148,6 +155,47 @@ def _phase(step: Step, base_path: str) -> Phase:
         int(days) if is_week_offset(days) else None,
         str(reminder.get("of") or "start") if isinstance(reminder, dict) else "start",
     )
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """The cut-over planning meeting: at least N weeks before final data production starts."""
+
+    title: str
+    #: Weeks before go-live, worked out from final data production's start.
+    weeks_before_go_live: int
+    #: The phase it belongs to, such as "plan-cut-over".
+    phase_slug: str
+    weeks_before_final_data_production: int = 4
+    slug: str = MEETING_SLUG
+    reminder_days: int = MEETING_REMINDER_DAYS
+
+    def day(self, go_live: date, bank: dict[date, str]) -> date:
+        """Its day: moved back to the working day before, so it is never less than N weeks ahead."""
+        return previous_working_day(phase_date(go_live, self.weeks_before_go_live), bank)
+
+    def as_data(self) -> dict:
+        return {
+            "title": self.title,
+            "slug": self.slug,
+            "phaseSlug": self.phase_slug,
+            "weeksBeforeGoLive": self.weeks_before_go_live,
+            "weeksBeforeFinalDataProduction": self.weeks_before_final_data_production,
+            "weeksText": sentence_case(describe_weeks(self.weeks_before_go_live)),
+            "reminder": {"daysBefore": self.reminder_days, "of": "start"},
+        }
+
+
+def meeting(guide: Guide) -> Meeting | None:
+    """The meeting a key phase's front matter names, or None. Validation guarantees its fields."""
+    steps = guide.steps.get(GROUP, [])
+    final = next((step for step in steps if step.slug == FINAL_DATA_PRODUCTION), None)
+    for step in steps:
+        found = step.meta.get(MEETING_KEY)
+        if isinstance(found, dict) and final is not None and is_week_offset(found.get(MEETING_WEEKS_KEY)):
+            weeks = int(final.meta[START_KEY]) + int(found[MEETING_WEEKS_KEY])
+            return Meeting(str(found.get("title") or ""), weeks, step.slug, int(found[MEETING_WEEKS_KEY]))
+    return None
 
 
 def plan(

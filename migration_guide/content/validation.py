@@ -14,7 +14,17 @@ from .directory import Directory
 from .links import APP_PATHS, canonical_path, is_internal, parse_internal
 from .model import Guide, Page
 from .ownership import Review, owner_addresses, owner_problems
-from .phases import END_KEY, GROUP, REMINDER_KEY, REMINDER_OF, START_KEY, is_week_offset
+from .phases import (
+    END_KEY,
+    FINAL_DATA_PRODUCTION,
+    GROUP,
+    MEETING_KEY,
+    MEETING_WEEKS_KEY,
+    REMINDER_KEY,
+    REMINDER_OF,
+    START_KEY,
+    is_week_offset,
+)
 from .problems import Problem
 
 #: A timing relative to go-live written out ("about 10 weeks before go-live", "2 to 3 weeks after go-live"):
@@ -46,6 +56,7 @@ def validate(
     problems.extend(_check_steps(guide))
     problems.extend(_check_phase_offsets(guide))
     problems.extend(_check_phase_reminders(guide))
+    problems.extend(_check_meeting(guide))
     problems.extend(_check_navigation(guide))
     problems.extend(_check_checklists(guide))
     for old, permalink in guide.redirects.items():
@@ -182,6 +193,49 @@ def _check_phase_reminders(guide: Guide) -> list[Problem]:
         unknown = sorted(set(reminder) - {"days_before", "of"})
         if unknown:
             problems.append(Problem(step.source, line, f"reminder has unknown keys: {', '.join(unknown)} {usage}"))
+    return problems
+
+
+def _check_meeting(guide: Guide) -> list[Problem]:
+    """The cut-over planning meeting: a title, whole weeks before final data production, and that phase."""
+    problems = []
+    steps = guide.steps.get(GROUP, [])
+    usage = f"(for example meeting: {{title: Cut-over planning meeting, {MEETING_WEEKS_KEY}: 4}})"
+    holders = [step for step in steps if MEETING_KEY in step.meta]
+    for step in holders:
+        found = step.meta[MEETING_KEY]
+        line = step.meta_lines.get(MEETING_KEY)
+        if not any(other.slug == FINAL_DATA_PRODUCTION for other in steps):
+            problems.append(
+                Problem(
+                    step.source, line, f"meeting needs a key phase named {FINAL_DATA_PRODUCTION} to count back from"
+                )
+            )
+        if not isinstance(found, dict):
+            problems.append(Problem(step.source, line, f"meeting must have a title and {MEETING_WEEKS_KEY} {usage}"))
+            continue
+        if not str(found.get("title") or "").strip():
+            problems.append(Problem(step.source, line, f"meeting needs a title {usage}"))
+        weeks = found.get(MEETING_WEEKS_KEY)
+        if not is_week_offset(weeks) or weeks < 0:
+            problems.append(
+                Problem(
+                    step.source, line, f"meeting {MEETING_WEEKS_KEY} must be a whole number of weeks, not {weeks!r}"
+                )
+            )
+        unknown = sorted(set(found) - {"title", MEETING_WEEKS_KEY})
+        if unknown:
+            problems.append(Problem(step.source, line, f"meeting has unknown keys: {', '.join(unknown)} {usage}"))
+        if not any(other.slug == FINAL_DATA_PRODUCTION for other in steps):
+            problems.append(
+                Problem(
+                    step.source, line, f"meeting needs a key phase named {FINAL_DATA_PRODUCTION} to count back from"
+                )
+            )
+    for step in holders[1:]:
+        problems.append(
+            Problem(step.source, step.meta_lines.get(MEETING_KEY), "only one key phase may hold the meeting")
+        )
     return problems
 
 
