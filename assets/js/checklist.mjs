@@ -2,7 +2,7 @@
 // list. With it, ticks are kept in this browser (localStorage, one key per role), progress is
 // counted and announced, each phase shows its dates when the planner has a go-live date on this
 // device, and the spreadsheet and calendar file are made here. Nothing is sent anywhere.
-import { GO_LIVE_KEY, longDate, planDates, storedGoLive } from "./plan-core.mjs";
+import { GO_LIVE_KEY, longDate, meetingDate, planDates, storedGoLive } from "./plan-core.mjs";
 import { checklistCsv, checklistIcs, progress, ticksKey } from "./checklist-core.mjs";
 
 const root = document.getElementById("checklist");
@@ -99,7 +99,14 @@ function applyTicks() {
 function showDates() {
   goLive = storedGoLive(storage());
   const status = root.querySelector("[data-dates-status]");
-  const planned = goLive === null ? [] : planDates(goLive, phases);
+  const planned = goLive === null ? [] : planDates(goLive, phases, data.bankHolidays || {});
+  // Items dated by the cut-over planning meeting (`on:` in the checklist file), not by their phase.
+  for (const dated of root.querySelectorAll("[data-item-date]")) {
+    dated.dataset.original ??= dated.textContent;
+    dated.textContent = goLive === null || !data.meeting
+      ? dated.dataset.original
+      : `At the ${data.meeting.title.toLowerCase()}: ${longDate(meetingDate(goLive, data.meeting, data.bankHolidays || {}))}.`;
+  }
   phases.forEach((phase, index) => {
     const dates = phase.section.querySelector("[data-phase-dates]");
     if (goLive === null) {

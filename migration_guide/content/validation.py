@@ -19,6 +19,7 @@ from .phases import (
     FINAL_DATA_PRODUCTION,
     GROUP,
     MEETING_KEY,
+    MEETING_SLUG,
     MEETING_WEEKS_KEY,
     REMINDER_KEY,
     REMINDER_OF,
@@ -276,8 +277,16 @@ def _check_checklists(guide: Guide) -> list[Problem]:
         elif name:
             shown_on[str(name)] = page.permalink
     slugs = [step.slug for step in guide.steps.get(GROUP, [])]
+    has_meeting = any(MEETING_KEY in step.meta for step in guide.steps.get(GROUP, []))
     for checklist in guide.checklists.values():
         problems.extend(_check_checklist(guide, checklist, slugs, shown_on.get(checklist.name)))
+        for item in checklist.items:
+            if item.on and item.on != MEETING_SLUG:
+                message = f"on: {item.on} is not something an item can be dated by (known: {MEETING_SLUG})"
+                problems.append(Problem(checklist.source, item.on_line, message))
+            elif item.on and not has_meeting:
+                message = f"on: {item.on} needs a key phase with a meeting (meeting: in content/steps/{GROUP}/)"
+                problems.append(Problem(checklist.source, item.on_line, message))
     return problems
 
 

@@ -136,3 +136,11 @@ def test_a_practice_name_is_shown_as_text_and_remembered_on_this_device(new_page
     assert summary.locator("img").count() == 0
     page.reload()
     assert page.input_value("#practice") == '<img src=x onerror=alert(1)> Oak "Surgery"'
+
+
+def test_a_checklist_item_on_the_meeting_shows_the_meetings_day(new_page):
+    page = phone(new_page)
+    show_plan(page, date(2027, 4, 30))  # 5 weeks before is Good Friday: the meeting moves back to Thursday
+    page.goto("/project-managers/")
+    dated = page.locator('#item-agree-cut-over-dates ~ .nhsuk-hint [data-item-date="cut-over-planning-meeting"]')
+    assert dated.inner_text() == "At the cut-over planning meeting: Thursday 25 March 2027."
