@@ -8,6 +8,8 @@ import {
 
 /** The practice name or ODS code the reader gave, kept on this device with the go-live date. */
 const PRACTICE_KEY = "gp-practice-migration-guide:practice";
+/** The role the reader chose, so the planner links the same checklist next time. */
+const ROLE_KEY = "gp-practice-migration-guide:role";
 
 function remembered(key) {
   try {
@@ -194,9 +196,11 @@ function showPlan(goLive, role, practice) {
   offer(document.getElementById("download-csv"), toCsv(planned, { absolute, meeting }), "text/csv");
   document.getElementById("plan-actions").hidden = false;
 
+  // On a phone the plan starts below the fold: bring its heading to the top and move focus to it.
   const heading = document.getElementById("your-plan");
   heading.setAttribute("tabindex", "-1");
-  heading.focus();
+  heading.scrollIntoView({ block: "start" });
+  heading.focus({ preventScroll: true });
 }
 
 if (data && area && form) {
@@ -213,12 +217,15 @@ if (data && area && form) {
     storeGoLive(storage(), date.time);
     const practice = document.getElementById("practice").value.trim().slice(0, 100);
     remember(PRACTICE_KEY, practice);
-    showPlan(date.time, role.role, practice);
+    remember(ROLE_KEY, role.role?.value || "");
+    // Shown before the plan is scrolled to, so the button appearing cannot push the plan away.
     document.getElementById("forget-date").hidden = storedGoLive(storage()) === null;
+    showPlan(date.time, role.role, practice);
   });
   document.getElementById("forget-date")?.addEventListener("click", (event) => {
     storeGoLive(storage(), null);
     remember(PRACTICE_KEY, "");
+    remember(ROLE_KEY, "");
     event.currentTarget.hidden = true;
     document.getElementById("forget-date-done").textContent = "Your go-live date has been removed from this device.";
   });
@@ -235,4 +242,6 @@ if (data && area && form) {
     document.getElementById("forget-date").hidden = false;
   }
   document.getElementById("practice").value = remembered(PRACTICE_KEY);
+  const role = form.querySelector(`input[name="role"][value="${CSS.escape(remembered(ROLE_KEY))}"]`);
+  if (role) role.checked = true;
 }

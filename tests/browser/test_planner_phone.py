@@ -144,3 +144,26 @@ def test_a_checklist_item_on_the_meeting_shows_the_meetings_day(new_page):
     page.goto("/project-managers/")
     dated = page.locator('#item-agree-cut-over-dates ~ .nhsuk-hint [data-item-date="cut-over-planning-meeting"]')
     assert dated.inner_text() == "At the cut-over planning meeting: Thursday 25 March 2027."
+
+
+def test_after_show_my_plan_the_plan_heading_is_in_view_and_focused(new_page):
+    page = phone(new_page)
+    show_plan(page, date(2027, 10, 4))
+    assert page.evaluate("document.activeElement.id") == "your-plan"
+    top = page.evaluate("document.getElementById('your-plan').getBoundingClientRect().top")
+    assert 0 <= top < PHONE["height"] / 2, top
+    # Showing the plan again, with "Forget my go-live date" now shown above it, still lands on the plan.
+    page.click("#plan-submit")
+    top = page.evaluate("document.getElementById('your-plan').getBoundingClientRect().top")
+    assert 0 <= top < PHONE["height"] / 2, top
+
+
+def test_the_planner_remembers_the_role_and_forgets_it_with_the_date(new_page):
+    page = phone(new_page)
+    show_plan(page, date(2027, 10, 4))
+    page.reload()
+    assert page.get_by_label("Practice managers and staff").is_checked()
+    page.click("#forget-date")
+    page.reload()
+    assert not page.get_by_label("Practice managers and staff").is_checked()
+    assert page.evaluate("localStorage.getItem('gp-practice-migration-guide:role')") is None
