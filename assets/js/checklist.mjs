@@ -130,8 +130,14 @@ function showDates() {
     const date = document.createElement("strong");
     date.textContent = longDate(goLive);
     plan.textContent = "Change your go-live date";
-    status.replaceChildren("Dates are worked out from your go-live date, ", date, ". ", plan, ".");
+    // Paper gets the sentence about the date, never the link: a link on paper would leave "., ." behind.
+    const change = document.createElement("span");
+    change.className = "app-no-print";
+    change.append(" ", plan, ".");
+    status.replaceChildren("Dates are worked out from your go-live date, ", date, ".", change);
   }
+  // Without a date the sentence only asks for one: paper leaves it out.
+  status.classList.toggle("app-no-print", goLive === null);
   root.querySelector("[data-ics-unavailable]").hidden = goLive !== null;
   document.getElementById("download-checklist-ics").hidden = goLive === null;
 }

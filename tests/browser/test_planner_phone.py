@@ -167,3 +167,33 @@ def test_the_planner_remembers_the_role_and_forgets_it_with_the_date(new_page):
     page.reload()
     assert not page.get_by_label("Practice managers and staff").is_checked()
     assert page.evaluate("localStorage.getItem('gp-practice-migration-guide:role')") is None
+
+
+def test_printed_the_plan_table_may_break_between_phases_so_the_first_sheet_is_not_empty(new_page):
+    page = phone(new_page)
+    show_plan(page, date(2027, 3, 15))
+    page.emulate_media(media="print")
+    # Kept whole (break-inside: avoid, as other tables are), the 14-row table jumped to sheet 2.
+    styles = page.evaluate(
+        """() => [document.getElementById('plan-table'), document.querySelector('#plan-table tbody tr')]
+                 .map((node) => getComputedStyle(node).breakInside)"""
+    )
+    assert styles == ["auto", "avoid"]
+    assert page.locator("#plan-warnings .nhsuk-card--warning").first.is_visible()  # the warnings print too
+    assert not page.locator("#plan-form").is_visible()
+
+
+@pytest.mark.parametrize("with_date", [False, True])
+def test_the_printed_checklist_has_no_sentence_broken_where_a_link_was(new_page, with_date):
+    page = phone(new_page)
+    if with_date:
+        show_plan(page, date(2027, 3, 15))
+    page.goto("/project-managers/")
+    page.emulate_media(media="print")
+    summary = page.locator(".app-checklist__summary").inner_text()
+    assert ", ." not in summary and ". ." not in summary and "phase, ." not in summary
+    if with_date:
+        assert "Dates are worked out from your go-live date, Monday 15 March 2027." in summary
+        assert "Change your go-live date" not in summary
+    else:
+        assert "To see the dates" not in summary
