@@ -295,3 +295,54 @@ def test_the_browser_files_match_the_checklist_and_keep_their_uids_when_the_date
             assert f"{'[x]' if item.id in ticked else '[ ]'} {item.text}" in description
         assert str(event["URL"]) == f"https://guide.example.org{checklist.page}#phase-{phase.slug}"
     assert moved[0].decoded("DTSTART") == events[0].decoded("DTSTART") + (later - go_live)
+
+
+# Items dated by the cut-over planning meeting (`on:`), not by their phase
+
+MEETING_PHASE = (
+    "---\ntitle: Plan\norder: 1\ntitle_url: /guide/\nstarts_weeks_before_go_live: 3\nends_weeks_before_go_live: 2\n"
+    "meeting:\n  title: Cut-over planning meeting\n  weeks_before_final_data_production: 4\n---\nText.\n"
+)
+
+
+def meeting_files(on: str, with_meeting: bool = True) -> dict[str, str]:
+    checklist = CHECKLIST.replace("            link: /guide/\n", f"            link: /guide/\n            on: {on}\n")
+    files = guide_files(checklist)
+    if with_meeting:
+        files["steps/key-phases/01-kick-off.md"] = MEETING_PHASE
+        files["steps/key-phases/02-final-data-production.md"] = key_phase(2, 1, 0)
+        files["steps/key-phases/03-go-live.md"] = files.pop("steps/key-phases/02-go-live.md")
+    return files
+
+
+def test_an_item_may_be_dated_by_the_cut_over_planning_meeting(settings, write_content):
+    guide = load_guide(settings.with_overrides(content_dir=write_content(meeting_files("cut-over-planning-meeting"))))
+    items = {item.id: item for item in guide.checklists["staff"].items}
+    assert (items["plan"].on, items["meet"].on) == ("cut-over-planning-meeting", "")
+
+
+def test_an_unknown_on_value_is_refused_with_the_line(settings, write_content):
+    files = meeting_files("the-pub-quiz")
+    line = line_of(files["checklists/staff.yml"], "on: the-pub-quiz")
+    assert problems_for(settings, write_content, files) == [
+        f"checklists/staff.yml:{line}: on: the-pub-quiz is not something an item can be dated by "
+        "(known: cut-over-planning-meeting)"
+    ]
+
+
+def test_an_item_on_the_meeting_needs_a_phase_that_holds_one(settings, write_content):
+    files = meeting_files("cut-over-planning-meeting", with_meeting=False)
+    line = line_of(files["checklists/staff.yml"], "on: cut-over")
+    assert problems_for(settings, write_content, files) == [
+        f"checklists/staff.yml:{line}: on: cut-over-planning-meeting needs a key phase with a meeting "
+        "(meeting: in content/steps/key-phases/)"
+    ]
+
+
+def test_the_real_item_on_the_meeting_says_so_without_javascript_and_carries_the_meeting_data(client):
+    html = client.get("/project-managers/").get_data(as_text=True)
+    item = html.split('id="item-agree-cut-over-dates"')[1].split("</div>\n    </div>")[0]
+    said = "At the cut-over planning meeting: 5 weeks before go-live."
+    assert f'<span data-item-date="cut-over-planning-meeting">{said}</span>' in item
+    data = json.loads(html.split('<script type="application/json" id="checklist-data">')[1].split("</script>")[0])
+    assert data["meeting"]["weeksBeforeGoLive"] == 5 and data["bankHolidays"]["2026-12-28"] == "Boxing Day (observed)"

@@ -200,6 +200,7 @@ def test_the_practice_page_renders_at_its_own_permalink(site):
 
 def test_the_header_checklists_link_goes_to_the_list_of_every_role(guide, site):
     assert [link.href for link in guide.navigation.header if link.text == "Checklists by role"] == ["/checklists/"]
+    assert [link.href for link in guide.navigation.header if link.text == "Plan your dates"] == ["/plan/"]
     html = (site / "checklists" / "index.html").read_text()
     for checklist in guide.checklists.values():
         assert f'href="{checklist.page}"' in html

@@ -16,8 +16,9 @@ from conftest import IN_CI, REAL_CONTENT, page
 
 from migration_guide.config import PROJECT_ROOT, Settings
 from migration_guide.content.loading import load_guide
-from migration_guide.content.phases import Phase, describe_span, describe_weeks, phases, plan, sentence_case
+from migration_guide.content.phases import Phase, describe_span, describe_weeks, meeting, phases, plan, sentence_case
 from migration_guide.content.problems import ContentError
+from migration_guide.content.working_days import bank_holidays
 from migration_guide.pages.app import create_app
 from migration_guide.pages.planner import roles
 
@@ -55,7 +56,8 @@ def test_go_live_itself_and_phases_after_it():
 
 def test_dates_cross_year_ends_leap_days_and_clock_changes():
     assert plan(date(2028, 3, 6), [phase(1, 1)])[0][1] == date(2028, 2, 28)  # 2028 is a leap year
-    assert plan(date(2027, 1, 11), [phase(2, 2)])[0][1] == date(2026, 12, 28)
+    # 28 December 2026 stands in for Boxing Day (a Saturday): the phase starts on the next working day.
+    assert plan(date(2027, 1, 11), [phase(2, 2)])[0][1] == date(2026, 12, 29)
     assert plan(date(2027, 4, 5), [phase(2, 2)])[0][1] == date(2027, 3, 22)  # across the March clock change
 
 
@@ -201,7 +203,7 @@ def test_the_planner_table_is_nhsuk_responsive_and_its_print_button_has_one_type
     table = '<table class="nhsuk-table nhsuk-table--responsive app-plan-table" id="plan-table" role="table">'
     assert table in plan_html
     assert plan_html.count('<span class="nhsuk-table__heading" aria-hidden="true">Starts </span>') == len(
-        re.findall(r"data-phase=", plan_html)
+        re.findall(r"data-(?:phase=|meeting>)", plan_html)  # each phase, and the cut-over planning meeting
     )
     button = re.search(r'<button[^>]*id="print-plan"[^>]*>', plan_html)[0]
     assert button.count("type=") == 1 and 'type="button"' in button
@@ -223,6 +225,7 @@ def test_the_page_carries_its_data_as_json_and_no_inline_script(plan_html, guide
         "endsText": "15 weeks before go-live",
         "summary": "",
         "slug": "decision",
+        "reminder": None,
     }
     assert "style=" not in plan_html and "<style" not in plan_html
 
@@ -240,16 +243,17 @@ def node():
     return found
 
 
-def run_plan_core(node, go_live: date, plan_phases: list[Phase], role=None) -> dict:
+def run_plan_core(node, go_live: date, plan_phases: list[Phase], role=None, plan_id="d3b07384", practice="") -> dict:
     script = f"""
 import {{ planDates, makeDay, isoDate, toIcs, toCsv }} from {json.dumps(PLAN_CORE.as_uri())};
 const input = JSON.parse(process.argv[1]);
 const goLive = makeDay(...input.goLive);
-const planned = planDates(goLive, input.phases);
+const planned = planDates(goLive, input.phases, input.bank);
 const absolute = (href) => new URL(href, "https://guide.example.org").href;
 console.log(JSON.stringify({{
   dates: planned.map((p) => [isoDate(p.start), isoDate(p.end)]),
-  ics: toIcs(planned, {{ goLive, absolute, now: Date.UTC(2026, 10, 27, 9, 30), checklist: input.role }}),
+  ics: toIcs(planned, {{ absolute, now: Date.UTC(2026, 10, 27, 9, 30), checklist: input.role,
+    id: input.planId, practice: input.practice }}),
   csv: toCsv(planned, {{ absolute }}),
 }}));
 """
@@ -258,6 +262,9 @@ console.log(JSON.stringify({{
             "goLive": [go_live.year, go_live.month, go_live.day],
             "phases": [p.as_data() for p in plan_phases],
             "role": role,
+            "planId": plan_id,
+            "practice": practice,
+            "bank": {day.isoformat(): name for day, name in bank_holidays(range(2019, 2031)).items()},
         }
     )
     result = subprocess.run(
@@ -317,7 +324,9 @@ def test_the_calendar_files_uids_name_the_phase_not_the_date_so_a_re_import_upda
         for go_live in (date(2027, 4, 26), date(2027, 9, 6))
     )
     assert [str(event["UID"]) for event in first] == [str(event["UID"]) for event in moved]
-    assert [str(event["UID"]) for event in first] == [f"plan-{item.slug}@gp-practice-migration-guide" for item in found]
+    assert [str(event["UID"]) for event in first] == [
+        f"plan-d3b07384-{item.slug}@gp-practice-migration-guide" for item in found
+    ]
     assert first[0].decoded("DTSTART") != moved[0].decoded("DTSTART")
 
 
@@ -355,3 +364,176 @@ def test_true_is_not_a_number_of_weeks(settings, write_content):
         "steps/key-phases/01-kick-off.md:5: starts_weeks_before_go_live must be a whole number of weeks, not True"
         " (negative means after go-live)"
     ]
+
+
+def test_uids_are_stable_for_one_plan_and_differ_for_another_device_or_practice(node, guide):
+    from icalendar import Calendar
+
+    found = phases(guide)
+
+    def uids(**options) -> list[str]:
+        events = Calendar.from_ical(run_plan_core(node, date(2027, 4, 26), found, **options)["ics"]).walk("VEVENT")
+        return [str(event["UID"]) for event in events]
+
+    same = uids(plan_id="d3b07384", practice="The Surgery")
+    assert same == uids(plan_id="d3b07384", practice="The Surgery")
+    assert same[0] == f"plan-d3b07384-the-surgery-{found[0].slug}@gp-practice-migration-guide"
+    assert set(same).isdisjoint(uids(plan_id="d3b07384", practice="Y01234"))  # another practice, same device
+    assert set(same).isdisjoint(uids(plan_id="6f1ed002", practice="The Surgery"))  # another device
+
+
+def test_reminders_go_on_the_phases_that_need_action_with_their_lead_times(node, guide):
+    from icalendar import Calendar
+
+    found = phases(guide)
+    calendar = Calendar.from_ical(run_plan_core(node, date(2027, 4, 26), found)["ics"])
+    alarms = {}
+    for event in calendar.walk("VEVENT"):
+        [alarm] = event.walk("VALARM") or [None]
+        if alarm is not None:
+            assert str(alarm["ACTION"]) == "DISPLAY"
+            assert str(alarm["DESCRIPTION"]) == f"Reminder: {event['SUMMARY']}"
+            related = alarm["TRIGGER"].params.get("RELATED", "START")
+            alarms[str(event["SUMMARY"])] = (alarm.decoded("TRIGGER"), related)
+    assert alarms == {
+        "Request the data extract": (timedelta(days=-7), "START"),
+        "Final data production and cut-over": (timedelta(days=-7), "START"),
+        "Go live": (timedelta(days=-2), "START"),
+        "End of the migration": (timedelta(days=-14), "END"),
+    }
+    assert {item.title for item in found if item.reminder_days is not None} == set(alarms)
+
+
+def test_a_practice_name_titles_the_events_and_cannot_break_the_calendar_file(node, guide):
+    from icalendar import Calendar
+
+    hostile = "Oak Surgery\r\nBEGIN:VEVENT\rUID:evil\n;,<b>"
+    ics = run_plan_core(node, date(2027, 4, 26), phases(guide), practice=hostile)["ics"]
+    assert "\n" not in ics.replace("\r\n", "") and "\r" not in ics.replace("\r\n", "")
+    calendar = Calendar.from_ical(ics)
+    events = calendar.walk("VEVENT")
+    assert len(events) == len(phases(guide))
+    assert str(events[0]["SUMMARY"]).startswith("Oak Surgery\nBEGIN:VEVENT\nUID:evil\n;,<b>: ")
+    assert str(events[0]["UID"]).startswith("plan-d3b07384-oak-surgery-begin-vevent-uid-evil-b-")
+    assert str(calendar["X-WR-CALNAME"]).endswith(": GP practice migration plan")
+
+
+def test_a_reminder_must_be_days_before_the_start_or_end(settings, write_content):
+    step = key_phase(starts_weeks_before_go_live=2, ends_weeks_before_go_live=1).replace(
+        "---\nText", "reminder:\n  days_before: soon\n  of: middle\n  when: 9am\n---\nText"
+    )
+    assert problems_for(settings, write_content, step) == [
+        "steps/key-phases/01-kick-off.md:7: reminder days_before must be a whole number of days, not 'soon'",
+        "steps/key-phases/01-kick-off.md:7: reminder of must be start or end, not 'middle'",
+        "steps/key-phases/01-kick-off.md:7: reminder has unknown keys: when "
+        "(for example reminder: {days_before: 7, of: start})",
+    ]
+
+
+# The cut-over planning meeting
+
+
+def test_the_meeting_is_dated_from_final_data_production_and_moved_back_to_a_working_day(guide):
+    found = meeting(guide)
+    final = next(item for item in phases(guide) if item.slug == "final-data-production")
+    assert (found.title, found.phase_slug) == ("Cut-over planning meeting", "plan-cut-over")
+    assert found.weeks_before_go_live == final.starts_weeks + 4
+    bank = bank_holidays(range(2026, 2029))
+    assert found.day(date(2027, 4, 26), bank) == date(2027, 3, 22)  # 5 weeks before a Monday go-live
+    # 5 weeks before Tuesday 4 May 2027 is Tuesday 30 March; before Friday 30 April 2027 it is Good
+    # Friday, 26 March: it moves back to Thursday 25 March, keeping at least 4 weeks' notice.
+    assert found.day(date(2027, 4, 30), bank) == date(2027, 3, 25)
+
+
+def run_meeting(node, go_live: date, guide) -> dict:
+    script = f"""
+import {{ planDates, makeDay, isoDate, meetingDate, toIcs, toCsv }} from {json.dumps(PLAN_CORE.as_uri())};
+const input = JSON.parse(process.argv[1]);
+const goLive = makeDay(...input.goLive);
+const planned = planDates(goLive, input.phases, input.bank);
+const meeting = {{ ...input.meeting, day: meetingDate(goLive, input.meeting, input.bank) }};
+const absolute = (href) => new URL(href, "https://guide.example.org").href;
+console.log(JSON.stringify({{
+  day: isoDate(meeting.day),
+  ics: toIcs(planned, {{ absolute, id: "d3b07384", meeting }}),
+  csv: toCsv(planned, {{ absolute, meeting }}),
+}}));
+"""
+    data = {
+        "goLive": [go_live.year, go_live.month, go_live.day],
+        "phases": [item.as_data() for item in phases(guide)],
+        "meeting": meeting(guide).as_data(),
+        "bank": {day.isoformat(): name for day, name in bank_holidays(range(2019, 2031)).items()},
+    }
+    result = subprocess.run(
+        [node, "--input-type=module", "-e", script, json.dumps(data)], capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("go_live", [date(2027, 4, 26), date(2027, 4, 30), date(2028, 1, 31)])
+def test_the_browser_dates_the_meeting_as_python_does_and_puts_it_in_the_csv_and_calendar(node, guide, go_live):
+    from icalendar import Calendar
+
+    found = meeting(guide)
+    day = found.day(go_live, bank_holidays(range(2019, 2031)))
+    output = run_meeting(node, go_live, guide)
+    assert output["day"] == day.isoformat()
+
+    rows = list(csv.reader(io.StringIO(output["csv"].lstrip("\ufeff"))))
+    titles = [row[0] for row in rows]
+    assert titles.index("Cut-over planning meeting") == titles.index("Plan the cut-over and train staff") + 1
+    assert rows[titles.index("Cut-over planning meeting")][1:5] == [
+        day.isoformat(),
+        day.isoformat(),
+        "5 weeks before go-live",
+        "5 weeks before go-live",
+    ]
+
+    [event] = [e for e in Calendar.from_ical(output["ics"]).walk("VEVENT") if e["SUMMARY"] == found.title]
+    assert str(event["UID"]) == "plan-d3b07384-cut-over-planning-meeting@gp-practice-migration-guide"
+    assert event.decoded("DTSTART") == day and event.decoded("DTEND") == day + timedelta(days=1)
+    assert "at least 4 weeks before final data production" in str(event["DESCRIPTION"])
+    [alarm] = event.walk("VALARM")
+    assert alarm.decoded("TRIGGER") == timedelta(days=-7)
+
+
+def test_the_page_without_javascript_shows_the_meeting_after_its_phase(plan_html):
+    rows = re.findall(r'<tr class="nhsuk-table__row" role="row" data-(phase="\d+"|meeting)>(.*?)</tr>', plan_html, re.S)
+    kinds = [kind for kind, _ in rows]
+    assert kinds.count("meeting") == 1
+    meeting_row = rows[kinds.index("meeting")][1]
+    assert "Cut-over planning meeting" in meeting_row and nowrap("5 weeks before go-live") in meeting_row
+    assert "Plan the cut-over and train staff" in rows[kinds.index("meeting") - 1][1]
+
+
+@pytest.mark.parametrize(
+    ("meeting_yaml", "problem"),
+    [
+        (
+            "meeting:\n  title: Cut-over planning meeting\n  weeks_before_final_data_production: soon",
+            "7: meeting weeks_before_final_data_production must be a whole number of weeks, not 'soon'",
+        ),
+        (
+            "meeting:\n  weeks_before_final_data_production: 4",
+            "7: meeting needs a title (for example meeting: {title: Cut-over planning meeting, "
+            "weeks_before_final_data_production: 4})",
+        ),
+        (
+            "meeting: next Tuesday",
+            "7: meeting must have a title and weeks_before_final_data_production (for example meeting: "
+            "{title: Cut-over planning meeting, weeks_before_final_data_production: 4})",
+        ),
+    ],
+)
+def test_a_bad_meeting_is_refused_with_file_and_line(settings, write_content, meeting_yaml, problem):
+    step = key_phase(starts_weeks_before_go_live=2, ends_weeks_before_go_live=1).replace(
+        "---\nText", meeting_yaml + "\n---\nText"
+    )
+    problems = problems_for(settings, write_content, step)
+    assert f"steps/key-phases/01-kick-off.md:{problem}" in problems
+    # The fixture has no final data production phase to count back from: that is said too.
+    assert (
+        "steps/key-phases/01-kick-off.md:7: meeting needs a key phase named final-data-production to count back from"
+        in problems
+    )

@@ -2,7 +2,7 @@
 // list. With it, ticks are kept in this browser (localStorage, one key per role), progress is
 // counted and announced, each phase shows its dates when the planner has a go-live date on this
 // device, and the spreadsheet and calendar file are made here. Nothing is sent anywhere.
-import { GO_LIVE_KEY, longDate, planDates, storedGoLive } from "./plan-core.mjs";
+import { GO_LIVE_KEY, longDate, meetingDate, planDates, storedGoLive } from "./plan-core.mjs";
 import { checklistCsv, checklistIcs, progress, ticksKey } from "./checklist-core.mjs";
 
 const root = document.getElementById("checklist");
@@ -99,7 +99,14 @@ function applyTicks() {
 function showDates() {
   goLive = storedGoLive(storage());
   const status = root.querySelector("[data-dates-status]");
-  const planned = goLive === null ? [] : planDates(goLive, phases);
+  const planned = goLive === null ? [] : planDates(goLive, phases, data.bankHolidays || {});
+  // Items dated by the cut-over planning meeting (`on:` in the checklist file), not by their phase.
+  for (const dated of root.querySelectorAll("[data-item-date]")) {
+    dated.dataset.original ??= dated.textContent;
+    dated.textContent = goLive === null || !data.meeting
+      ? dated.dataset.original
+      : `At the ${data.meeting.title.toLowerCase()}: ${longDate(meetingDate(goLive, data.meeting, data.bankHolidays || {}))}.`;
+  }
   phases.forEach((phase, index) => {
     const dates = phase.section.querySelector("[data-phase-dates]");
     if (goLive === null) {
@@ -123,8 +130,14 @@ function showDates() {
     const date = document.createElement("strong");
     date.textContent = longDate(goLive);
     plan.textContent = "Change your go-live date";
-    status.replaceChildren("Dates are worked out from your go-live date, ", date, ". ", plan, ".");
+    // Paper gets the sentence about the date, never the link: a link on paper would leave "., ." behind.
+    const change = document.createElement("span");
+    change.className = "app-no-print";
+    change.append(" ", plan, ".");
+    status.replaceChildren("Dates are worked out from your go-live date, ", date, ".", change);
   }
+  // Without a date the sentence only asks for one: paper leaves it out.
+  status.classList.toggle("app-no-print", goLive === null);
   root.querySelector("[data-ics-unavailable]").hidden = goLive !== null;
   document.getElementById("download-checklist-ics").hidden = goLive === null;
 }

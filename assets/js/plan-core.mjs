@@ -35,13 +35,158 @@ export function longDate(time) {
   return LONG_DATE.format(new Date(time)).replace(",", "");
 }
 
-/** Every phase with its first and last day (both inclusive), worked back from go-live. */
-export function planDates(goLive, phases) {
-  return phases.map((phase) => ({
-    ...phase,
-    start: addDays(goLive, -7 * phase.startsWeeks),
-    end: addDays(goLive, -7 * phase.endsWeeks),
-  }));
+// Working days: the same rules as migration_guide/content/working_days.py. `bank` is the plan
+// data's bankHolidays ({"2026-12-25": "Christmas Day", ...}), written by the build from the
+// `holidays` library, so this file carries no holiday list of its own.
+
+export function isWorkingDay(time, bank) {
+  const weekday = new Date(time).getUTCDay();
+  return weekday !== 0 && weekday !== 6 && !(isoDate(time) in bank);
+}
+
+export function nextWorkingDay(time, bank) {
+  while (!isWorkingDay(time, bank)) time = addDays(time, 1);
+  return time;
+}
+
+export function previousWorkingDay(time, bank) {
+  while (!isWorkingDay(time, bank)) time = addDays(time, -1);
+  return time;
+}
+
+/**
+ * Every phase with its first and last day (both inclusive), worked back from go-live, on working
+ * days: a start moves to the next working day, a finish to the previous one; go-live itself stays.
+ */
+export function planDates(goLive, phases, bank = {}) {
+  return phases.map((phase) => {
+    let start = addDays(goLive, -7 * phase.startsWeeks);
+    let end = addDays(goLive, -7 * phase.endsWeeks);
+    if (start !== goLive) start = nextWorkingDay(start, bank);
+    if (end !== goLive) end = previousWorkingDay(end, bank);
+    return { ...phase, start, end: Math.max(start, end) };
+  });
+}
+
+/** The cut-over planning meeting's day: moved back to a working day, so it is never less notice than planned. */
+export function meetingDate(goLive, meeting, bank = {}) {
+  return previousWorkingDay(addDays(goLive, -7 * meeting.weeksBeforeGoLive), bank);
+}
+
+// Warnings: the same rules and words as migration_guide/content/plan_warnings.py (one table of
+// cases, tests/fixtures/plan-warnings.json, tests both).
+
+const EXTRACT_SLUG = "request-data-extract";
+const ICB_CHANGES = [makeDay(2027, 4, 1)];
+const QOF_WEEKS = 6;
+const REENTRY_DAYS = 14;
+const WINTER_MONTHS = [12, 1, 2];
+
+function wordList(words) {
+  return words.length === 1 ? words[0] : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
+}
+
+const weeksText = (count) => `${count} week${count === 1 ? "" : "s"}`;
+const monthOf = (time) => new Date(time).getUTCMonth() + 1;
+const dayOf = (time) => new Date(time).getUTCDate();
+const yearOf = (time) => new Date(time).getUTCFullYear();
+
+/** Every warning for this plan, most urgent first: [{key, title, text}]. */
+export function planWarnings(today, goLive, planned, bank) {
+  if (goLive < today) {
+    return [{
+      key: "go-live-passed",
+      title: "Your go-live date has passed",
+      text: `${longDate(goLive)} is in the past. The plan shows when each phase should have happened. ` +
+        "If your go-live has moved, enter the new date.",
+    }];
+  }
+  const found = [];
+  const late = planned.filter((phase) => phase.start < today).map((phase) => phase.title);
+  const extract = planned.find((phase) => phase.slug === EXTRACT_SLUG)?.start;
+  if (extract !== undefined && extract < today) {
+    const short = Math.ceil((today - extract) / DAY / 7);
+    found.push({
+      key: "not-enough-time",
+      title: "There is not enough time before go-live",
+      text: `Your go-live is ${weeksText(short)} sooner than the usual timings need. ` +
+        `The data extract request was due on ${longDate(extract)}. ` +
+        `At risk: ${wordList(late)}. ` +
+        "Request the data extract today, then ask your new supplier and your ICB (Integrated Care Board) " +
+        "if go-live can stay.",
+    });
+  } else if (late.length) {
+    found.push({
+      key: "started",
+      title: "Some phases should already have started",
+      text: `These phases start before today: ${wordList(late)}. Do them now, in the order shown, ` +
+        "so the data extract request is not held up.",
+    });
+  }
+
+  const days = [["go-live", goLive], ["the day after go-live", addDays(goLive, 1)], ["2 days after go-live", addDays(goLive, 2)]];
+  const closed = days.filter(([, day]) => !isWorkingDay(day, bank)).map(([label, day]) => `${label} (${longDate(day)})`);
+  // Final data production runs in the days just before go-live: a weekend then is usual, a bank holiday is not.
+  const before = addDays(goLive, -1);
+  if (isoDate(before) in bank) closed.unshift(`final data production (${longDate(before)}, ${bank[isoDate(before)]})`);
+  if (closed.length) {
+    found.push({
+      key: "not-a-working-day",
+      title: "Some key days are not working days",
+      text: `These fall on a weekend or bank holiday: ${wordList(closed)}. ` +
+        "Support from suppliers and your ICB is thinner then. Check they will cover those days.",
+    });
+  }
+
+  const nearGoLive = [-1, 0, 1, 2].map((offset) => addDays(goLive, offset));
+  if (nearGoLive.some((day) => (monthOf(day) === 12 && dayOf(day) >= 24) || (monthOf(day) === 1 && dayOf(day) === 1))) {
+    found.push({
+      key: "christmas",
+      title: "Go-live is in the Christmas and New Year break",
+      text: "Practices, suppliers and ICBs have fewer staff from 24 December to 1 January. " +
+        "Choose a go-live after the break if you can.",
+    });
+  }
+
+  const reentryEnd = addDays(goLive, REENTRY_DAYS);
+  for (const year of [yearOf(goLive), yearOf(reentryEnd)]) {
+    const yearEnd = makeDay(year, 3, 31);
+    if (goLive <= yearEnd && reentryEnd >= addDays(yearEnd, -7 * QOF_WEEKS)) {
+      found.push({
+        key: "qof-year-end",
+        title: "Go-live is close to the QOF year-end",
+        text: `The QOF (Quality and Outcomes Framework) year ends on ${longDate(yearEnd)}. ` +
+          `Keep go-live and the 2 weeks after it out of the ${QOF_WEEKS} weeks before that date. ` +
+          "Otherwise data keyed in late may miss the year-end.",
+      });
+      break;
+    }
+  }
+
+  if ([goLive, reentryEnd].some((day) => WINTER_MONTHS.includes(monthOf(day)))) {
+    found.push({
+      key: "winter",
+      title: "Go-live is in winter",
+      text: "December to February is the peak of flu season and winter pressure. " +
+        "Make sure you have enough staff cover for go-live and the weeks after it.",
+    });
+  }
+
+  if (planned.length) {
+    const first = Math.min(...planned.map((phase) => phase.start));
+    const last = Math.max(...planned.map((phase) => phase.end));
+    for (const change of ICB_CHANGES) {
+      if (first <= change && change <= last) {
+        found.push({
+          key: "icb-change",
+          title: "Your ICB may change during the plan",
+          text: `ICB mergers take effect on ${longDate(change)}, while your migration is running. ` +
+            "Approvals and funding may need to be confirmed again by the new ICB.",
+        });
+      }
+    }
+  }
+  return found;
 }
 
 // iCalendar (RFC 5545)
@@ -51,7 +196,7 @@ function icsText(value) {
     .replace(/\\/g, "\\\\")
     .replace(/;/g, "\\;")
     .replace(/,/g, "\\,")
-    .replace(/\r?\n/g, "\\n");
+    .replace(/\r\n|\r|\n/g, "\\n"); // a lone CR too: nothing from the reader may end a line
 }
 
 /** Lines of at most 75 octets, continued on lines that start with a space; never splits a character. */
@@ -134,8 +279,19 @@ export function toCalendar(events, { name, product, now = Date.now() }) {
       `DESCRIPTION:${icsText(event.description)}`,
       `URL:${event.url}`,
       "TRANSP:TRANSPARENT",
-      "END:VEVENT",
     );
+    if (event.reminder) {
+      // RELATED=END counts back from DTEND, the day after an all-day event's last day.
+      const related = event.reminder.of === "end" ? ";RELATED=END" : "";
+      lines.push(
+        "BEGIN:VALARM",
+        "ACTION:DISPLAY",
+        `DESCRIPTION:${icsText(`Reminder: ${event.summary}`)}`,
+        `TRIGGER${related}:-P${event.reminder.daysBefore}D`,
+        "END:VALARM",
+      );
+    }
+    lines.push("END:VEVENT");
   }
   lines.push("END:VCALENDAR");
   return lines.map(fold).join("\r\n") + "\r\n";
@@ -146,19 +302,74 @@ export function phaseKey(phase, index) {
   return phase.slug || `phase-${index + 1}`;
 }
 
+/** Where the planner keeps this device's plan id, so its calendar events keep their UIDs. */
+export const PLAN_ID_KEY = "gp-practice-migration-guide:plan-id";
+
+/** This device's plan id, made (random, not derived from anything about the reader) the first time. */
+function randomId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(8)); // works outside secure contexts too, unlike randomUUID
+  return [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+export function planId(storage, random = randomId) {
+  try {
+    const kept = storage?.getItem(PLAN_ID_KEY);
+    if (kept && /^[0-9a-f-]{8,64}$/.test(kept)) return kept;
+    const made = random();
+    storage?.setItem(PLAN_ID_KEY, made);
+    return made;
+  } catch {
+    return random(); // storage switched off: this file's UIDs are still unique, a re-import adds copies
+  }
+}
+
+/** A practice name or ODS code as a UID part: lower-case letters, digits and hyphens only. */
+export function practiceKey(practice) {
+  return String(practice || "").normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+}
+
 /**
- * The plan as a calendar: one all-day event per phase. `absolute(href)` turns a guide link into a full address.
+ * The plan as a calendar: one all-day event per phase, with a reminder on those that need action.
+ * UIDs are stable for one plan on one device (`id`) and one practice, so importing it again updates the
+ * events; another practice's plan gets other UIDs. `absolute(href)` turns a guide link into a full address.
  */
-export function toIcs(planned, { absolute, now = Date.now(), checklist = null }) {
+export function toIcs(planned, {
+  absolute, now = Date.now(), checklist = null, id = "plan", practice = "", meeting = null,
+}) {
+  const name = String(practice || "").trim();
+  const prefix = ["plan", id, practiceKey(name)].filter(Boolean).join("-");
   const events = planned.map((phase, index) => {
     const url = absolute(phase.href);
     let description = `${phase.summary}\n\nRead about this phase in the guide: ${url}`;
     if (checklist) {
       description += `\n\nYour checklist (${checklist.label}): ${absolute(checklist.checklistHref)}`;
     }
-    return { uid: `plan-${phaseKey(phase, index)}`, start: phase.start, end: phase.end, summary: phase.title, description, url };
+    return {
+      uid: `${prefix}-${phaseKey(phase, index)}`,
+      start: phase.start,
+      end: phase.end,
+      summary: name ? `${name}: ${phase.title}` : phase.title,
+      description,
+      url,
+      reminder: phase.reminder || null,
+    };
   });
-  return toCalendar(events, { name: "GP practice migration plan", product: "Migration planner", now });
+  if (meeting) {
+    const holder = planned.find((phase) => phase.slug === meeting.phaseSlug);
+    const url = absolute(holder ? holder.href : planned[0].href);
+    events.push({
+      uid: `${prefix}-${meeting.slug}`,
+      start: meeting.day,
+      end: meeting.day,
+      summary: name ? `${name}: ${meeting.title}` : meeting.title,
+      description: `${meeting.title}: at least ${meeting.weeksBeforeFinalDataProduction} weeks before final data ` +
+        `production.\n\nRead about it in the guide: ${url}`,
+      url,
+      reminder: meeting.reminder,
+    });
+  }
+  const title = name ? `${name}: GP practice migration plan` : "GP practice migration plan";
+  return toCalendar(events, { name: title, product: "Migration planner", now });
 }
 
 // CSV (RFC 4180), with a byte order mark so spreadsheet programs read it as UTF-8
@@ -187,13 +398,17 @@ export function describeWeeks(weeks) {
   return `${count} week${count === 1 ? "" : "s"} ${weeks > 0 ? "before" : "after"} go-live`;
 }
 
-export function toCsv(planned, { absolute }) {
+export function toCsv(planned, { absolute, meeting = null }) {
   const rows = [["Phase", "Starts", "Finishes", "Starts (from go-live)", "Finishes (from go-live)", "Guide"]];
   for (const phase of planned) {
     rows.push([
       phase.title, isoDate(phase.start), isoDate(phase.end),
       describeWeeks(phase.startsWeeks), describeWeeks(phase.endsWeeks), absolute(phase.href),
     ]);
+    if (meeting && meeting.phaseSlug === phase.slug) {
+      const weeks = describeWeeks(meeting.weeksBeforeGoLive);
+      rows.push([meeting.title, isoDate(meeting.day), isoDate(meeting.day), weeks, weeks, absolute(phase.href)]);
+    }
   }
   return csvText(rows);
 }

@@ -2,7 +2,31 @@
 // never submitted and nothing is sent anywhere. The go-live date is kept in this browser
 // (localStorage) so the checklists can show each phase's dates; "Forget my date" removes it.
 // Without this script the page shows the same plan in weeks before go-live.
-import { isoDate, longDate, planDates, realDay, storedGoLive, storeGoLive, toCsv, toIcs } from "./plan-core.mjs";
+import {
+  isoDate, longDate, makeDay, meetingDate, planDates, planId, planWarnings, realDay, storedGoLive, storeGoLive, toCsv, toIcs,
+} from "./plan-core.mjs";
+
+/** The practice name or ODS code the reader gave, kept on this device with the go-live date. */
+const PRACTICE_KEY = "gp-practice-migration-guide:practice";
+/** The role the reader chose, so the planner links the same checklist next time. */
+const ROLE_KEY = "gp-practice-migration-guide:role";
+
+function remembered(key) {
+  try {
+    return window.localStorage.getItem(key) || "";
+  } catch {
+    return "";
+  }
+}
+
+function remember(key, value) {
+  try {
+    if (value) window.localStorage.setItem(key, value);
+    else window.localStorage.removeItem(key);
+  } catch {
+    // storage switched off: the plan still works for this visit
+  }
+}
 
 const data = JSON.parse(document.getElementById("plan-data")?.textContent || "null");
 const area = document.getElementById("plan-form-area");
@@ -16,6 +40,12 @@ function element(tag, attributes = {}, ...children) {
 }
 
 const absolute = (href) => new URL(href, document.baseURI).href;
+
+/** Today on the reader's own calendar, as a day timestamp like every other date here. */
+function today() {
+  const now = new Date();
+  return makeDay(now.getFullYear(), now.getMonth() + 1, now.getDate());
+}
 
 function storage() {
   try {
@@ -78,6 +108,12 @@ function readDate() {
   if (!/^\d{4}$/.test(year)) return fail("Year must include 4 numbers", [parts[2]]);
   const time = /^\d{1,2}$/.test(day) && /^\d{1,2}$/.test(month) ? realDay(+year, +month, +day) : null;
   if (time === null) return fail("Go-live date must be a real date", parts);
+  if (+year < data.firstYear) return fail(`Go-live date must be in ${data.firstYear} or later`, [parts[2]]);
+  const latest = new Date(today());
+  latest.setUTCFullYear(latest.getUTCFullYear() + data.yearsAhead);
+  if (time > latest.getTime()) {
+    return fail(`Go-live date must be no more than ${data.yearsAhead} years from today`, parts);
+  }
   return { time };
 }
 
@@ -110,30 +146,61 @@ function weeks(text) {
   return element("span", { class: "app-plan-table__weeks" }, ...children);
 }
 
-function showPlan(goLive, role) {
-  const planned = planDates(goLive, data.phases);
-  const rows = document.querySelectorAll("#plan-table tbody tr");
+/** One NHS warning callout (the markup of nhsuk-frontend's warning card) for each warning. */
+function warningCallout(warning) {
+  return element("div", { class: "nhsuk-card nhsuk-card--warning", "data-warning": warning.key },
+    element("div", { class: "nhsuk-card__content" },
+      element("h3", { class: "nhsuk-card__heading" },
+        element("span", { role: "text" }, element("span", { class: "nhsuk-u-visually-hidden" }, "Important: "), warning.title)),
+      element("p", {}, warning.text)));
+}
+
+function showWarnings(warnings) {
+  document.getElementById("plan-warnings").replaceChildren(...warnings.map(warningCallout));
+  // Said once, politely, after the reader's own action: how many, and what each is about.
+  const count = warnings.length;
+  document.getElementById("plan-announcement").textContent = count
+    ? `Your plan has ${count} warning${count === 1 ? "" : "s"}: ${warnings.map((warning) => warning.title).join(". ")}.`
+    : "Your plan is shown below, with no warnings about its dates.";
+}
+
+function showPlan(goLive, role, practice) {
+  const bank = data.bankHolidays || {};
+  const planned = planDates(goLive, data.phases, bank);
+  showWarnings(planWarnings(today(), goLive, planned, bank));
+  const rows = document.querySelectorAll("#plan-table tbody tr[data-phase]");
   planned.forEach((phase, index) => {
     const row = rows[index];
     row.querySelector("[data-starts]").replaceChildren(longDate(phase.start), weeks(phase.startsText));
     row.querySelector("[data-ends]").replaceChildren(longDate(phase.end), weeks(phase.endsText));
   });
 
+  const meeting = data.meeting ? { ...data.meeting, day: meetingDate(goLive, data.meeting, bank) } : null;
+  const meetingRow = document.querySelector("#plan-table tbody tr[data-meeting]");
+  if (meeting && meetingRow) {
+    meetingRow.querySelector("[data-starts]").replaceChildren(longDate(meeting.day), weeks(meeting.weeksText));
+    meetingRow.querySelector("[data-ends]").replaceChildren(longDate(meeting.day), weeks(meeting.weeksText));
+  }
+
   const summary = document.getElementById("plan-summary");
-  summary.replaceChildren(`Go-live date: ${longDate(goLive)}.`);
+  // Text nodes only: the practice name the reader typed is never read as markup.
+  summary.replaceChildren(`${practice ? `Practice: ${practice}. ` : ""}Go-live date: ${longDate(goLive)}.`);
   if (role) {
     summary.append(" The checklist for your role: ", element("a", { href: role.checklistHref }, role.label), ".");
   }
 
   downloads.forEach((url) => URL.revokeObjectURL(url));
   downloads = [];
-  offer(document.getElementById("download-ics"), toIcs(planned, { absolute, checklist: role }), "text/calendar");
-  offer(document.getElementById("download-csv"), toCsv(planned, { absolute }), "text/csv");
+  const ics = toIcs(planned, { absolute, checklist: role, id: planId(storage()), practice, meeting });
+  offer(document.getElementById("download-ics"), ics, "text/calendar");
+  offer(document.getElementById("download-csv"), toCsv(planned, { absolute, meeting }), "text/csv");
   document.getElementById("plan-actions").hidden = false;
 
+  // On a phone the plan starts below the fold: bring its heading to the top and move focus to it.
   const heading = document.getElementById("your-plan");
   heading.setAttribute("tabindex", "-1");
-  heading.focus();
+  heading.scrollIntoView({ block: "start" });
+  heading.focus({ preventScroll: true });
 }
 
 if (data && area && form) {
@@ -148,11 +215,17 @@ if (data && area && form) {
       return;
     }
     storeGoLive(storage(), date.time);
-    showPlan(date.time, role.role);
+    const practice = document.getElementById("practice").value.trim().slice(0, 100);
+    remember(PRACTICE_KEY, practice);
+    remember(ROLE_KEY, role.role?.value || "");
+    // Shown before the plan is scrolled to, so the button appearing cannot push the plan away.
     document.getElementById("forget-date").hidden = storedGoLive(storage()) === null;
+    showPlan(date.time, role.role, practice);
   });
   document.getElementById("forget-date")?.addEventListener("click", (event) => {
     storeGoLive(storage(), null);
+    remember(PRACTICE_KEY, "");
+    remember(ROLE_KEY, "");
     event.currentTarget.hidden = true;
     document.getElementById("forget-date-done").textContent = "Your go-live date has been removed from this device.";
   });
@@ -168,4 +241,7 @@ if (data && area && form) {
     document.getElementById("go-live-year").value = year;
     document.getElementById("forget-date").hidden = false;
   }
+  document.getElementById("practice").value = remembered(PRACTICE_KEY);
+  const role = form.querySelector(`input[name="role"][value="${CSS.escape(remembered(ROLE_KEY))}"]`);
+  if (role) role.checked = true;
 }

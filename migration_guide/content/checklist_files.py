@@ -30,6 +30,12 @@ def _text(mapping: dict, key: str) -> str:
     return str(value).strip() if isinstance(value, str | int | float) and not isinstance(value, bool) else ""
 
 
+def _on(item: dict) -> str:
+    """An item's `on:`. YAML 1.1 reads the bare key `on` as the boolean true, so it is looked up under both."""
+    value = item.get("on", item.get(True))
+    return str(value).strip() if isinstance(value, str) else ""
+
+
 def read_checklist(path: Path, problems: list[Problem]) -> Checklist | None:
     """The checklist in `path`; None (with problems recorded) when it cannot be read at all.
 
@@ -111,6 +117,8 @@ def _read_phase(path: Path, raw, line: int, problems: list[Problem]) -> Checklis
                     _text(raw_item, "link"),
                     item_lines["id"],
                     item_lines.get("link", item_lines["id"]),
+                    _on(raw_item),
+                    item_lines.get("on", item_lines["id"]),
                 )
             )
         groups.append(

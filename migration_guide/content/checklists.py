@@ -32,6 +32,9 @@ class Item:
     #: The file lines of the item's id and of its link, for problems.
     line: int
     link_line: int
+    #: What dates the item instead of its phase: "cut-over-planning-meeting", or "" for its phase.
+    on: str = ""
+    on_line: int = 0
 
     @property
     def target(self) -> InternalLink | None:

@@ -15,7 +15,18 @@ from .directory import Directory
 from .links import APP_PATHS, canonical_path, is_internal, parse_internal
 from .model import Guide, Page
 from .ownership import Review, owner_addresses, owner_problems
-from .phases import END_KEY, GROUP, START_KEY, is_week_offset
+from .phases import (
+    END_KEY,
+    FINAL_DATA_PRODUCTION,
+    GROUP,
+    MEETING_KEY,
+    MEETING_SLUG,
+    MEETING_WEEKS_KEY,
+    REMINDER_KEY,
+    REMINDER_OF,
+    START_KEY,
+    is_week_offset,
+)
 from .problems import Problem
 
 #: A timing relative to go-live written out ("about 10 weeks before go-live", "2 to 3 weeks after go-live"):
@@ -47,6 +58,8 @@ def validate(
         problems.extend(_check_stated_timings(page))
     problems.extend(_check_steps(guide))
     problems.extend(_check_phase_offsets(guide))
+    problems.extend(_check_phase_reminders(guide))
+    problems.extend(_check_meeting(guide))
     problems.extend(_check_navigation(guide))
     problems.extend(_check_checklists(guide))
     for old, permalink in guide.redirects.items():
@@ -170,6 +183,74 @@ def _check_phase_offsets(guide: Guide) -> list[Problem]:
     return problems
 
 
+def _check_phase_reminders(guide: Guide) -> list[Problem]:
+    """A key phase's calendar reminder: `reminder: {days_before: N, of: start|end}`, N a whole number of days."""
+    problems = []
+    for step in guide.steps.get(GROUP, []):
+        if REMINDER_KEY not in step.meta:
+            continue
+        reminder = step.meta[REMINDER_KEY]
+        line = step.meta_lines.get(REMINDER_KEY)
+        usage = "(for example reminder: {days_before: 7, of: start})"
+        if not isinstance(reminder, dict):
+            problems.append(Problem(step.source, line, f"reminder must have days_before and of {usage}"))
+            continue
+        days = reminder.get("days_before")
+        if not is_week_offset(days) or days < 0:
+            problems.append(
+                Problem(step.source, line, f"reminder days_before must be a whole number of days, not {days!r}")
+            )
+        if reminder.get("of", "start") not in REMINDER_OF:
+            problems.append(Problem(step.source, line, f"reminder of must be start or end, not {reminder.get('of')!r}"))
+        unknown = sorted(set(reminder) - {"days_before", "of"})
+        if unknown:
+            problems.append(Problem(step.source, line, f"reminder has unknown keys: {', '.join(unknown)} {usage}"))
+    return problems
+
+
+def _check_meeting(guide: Guide) -> list[Problem]:
+    """The cut-over planning meeting: a title, whole weeks before final data production, and that phase."""
+    problems = []
+    steps = guide.steps.get(GROUP, [])
+    usage = f"(for example meeting: {{title: Cut-over planning meeting, {MEETING_WEEKS_KEY}: 4}})"
+    holders = [step for step in steps if MEETING_KEY in step.meta]
+    for step in holders:
+        found = step.meta[MEETING_KEY]
+        line = step.meta_lines.get(MEETING_KEY)
+        if not any(other.slug == FINAL_DATA_PRODUCTION for other in steps):
+            problems.append(
+                Problem(
+                    step.source, line, f"meeting needs a key phase named {FINAL_DATA_PRODUCTION} to count back from"
+                )
+            )
+        if not isinstance(found, dict):
+            problems.append(Problem(step.source, line, f"meeting must have a title and {MEETING_WEEKS_KEY} {usage}"))
+            continue
+        if not str(found.get("title") or "").strip():
+            problems.append(Problem(step.source, line, f"meeting needs a title {usage}"))
+        weeks = found.get(MEETING_WEEKS_KEY)
+        if not is_week_offset(weeks) or weeks < 0:
+            problems.append(
+                Problem(
+                    step.source, line, f"meeting {MEETING_WEEKS_KEY} must be a whole number of weeks, not {weeks!r}"
+                )
+            )
+        unknown = sorted(set(found) - {"title", MEETING_WEEKS_KEY})
+        if unknown:
+            problems.append(Problem(step.source, line, f"meeting has unknown keys: {', '.join(unknown)} {usage}"))
+        if not any(other.slug == FINAL_DATA_PRODUCTION for other in steps):
+            problems.append(
+                Problem(
+                    step.source, line, f"meeting needs a key phase named {FINAL_DATA_PRODUCTION} to count back from"
+                )
+            )
+    for step in holders[1:]:
+        problems.append(
+            Problem(step.source, step.meta_lines.get(MEETING_KEY), "only one key phase may hold the meeting")
+        )
+    return problems
+
+
 def _check_navigation(guide: Guide) -> list[Problem]:
     source = guide.content_dir / "data" / "navigation.yml"
     problems = []
@@ -207,8 +288,16 @@ def _check_checklists(guide: Guide) -> list[Problem]:
         elif name:
             shown_on[str(name)] = page.permalink
     slugs = [step.slug for step in guide.steps.get(GROUP, [])]
+    has_meeting = any(MEETING_KEY in step.meta for step in guide.steps.get(GROUP, []))
     for checklist in guide.checklists.values():
         problems.extend(_check_checklist(guide, checklist, slugs, shown_on.get(checklist.name)))
+        for item in checklist.items:
+            if item.on and item.on != MEETING_SLUG:
+                message = f"on: {item.on} is not something an item can be dated by (known: {MEETING_SLUG})"
+                problems.append(Problem(checklist.source, item.on_line, message))
+            elif item.on and not has_meeting:
+                message = f"on: {item.on} needs a key phase with a meeting (meeting: in content/steps/{GROUP}/)"
+                problems.append(Problem(checklist.source, item.on_line, message))
     return problems
 
 

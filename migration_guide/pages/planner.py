@@ -10,12 +10,15 @@ that arithmetic: the tests hold the browser's output to it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask import Blueprint, current_app, render_template
 
 from ..content.links import is_internal, parse_internal
 from ..content.model import Guide
-from ..content.phases import GROUP, phases
+from ..content.phases import GROUP, meeting, phases
+from ..content.plan_warnings import QOF_WEEKS
+from ..content.working_days import FIRST_YEAR, YEARS_AHEAD, bank_holidays, planner_years
 from .views import current_guide
 
 PATH = "/plan/"
@@ -51,7 +54,18 @@ def plan_page():
     base_path = current_app.config["SETTINGS"].base_path
     guide_phases = phases(guide, base_path)
     guide_roles = roles(guide, base_path)
-    data = {"phases": [phase.as_data() for phase in guide_phases], "roles": [role.as_data() for role in guide_roles]}
+    # The build writes England's bank holidays for every year a plan can touch, so the browser moves dates
+    # and warns by the same days as Python, with no holiday list of its own.
+    holidays = bank_holidays(planner_years(date.today()))
+    guide_meeting = meeting(guide)
+    data = {
+        "phases": [phase.as_data() for phase in guide_phases],
+        "roles": [role.as_data() for role in guide_roles],
+        "bankHolidays": {day.isoformat(): name for day, name in sorted(holidays.items())},
+        "meeting": guide_meeting.as_data() if guide_meeting else None,
+        "firstYear": FIRST_YEAR,
+        "yearsAhead": YEARS_AHEAD,
+    }
     timeline = guide.section_showing(GROUP)
     return render_template(
         "planner.jinja",
@@ -60,6 +74,8 @@ def plan_page():
         phases=guide_phases,
         roles=guide_roles,
         plan_data=data,
+        qof_weeks=QOF_WEEKS,
+        meeting=guide_meeting,
         timeline_href=parse_internal(timeline).href(base_path) if timeline else "",
         breadcrumbs=[crumb for crumb in (guide.pages.get("/"), guide.pages.get("/guide/")) if crumb],
     )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, send_from_directory
 
 from ..content.checklists import Checklist
 from ..content.links import APP_PAGES, LEGACY_BASE_PATH, canonical_path
 from ..content.model import Guide, Page
-from ..content.phases import phases
+from ..content.phases import meeting, phases
+from ..content.working_days import bank_holidays, planner_years
 from ..forms.views import new_help_form, render_help_form
 from ..web.urls import absolute_url, page_url
 
@@ -66,6 +69,8 @@ def checklist_context(guide: Guide, checklist: Checklist) -> dict:
     """
     base_path = current_app.config["SETTINGS"].base_path
     by_slug = {phase.slug: phase for phase in phases(guide, base_path)}
+    guide_meeting = meeting(guide)
+    holidays = bank_holidays(planner_years(date.today()))
     shown = [(by_slug[phase.slug], phase) for phase in checklist.phases if phase.slug in by_slug]
     links = {
         item.id: (item.target.href(base_path), guide.link_title(item.link))
@@ -78,8 +83,16 @@ def checklist_context(guide: Guide, checklist: Checklist) -> dict:
         "page": page_url(checklist.page),
         "plan": page_url("/plan/"),
         "phases": [{**timing.as_data(), "items": len(phase.items)} for timing, phase in shown],
+        "meeting": guide_meeting.as_data() if guide_meeting else None,
+        # The same working days as the planner: England's bank holidays, written by the build.
+        "bankHolidays": {day.isoformat(): name for day, name in sorted(holidays.items())},
     }
-    return {"checklist": checklist, "checklist_phases": shown, "item_links": links, "checklist_data": data}
+    return {
+        "checklist": checklist,
+        "checklist_phases": shown,
+        "item_links": links,
+        "checklist_data": data,
+    }
 
 
 @blueprint.route("/")

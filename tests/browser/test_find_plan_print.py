@@ -325,7 +325,7 @@ def test_the_planner_shows_dates_and_the_calendar_file_holds_one_all_day_event_p
     enter_date(page, go_live)
 
     expected = plan(go_live, guide_phases)
-    rows = page.locator("#plan-table tbody tr")
+    rows = page.locator("#plan-table tbody tr[data-phase]")
     assert rows.count() == len(expected)
     assert rows.first.locator("[data-starts]").inner_text().startswith("Monday 4 January 2027")
     assert "Go-live date: Monday 26 April 2027" in page.locator("#plan-summary").inner_text()
@@ -336,8 +336,9 @@ def test_the_planner_shows_dates_and_the_calendar_file_holds_one_all_day_event_p
     download = download_info.value
     assert download.suggested_filename == "gp-practice-migration-plan.ics"
     calendar = Calendar.from_ical(Path(download.path()).read_bytes())
+    # One event per phase, then the cut-over planning meeting (tested in tests/test_planner.py).
     events = calendar.walk("VEVENT")
-    assert len(events) == len(expected)
+    assert len(events) == len(expected) + 1 and str(events[-1]["SUMMARY"]) == "Cut-over planning meeting"
     origin = address[: len(address) - len(base_path)] if base_path else address
     for event, (phase, start, end) in zip(events, expected, strict=False):
         assert str(event["SUMMARY"]) == phase.title
@@ -350,7 +351,7 @@ def test_the_planner_shows_dates_and_the_calendar_file_holds_one_all_day_event_p
         page.click("#download-csv")
     rows = list(csv.reader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8-sig"))))
     assert rows[0][:3] == ["Phase", "Starts", "Finishes"]
-    assert [(row[0], row[1], row[2]) for row in rows[1:]] == [
+    assert [(row[0], row[1], row[2]) for row in rows[1:] if row[0] != "Cut-over planning meeting"] == [
         (phase.title, start.isoformat(), end.isoformat()) for phase, start, end in expected
     ]
     # Nothing was sent anywhere: the form never submits and the files are made in the page.
@@ -374,9 +375,12 @@ def test_the_calendar_file_keeps_its_uids_when_the_go_live_date_changes_so_a_re_
         with page.expect_download() as download_info:
             page.click("#download-ics")
         files.append(Calendar.from_ical(Path(download_info.value.path()).read_bytes()).walk("VEVENT"))
-    first, moved = ([str(event["UID"]) for event in events] for events in files)
+    first, moved = (
+        [str(event["UID"]) for event in events if event["SUMMARY"] != "Cut-over planning meeting"] for events in files
+    )
     assert first == moved
-    assert first == [f"plan-{phase.slug}@gp-practice-migration-guide" for phase in guide_phases]
+    plan_id = page.evaluate("localStorage.getItem('gp-practice-migration-guide:plan-id')")
+    assert plan_id and first == [f"plan-{plan_id}-{phase.slug}@gp-practice-migration-guide" for phase in guide_phases]
     assert files[1][0].decoded("DTSTART") - files[0][0].decoded("DTSTART") == date(2027, 9, 6) - date(2027, 4, 26)
     # The date is kept on this device for the checklists, and the form is filled in with it next time.
     page.reload()
@@ -412,7 +416,7 @@ def test_without_javascript_the_planner_shows_the_plan_in_weeks_before_go_live(o
     page = open_page(javascript=False)
     page.goto(f"{address}/plan/")
     assert not page.locator("#plan-form").is_visible()
-    rows = page.locator("#plan-table tbody tr")
+    rows = page.locator("#plan-table tbody tr[data-phase]")
     assert rows.count() == len(guide_phases)
     first = guide_phases[0]
     assert rows.first.locator("[data-starts]").inner_text() == f"{first.starts_weeks} weeks before go-live"

@@ -1,0 +1,155 @@
+"""The planner's warnings and working days: one table of cases (tests/fixtures/plan-warnings.json)
+held against Python (content/plan_warnings.py) and the browser (assets/js/plan-core.mjs, run in Node),
+so the page, the CSV and the calendar say the same thing on both sides."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import IN_CI, REAL_CONTENT
+
+from migration_guide.config import PROJECT_ROOT, Settings
+from migration_guide.content.loading import load_guide
+from migration_guide.content.phases import Phase, phases, plan
+from migration_guide.content.plan_warnings import plan_warnings
+from migration_guide.content.working_days import bank_holidays, planner_years
+
+PLAN_CORE = PROJECT_ROOT / "assets" / "js" / "plan-core.mjs"
+CASES = json.loads((Path(__file__).parent / "fixtures" / "plan-warnings.json").read_text())["cases"]
+BANK = bank_holidays(range(2019, 2031))
+
+
+@pytest.fixture(scope="module")
+def guide_phases(tmp_path_factory):
+    settings = Settings.from_environment(content_dir=REAL_CONTENT, instance_dir=tmp_path_factory.mktemp("i"))
+    return phases(load_guide(settings))
+
+
+@pytest.fixture(scope="module")
+def node():
+    found = shutil.which("node")
+    if not found:
+        if IN_CI:
+            pytest.fail("node is needed to run the browser's half of these tests")
+        pytest.skip("node is not installed")
+    return found
+
+
+def python_warnings(case: dict, found: list[Phase]) -> list[dict]:
+    go_live = date.fromisoformat(case["goLive"])
+    planned = plan(go_live, found, BANK)
+    return [warning.as_data() for warning in plan_warnings(date.fromisoformat(case["today"]), go_live, planned, BANK)]
+
+
+def browser(node, script: str, data) -> object:
+    program = f"import * as core from {json.dumps(PLAN_CORE.as_uri())};\n" + script
+    result = subprocess.run(
+        [node, "--input-type=module", "-e", program, json.dumps(data)], capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout)
+
+
+BROWSER_WARNINGS = """
+const input = JSON.parse(process.argv[1]);
+const day = (text) => core.makeDay(...text.split("-").map(Number));
+const goLive = day(input.goLive);
+const planned = core.planDates(goLive, input.phases, input.bank);
+console.log(JSON.stringify(core.planWarnings(day(input.today), goLive, planned, input.bank)));
+"""
+
+
+def assert_case(case: dict, warnings: list[dict]):
+    assert [warning["key"] for warning in warnings] == case["keys"], case["name"]
+    by_key = {warning["key"]: warning["text"] for warning in warnings}
+    for key, words in case["says"].items():
+        assert words in by_key[key], case["name"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+def test_each_warning_rule_in_python(case, guide_phases):
+    assert_case(case, python_warnings(case, guide_phases))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+def test_the_browser_gives_the_same_warnings_word_for_word(case, guide_phases, node):
+    data = {
+        **case,
+        "phases": [item.as_data() for item in guide_phases],
+        "bank": {day.isoformat(): name for day, name in BANK.items()},
+    }
+    warnings = browser(node, BROWSER_WARNINGS, data)
+    assert_case(case, warnings)
+    assert warnings == python_warnings(case, guide_phases)
+
+
+# Working days
+
+
+def one_phase(weeks: int) -> list[Phase]:
+    return [Phase("Phase", "/guide/", weeks, weeks, "Summary.")]
+
+
+@pytest.mark.parametrize(
+    ("go_live", "weeks", "expected", "why"),
+    [
+        (date(2026, 4, 10), 1, date(2026, 4, 7), "Good Friday 2026 moves past Easter Monday to the Tuesday"),
+        (date(2027, 4, 2), 1, date(2027, 3, 30), "Good Friday 2027 moves past Easter Monday to the Tuesday"),
+        (date(2027, 1, 8), 2, date(2026, 12, 29), "Christmas Day 2026 moves past the Boxing Day stand-in (28th)"),
+        (date(2027, 1, 3), 1, date(2026, 12, 29), "Sunday 27 December 2026 moves past the Boxing Day stand-in"),
+        (date(2027, 1, 8), 1, date(2027, 1, 4), "New Year's Day 2027, a Friday, moves to Monday 4 January"),
+        (date(2028, 1, 3), 1, date(2027, 12, 29), "27 and 28 December 2027 stand in for a weekend Christmas"),
+        (date(2027, 3, 29), 0, date(2027, 3, 29), "a go-live on Easter Monday is kept as the reader chose it"),
+    ],
+)
+def test_a_phase_that_would_start_on_a_weekend_or_bank_holiday_starts_on_the_next_working_day(
+    go_live, weeks, expected, why
+):
+    [(_, start, _)] = plan(go_live, one_phase(weeks), BANK)
+    assert start == expected, why
+
+
+def test_a_finish_on_a_bank_holiday_moves_back_to_the_working_day_before():
+    # 3 to 2 weeks before Monday 12 April 2027 would finish on Easter Monday, 29 March: it moves back
+    # past the weekend and Good Friday to Thursday 25 March.
+    phase = Phase("Phase", "/guide/", 3, 2, "Summary.")
+    [(_, start, end)] = plan(date(2027, 4, 12), [phase], BANK)
+    assert (start, end) == (date(2027, 3, 22), date(2027, 3, 25))
+
+
+def test_a_one_day_phase_on_a_saturday_moves_to_the_monday_not_before_its_start():
+    [(_, start, end)] = plan(date(2027, 9, 11), one_phase(1), BANK)  # 4 September 2027 is a Saturday
+    assert (start, end) == (date(2027, 9, 6), date(2027, 9, 6))
+
+
+def test_the_browser_moves_dates_by_the_same_working_days(guide_phases, node):
+    go_lives = [date(2027, 1, 8), date(2027, 4, 9), date(2027, 4, 12), date(2027, 12, 31), date(2027, 9, 4)]
+    script = """
+const input = JSON.parse(process.argv[1]);
+const dates = (goLive) => core.planDates(core.makeDay(...goLive), input.phases, input.bank)
+  .map((p) => [core.isoDate(p.start), core.isoDate(p.end)]);
+console.log(JSON.stringify(input.goLives.map(dates)));
+"""
+    data = {
+        "goLives": [[day.year, day.month, day.day] for day in go_lives],
+        "phases": [item.as_data() for item in guide_phases],
+        "bank": {day.isoformat(): name for day, name in BANK.items()},
+    }
+    expected = [[[s.isoformat(), e.isoformat()] for _, s, e in plan(day, guide_phases, BANK)] for day in go_lives]
+    assert browser(node, script, data) == expected
+    for dates in expected:
+        for start, end in dates:
+            assert start <= end
+
+
+def test_bank_holidays_come_from_the_holidays_library_for_every_year_the_planner_accepts():
+    years = planner_years(date(2026, 12, 1))
+    assert years.start <= 2019 and years.stop - 1 >= 2030
+    found = bank_holidays(years)
+    assert found[date(2026, 12, 28)] == "Boxing Day (observed)"
+    assert found[date(2027, 3, 26)] == "Good Friday" and date(2027, 3, 29) in found
+    assert date(2027, 3, 17) not in found  # St Patrick's Day is a bank holiday in Northern Ireland, not England
