@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import textwrap
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -139,3 +140,14 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "built_sites" in getattr(item, "fixturenames", ()) or "browser" in item.path.parts:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def node() -> str:
+    """Node.js, for the tests that run the browser's half of a rule; CI fails without it instead of skipping."""
+    found = shutil.which("node")
+    if not found:
+        if IN_CI:
+            pytest.fail("node is needed to run the browser's half of these tests")
+        pytest.skip("node is not installed")
+    return found

@@ -13,7 +13,6 @@ from datetime import date, timedelta
 
 import pytest
 from conftest import REAL_CONTENT, page
-from test_planner import node  # noqa: F401 - the fixture
 
 from migration_guide.config import PROJECT_ROOT, Settings
 from migration_guide.content.loading import load_guide
@@ -254,7 +253,7 @@ console.log(JSON.stringify({
 
 
 @pytest.mark.parametrize("name", ["practice-staff", "project-managers", "integrated-care-boards"])
-def test_the_browser_files_match_the_checklist_and_keep_their_uids_when_the_date_moves(node, real_guide, name):  # noqa: F811
+def test_the_browser_files_match_the_checklist_and_keep_their_uids_when_the_date_moves(node, real_guide, name):
     from icalendar import Calendar
 
     data = checklist_input(real_guide, name)

@@ -5,13 +5,12 @@ so the page, the CSV and the calendar say the same thing on both sides."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import IN_CI, REAL_CONTENT
+from conftest import REAL_CONTENT
 
 from migration_guide.config import PROJECT_ROOT, Settings
 from migration_guide.content.loading import load_guide
@@ -28,16 +27,6 @@ BANK = bank_holidays(range(2019, 2031))
 def guide_phases(tmp_path_factory):
     settings = Settings.from_environment(content_dir=REAL_CONTENT, instance_dir=tmp_path_factory.mktemp("i"))
     return phases(load_guide(settings))
-
-
-@pytest.fixture(scope="module")
-def node():
-    found = shutil.which("node")
-    if not found:
-        if IN_CI:
-            pytest.fail("node is needed to run the browser's half of these tests")
-        pytest.skip("node is not installed")
-    return found
 
 
 def python_warnings(case: dict, found: list[Phase]) -> list[dict]:

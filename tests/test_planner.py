@@ -7,12 +7,11 @@ import csv
 import io
 import json
 import re
-import shutil
 import subprocess
 from datetime import date, timedelta
 
 import pytest
-from conftest import IN_CI, REAL_CONTENT, page
+from conftest import REAL_CONTENT, page
 
 from migration_guide.config import PROJECT_ROOT, Settings
 from migration_guide.content.loading import load_guide
@@ -231,16 +230,6 @@ def test_the_page_carries_its_data_as_json_and_no_inline_script(plan_html, guide
 
 
 # The browser's arithmetic and files, run in Node
-
-
-@pytest.fixture(scope="module")
-def node():
-    found = shutil.which("node")
-    if not found:
-        if IN_CI:
-            pytest.fail("node is needed to build the assets and to run these tests")
-        pytest.skip("node is not installed")
-    return found
 
 
 def run_plan_core(node, go_live: date, plan_phases: list[Phase], role=None, plan_id="d3b07384", practice="") -> dict:
