@@ -997,6 +997,18 @@ def test_the_list_refuses_typed_text_in_the_requesters_email():
     assert RequestField("region", "Region", "select", "practice", choices=("North",), to_requester=True)
 
 
+def test_a_required_field_added_without_its_own_message_still_says_what_to_do(app, client, monkeypatch):
+    trust = RequestField("trust_name", "Trust name", "text", "practice", max_length=80)
+    go_live = RequestField("go_live_date", "Planned go-live date", "date", "migration", input_name="go_live")
+    fields = tuple(spec for spec in request_fields.FIELDS if spec.name != "go_live_date")
+    monkeypatch.setattr(request_fields, "FIELDS", (*fields, trust, go_live))
+    data = {**GOOD, "go_live_day": "", "go_live_month": "", "go_live_year": ""}
+    html = send(client, data).get_data(as_text=True)
+    assert "Enter trust name" in html and 'href="#trust-name"' in html
+    assert "Enter planned go-live date" in html and 'href="#go-live-day"' in html
+    assert rows(app, "help_requests") == []
+
+
 def test_every_field_of_the_list_is_on_the_form_in_order(client):
     page = client.get("/request-help/").get_data(as_text=True)
     positions = [page.index(f'id="{spec.element_id}') for spec in request_fields.FIELDS]

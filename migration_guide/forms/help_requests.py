@@ -89,7 +89,7 @@ KIND_CHECKS = {
 
 def form_field(spec: RequestField):
     """The WTForms field for one entry of the list (a date is three: see `date_fields`)."""
-    validators: list = [InputRequired(message=spec.required_message) if spec.required else Optional()]
+    validators: list = [InputRequired(message=spec.missing) if spec.required else Optional()]
     if spec.max_length:
         validators.append(Length(max=spec.max_length, message=spec.too_long))
     if spec.pattern:
@@ -163,7 +163,7 @@ class HelpRequestForm(Form):
         parts = self.date_parts(spec)
         name = spec.label.removesuffix(" (optional)")
         if not any(parts):
-            return f"Enter the {name[0].lower()}{name[1:]}" if spec.required else None
+            return spec.missing if spec.required else None
         if not all(parts):
             missing = [part for part, value in zip(DATE_PARTS, parts, strict=True) if not value]
             return f"{name} must include a {' and a '.join(missing)}"

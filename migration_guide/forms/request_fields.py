@@ -52,7 +52,7 @@ class RequestField:
     exported: bool = True
     #: The form's field name when it is not `name` (a date's inputs are `<input_name>_day`, `_month`, `_year`).
     input_name: str = ""
-    #: Shown when a required field is empty (or a choice is not one of the choices).
+    #: Shown when a required field is empty (or a choice is not one of the choices); see `missing`.
     required_message: str = ""
     #: Shown when the answer is longer than `max_length`; by default "<label> must be N characters or fewer".
     length_message: str = ""
@@ -95,6 +95,14 @@ class RequestField:
     def error_key(self) -> str:
         """The form field that carries this field's error: a date's day input."""
         return f"{self.field_name}_day" if self.kind == "date" else self.field_name
+
+    @property
+    def missing(self) -> str:
+        """What a required field left empty says: its own message, or "Enter …" ("Select …" for a choice)."""
+        if self.required_message:
+            return self.required_message
+        verb = "Select" if self.kind in CHOICE_KINDS else "Enter"
+        return f"{verb} {self.label[:1].lower()}{self.label[1:]}"
 
     @property
     def too_long(self) -> str:
