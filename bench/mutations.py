@@ -43,6 +43,14 @@ REPORT = ("tests/test_feedback.py", "tests/test_feedback_report.py", "tests/test
 CONTENT = ("tests/test_validation.py", "tests/test_review.py", "tests/test_partners.py", "tests/test_planner.py")
 
 
+#: The tests each kind of mutation runs (pytest -k): SQLite's and those needing no database; or PostgreSQL's,
+#: with the PostgreSQL tests whose names do not say so (they open their own schema).
+SELECTIONS = {
+    "sqlite": "not postgresql",
+    "postgresql": "postgresql or server_dropped or table_lock_held",
+}
+
+
 @dataclass(frozen=True)
 class Mutation:
     area: str
@@ -571,7 +579,7 @@ def copy_tree(target: Path) -> None:
 
 def run_tests(root: Path, mutation: Mutation) -> tuple[str, float]:
     """'killed' or 'survived' (or 'timed out', which counts as killed), and the seconds the tests took."""
-    selection = "not postgresql" if mutation.dialect == "sqlite" else "postgresql"
+    selection = SELECTIONS[mutation.dialect]
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", "not slow", "-k", selection]
     environment = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
     started = time.monotonic()
@@ -589,7 +597,9 @@ def run_tests(root: Path, mutation: Mutation) -> tuple[str, float]:
     if result.returncode == 0:
         return "survived", seconds
     if result.returncode == 1:
-        return "killed", seconds
+        # The test that failed, so a kill by an unrelated (flaky) test can be seen for what it is.
+        failed = [line.split()[1] for line in result.stdout.decode().splitlines() if line.startswith("FAILED ")]
+        return f"killed by {failed[0].split('::')[-1]}" if failed else "killed", seconds
     return f"error (pytest exit {result.returncode})", seconds
 
 
@@ -599,10 +609,15 @@ def main() -> int:
     parser.add_argument(
         "--only", action="append", help="one area (repeatable): " + ", ".join(sorted({x.area for x in MUTATIONS}))
     )
+    parser.add_argument("--number", action="append", type=int, help="one mutation by its number (repeatable)")
     arguments = parser.parse_args()
-    chosen = [x for x in MUTATIONS if not arguments.only or x.area in arguments.only]
+    chosen = [
+        (number, x)
+        for number, x in enumerate(MUTATIONS, 1)
+        if (not arguments.only or x.area in arguments.only) and (not arguments.number or number in arguments.number)
+    ]
     if arguments.check:
-        problems = [(number, x, why) for number, x in enumerate(chosen, 1) if (why := applies(x, ROOT))]
+        problems = [(number, x, why) for number, x in chosen if (why := applies(x, ROOT))]
         for number, x, why in problems:
             print(f"{number}. {x.path}: {why}: {x.old!r}")
         print(f"{len(chosen) - len(problems)} of {len(chosen)} mutations apply")
@@ -611,7 +626,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="mutations-") as temporary:
         root = Path(temporary) / "tree"
         copy_tree(root)
-        for number, mutation in enumerate(chosen, 1):
+        for number, mutation in chosen:
             path = root / mutation.path
             original = path.read_text(encoding="utf-8")
             if why := applies(mutation, root):
@@ -623,13 +638,13 @@ def main() -> int:
                 finally:
                     path.write_text(original, encoding="utf-8")
             results.append((number, mutation, outcome, seconds))
-            print(f"{number:>3} {outcome:<9} {seconds:5.1f} s  {mutation.area}: {mutation.why}", flush=True)
+            print(f"{number:>3} {seconds:5.1f} s  {mutation.area}: {mutation.why}: {outcome}", flush=True)
     print()
     print("| # | area | file | mutation | result |")
     print("|---|---|---|---|---|")
     for number, mutation, outcome, _ in results:
         print(f"| {number} | {mutation.area} | `{Path(mutation.path).name}` | {mutation.why} | {outcome} |")
-    killed = sum(outcome in ("killed", "timed out") for _, _, outcome, _ in results)
+    killed = sum(outcome.startswith("killed") or outcome == "timed out" for _, _, outcome, _ in results)
     print(f"\n{killed} of {len(results)} killed; {sum(o == 'survived' for _, _, o, _ in results)} survived.")
     return 0
 

@@ -154,3 +154,30 @@ def test_a_full_sqlite_disk_is_unavailable_not_a_bare_error(tmp_path):
         cursor.execute("INSERT INTO secrets (name, value) VALUES (?, ?)", ("big", "x" * 200_000))
     with db.transaction() as cursor:  # nothing half-stored, and the store still answers
         assert cursor.execute("SELECT COUNT(*) AS n FROM secrets WHERE name = 'big'").one()["n"] == 0
+
+
+@pytest.mark.parametrize(
+    ("error", "unavailable"),
+    [
+        ("DatabaseError", True),  # "file is not a database": a damaged file
+        ("OperationalError", True),  # locked, full or failing disk
+        ("IntegrityError", False),  # a constraint: our bug, not an outage
+        ("ProgrammingError", False),  # a typo in our SQL
+    ],
+)
+def test_a_damaged_sqlite_file_is_unavailable_and_our_own_mistakes_stay_errors(error, unavailable):
+    import sqlite3
+
+    error_class = getattr(sqlite3, error)
+
+    class RawCursorOfADamagedFile:
+        def execute(self, sql, params):
+            raise error_class("file is not a database")
+
+    cursor = Cursor(RawCursorOfADamagedFile(), "sqlite")
+    if unavailable:
+        with pytest.raises(DatabaseUnavailable, match=f"the sqlite database failed: {error}"):
+            cursor.execute("SELECT 1")
+    else:
+        with pytest.raises(error_class):
+            cursor.execute("SELECT 1")
