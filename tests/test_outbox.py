@@ -443,3 +443,32 @@ def test_blanked_comments_leave_no_copy_in_sqlites_write_ahead_log(tmp_path):
     assert not wal.exists() or wal.stat().st_size == 0
     assert secret.encode() not in path.read_bytes()
     db.close()
+
+
+def test_the_scheduled_run_counts_as_sent_only_what_notify_took(database, directory, outbox_environment, httpserver):
+    httpserver.expect_request("/v2/notifications/email").respond_with_json(
+        {"errors": [{"error": "Exception", "message": "Internal server error"}]}, status=500
+    )
+    store(database, directory)
+    outbox_environment(httpserver.url_for("/").rstrip("/"))
+    result = load_outbox_function().handler({}, LambdaContext(seconds=15))
+    assert result == {"tried": 2, "sent": 0, "purged": 0, "comments_forgotten": 0}
+    assert [m["status"] for m in rows(database, "outbox")] == ["queued", "queued"]
+
+
+def test_a_send_budget_stops_new_sends_once_the_clock_has_spent_it(database, directory, monkeypatch):
+    """The clock moves only while a message is sent (1 s each), so the budget, not the machine's load, decides."""
+    clock = [1000.0]
+    monkeypatch.setattr(outbox.time, "monotonic", lambda: clock[0])
+
+    class OneSecondSender:
+        def send(self, message):
+            clock[0] += 1.0
+            return "sent-id"
+
+    store(database, directory)
+    store(database, directory, ods_code="C12345")
+    deliveries = outbox.deliver_due(database, OneSecondSender(), budget=1.5)
+    # Sends start at 0 s and 1 s of the 1.5 s; at 2 s the budget is spent and the rest wait for the next run.
+    assert [d.status for d in deliveries] == ["sent", "sent"]
+    assert [m["status"] for m in rows(database, "outbox")] == ["sent", "sent", "queued", "queued"]
