@@ -607,7 +607,7 @@ def run_tests(root: Path, mutation: Mutation, flaky: set[str]) -> tuple[str, flo
                 return f"error (pytest exit {status})", time.monotonic() - started
             path.write_text(original, encoding="utf-8")
             if pytest(root, [failed])[0] == 0:
-                return f"killed by {failed.split('::')[-1]}", time.monotonic() - started
+                return f"killed by {failed.split('::', 1)[-1]}", time.monotonic() - started
             flaky.add(failed)
             print(f"    {failed} fails without the mutation too: left out from now on", flush=True)
     except subprocess.TimeoutExpired:
