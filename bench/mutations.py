@@ -582,7 +582,9 @@ def pytest(root: Path, arguments: list[str]) -> tuple[int, str]:
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", "not slow", *arguments]
     environment = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
     result = subprocess.run(command, cwd=root, env=environment, capture_output=True, timeout=TIMEOUT_SECONDS)
-    failed = [line.split()[1] for line in result.stdout.decode().splitlines() if line.startswith("FAILED ")]
+    # "FAILED tests/x.py::test_y[a b] - AssertionError: …": a test id may hold spaces, never " - ".
+    lines = result.stdout.decode().splitlines()
+    failed = [line.removeprefix("FAILED ").split(" - ", 1)[0] for line in lines if line.startswith("FAILED ")]
     return result.returncode, failed[0] if failed else ""
 
 
@@ -606,7 +608,7 @@ def run_tests(root: Path, mutation: Mutation, flaky: set[str]) -> tuple[str, flo
             if status != 1 or not failed:
                 return f"error (pytest exit {status})", time.monotonic() - started
             path.write_text(original, encoding="utf-8")
-            if pytest(root, [failed])[0] == 0:
+            if pytest(root, [failed])[0] != 1:  # it passes without the mutation (or cannot be run alone)
                 return f"killed by {failed.split('::', 1)[-1]}", time.monotonic() - started
             flaky.add(failed)
             print(f"    {failed} fails without the mutation too: left out from now on", flush=True)
