@@ -116,7 +116,17 @@ def test_a_good_answer_is_stored_with_the_pages_content_version_and_nothing_abou
     ]
     with app.extensions["database"].transaction() as cursor:
         columns = cursor.execute("SELECT * FROM feedback").one().keys()
-    assert set(columns) == {"id", "page", "section", "answer", "comment", "content_version", "created_at"}
+    # The idempotency key is random for each page view (see feedback.mjs): it says nothing about the reader.
+    assert set(columns) == {
+        "id",
+        "page",
+        "section",
+        "answer",
+        "comment",
+        "content_version",
+        "created_at",
+        "idempotency_key",
+    }
 
 
 def test_javascript_gets_json_back(client):
@@ -276,6 +286,109 @@ def test_text_that_is_not_utf8_is_refused_without_breaking_the_page(app, client,
     response = post(client, body=b"page=%2Fguide%2Ffirst-step%2F&section=check-dates&answer=yes&comment=" + comment)
     assert response.status_code == 400
     assert "contains characters we cannot read" in response.get_data(as_text=True)
+    assert stored(app) == []
+
+
+# A retried answer: the idempotency key
+
+KEY = "c0ffee0123456789abcdef0123456789"
+
+
+def test_each_answer_form_carries_an_empty_key_for_the_browser_to_fill(settings):
+    """The frozen page is every reader's, so a key in it would be shared: feedback.mjs makes one per page view."""
+    html = create_app(settings).test_client().get("/guide/").get_data(as_text=True)
+    form = html.split('<form class="app-feedback"')[1].split("</form>")[0]
+    assert '<input type="hidden" name="idempotency_key" value="" autocomplete="off">' in form
+
+
+def test_a_post_retried_with_the_same_key_after_a_lost_response_is_stored_once_and_thanked(app, client):
+    first = post(client, {**ANSWER, "idempotency_key": KEY}, accept="application/json")
+    # The reply never reached the reader: feedback.mjs sends the same form again, without JavaScript's fetch.
+    retried = post(client, {**ANSWER, "idempotency_key": KEY})
+    assert first.status_code == retried.status_code == 200
+    assert "Thank you for your feedback" in retried.get_data(as_text=True)
+    assert len(stored(app)) == 1
+    # The retry is thanked with the first answer's comment box, and the comment joins that one answer.
+    token = re.search(r'name="token" value="([^"]+)"', retried.get_data(as_text=True))[1]
+    assert comment(client, token).status_code == 200
+    assert [(row["answer"], row["comment"]) for row in stored(app)] == [("yes", "Add an example")]
+    assert post(client, {**ANSWER, "idempotency_key": KEY}, accept="application/json").get_json()["ok"] is True
+    assert len(stored(app)) == 1
+
+
+def test_a_different_key_is_a_new_answer_and_so_is_a_post_without_one(app, client):
+    for key in (KEY, KEY.replace("c0ffee", "decade"), "", ""):
+        assert post(client, {**ANSWER, "idempotency_key": key}).status_code == 200
+    assert len(stored(app)) == 4
+
+
+def test_the_key_is_kept_once_by_the_database_not_by_one_processs_memory(database_url, tmp_path):
+    """Two workers (two Database objects, two connections) that both receive the post store one answer."""
+    from migration_guide.forms.store import Database
+
+    workers = [Database(database_url, tmp_path / "unused.sqlite3") for _ in range(2)]
+    tokens = [feedback.save(db, "/guide/", "intro", "no", "", "v1", idempotency_key=KEY) for db in workers]
+    assert tokens[0] == tokens[1] is not None
+    with workers[0].transaction() as cursor:
+        assert cursor.execute("SELECT COUNT(*) AS n FROM feedback").one()["n"] == 1
+        with pytest.raises(Exception, match=r"(?i)unique|duplicate"):  # the constraint itself, without save()
+            cursor.execute(
+                "INSERT INTO feedback (page, section, answer, content_version, created_at, idempotency_key)"
+                " VALUES ('/guide/', 'intro', 'yes', 'v1', '2026-12-02T00:00:00Z', ?)",
+                (KEY,),
+            )
+    for db in workers:
+        db.close()
+
+
+def test_posts_with_one_key_arriving_together_are_stored_once(database_url, tmp_path):
+    import threading
+
+    from migration_guide.forms.store import Database
+
+    workers = [Database(database_url, tmp_path / "unused.sqlite3") for _ in range(4)]
+    workers[0].migrate()
+    start, tokens = threading.Barrier(len(workers)), []
+
+    def answer(db):
+        start.wait()
+        tokens.append(feedback.save(db, "/guide/", "intro", "yes", "", "v1", idempotency_key=KEY))
+
+    threads = [threading.Thread(target=answer, args=(db,)) for db in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(tokens) == 4 and len(set(tokens)) == 1 and None not in tokens
+    with workers[0].transaction() as cursor:
+        assert cursor.execute("SELECT COUNT(*) AS n FROM feedback").one()["n"] == 1
+    for db in workers:
+        db.close()
+
+
+def test_a_key_already_used_on_another_section_is_refused_and_the_form_comes_back_with_a_new_key(app, client):
+    assert post(client, {**ANSWER, "idempotency_key": KEY}).status_code == 200
+    other_section = {**ANSWER, "page": "/guide/", "section": "key-phases", "idempotency_key": KEY}
+    response = post(client, other_section)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "nhsuk-error-summary" in html and "We could not save your answer. Select yes or no again" in html
+    new_key = re.search(r'name="idempotency_key" value="([^"]+)"', html)[1]
+    assert new_key != KEY and re.fullmatch(feedback.IDEMPOTENCY_KEY_PATTERN, new_key)
+    assert post(client, {**other_section, "idempotency_key": new_key}).status_code == 200
+    assert [(row["page"], row["section"]) for row in stored(app)] == [
+        ("/guide/first-step/", "check-dates"),
+        ("/guide/", "key-phases"),
+    ]
+
+
+@pytest.mark.parametrize("key", ["short", "x" * 65, "<script>alert(1)</script>0123456789", "a b c d e f g h i j"])
+def test_a_malformed_key_is_refused_with_the_nhs_error_pattern(app, client, key):
+    response = post(client, {**ANSWER, "idempotency_key": key})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "We could not save your answer. Select yes or no again" in html
+    assert 'href="#feedback-check-dates-yes"' in html and "<script>alert" not in html
     assert stored(app) == []
 
 

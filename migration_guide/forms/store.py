@@ -122,6 +122,16 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             " WHERE recipient_role = 'requester'",
         ],
     ),
+    (
+        6,
+        [
+            # The key a feedback form carries for one answer (see feedback.save): a post retried after its
+            # response was lost is the same answer, and the database, not one process's memory, keeps it once.
+            # Answers without a key leave it NULL, which a unique index lets repeat.
+            "ALTER TABLE feedback ADD COLUMN idempotency_key TEXT",
+            "CREATE UNIQUE INDEX feedback_idempotency_key ON feedback (idempotency_key)",
+        ],
+    ),
 ]
 
 PRIMARY_KEY = {
