@@ -73,15 +73,84 @@ def test_a_database_that_cannot_be_reached_is_reported_as_unavailable(tmp_path):
             pass
 
 
-def test_when_the_sqlite_file_is_removed_under_a_running_process_the_next_write_fails_loudly(tmp_path):
+def rows_on_disk(path, sql: str) -> list[tuple]:
+    """What the file at `path` holds, read by a connection of its own (not the store's)."""
+    import sqlite3
+
+    with sqlite3.connect(path) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_when_the_sqlite_file_is_removed_under_a_running_worker_the_next_transaction_opens_a_fresh_one(tmp_path):
     path = tmp_path / "guide.sqlite3"
     db = Database(f"sqlite:///{path}", tmp_path / "x")
     with db.transaction() as cursor:
         cursor.execute("INSERT INTO secrets (name, value) VALUES ('first', '1')")
+        first_key = cursor.secret("feedback_token_key")
     path.unlink()
-    with pytest.raises(DatabaseUnavailable, match="removed or replaced"), db.transaction() as cursor:
-        cursor.execute("INSERT INTO secrets (name, value) VALUES ('lost', '2')")
+    with db.transaction() as cursor:  # not a 503 until the worker restarts: the schema is made again
+        cursor.execute("INSERT INTO secrets (name, value) VALUES ('after', '2')")
+        # The deleted file's secret went with it: the new file makes and keeps its own.
+        assert cursor.secret("feedback_token_key") != first_key
+    assert path.is_file()
+    assert rows_on_disk(path, "SELECT name FROM secrets WHERE name IN ('first', 'after')") == [("after",)]
+    assert [v for (v,) in rows_on_disk(path, "SELECT version FROM schema_migrations ORDER BY version")] == [
+        version for version, _ in MIGRATIONS
+    ]
     db.close()
+
+
+def test_a_file_replaced_under_a_running_worker_is_the_one_written_to(tmp_path):
+    path = tmp_path / "guide.sqlite3"
+    db = Database(f"sqlite:///{path}", tmp_path / "x")
+    db.migrate()
+    restored = Database(f"sqlite:///{tmp_path / 'restored.sqlite3'}", tmp_path / "x")
+    restored.migrate()
+    restored.close()
+    (tmp_path / "restored.sqlite3").replace(path)  # as a restore from a backup would
+    with db.transaction() as cursor:
+        cursor.execute("INSERT INTO secrets (name, value) VALUES ('after-restore', '1')")
+    assert rows_on_disk(path, "SELECT value FROM secrets WHERE name = 'after-restore'") == [("1",)]
+    db.close()
+
+
+def test_a_transaction_during_which_the_file_was_removed_is_not_acknowledged(tmp_path):
+    path = tmp_path / "guide.sqlite3"
+    db = Database(f"sqlite:///{path}", tmp_path / "x")
+    db.migrate()
+    with pytest.raises(DatabaseUnavailable, match="removed during a transaction"), db.transaction() as cursor:
+        cursor.execute("INSERT INTO secrets (name, value) VALUES ('lost', '1')")
+        path.unlink()  # what this commits goes into the deleted file
+    with db.transaction() as cursor:
+        cursor.execute("INSERT INTO secrets (name, value) VALUES ('kept', '2')")
+    assert rows_on_disk(path, "SELECT name FROM secrets WHERE name IN ('lost', 'kept')") == [("kept",)]
+    db.close()
+
+
+def test_a_feedback_post_after_the_sqlite_file_was_deleted_is_stored_not_refused(tmp_path):
+    """The worker keeps running: the post after the deletion is a 200 stored in a fresh file, not a 503."""
+    from migration_guide.pages.app import create_app
+
+    path = tmp_path / "guide.sqlite3"
+    settings = Settings.from_environment(instance_dir=tmp_path / "instance", database_url=f"sqlite:///{path}")
+    client = create_app(settings).test_client()
+
+    def answer():
+        return client.post(
+            "/api/feedback",
+            data="page=/&section=x&answer=yes",  # a section the guide does not have: refused, but counted
+            content_type="application/x-www-form-urlencoded",
+            headers={"Origin": settings.site_url},
+        )
+
+    assert answer().status_code == 400
+    path.unlink()
+    response = answer()
+    assert response.status_code == 400 and "We could not find that section of the guide" in response.get_data(
+        as_text=True
+    )
+    # The rate limit counted the post in the new file's own schema.
+    assert rows_on_disk(path, "SELECT SUM(hits) FROM rate_limit") == [(1,)]
 
 
 def test_sqlite_overwrites_deleted_personal_data(tmp_path):

@@ -289,18 +289,29 @@ class Database:
 
     def _connection(self):
         connection = getattr(self._local, "connection", None)
-        if connection is not None and self.dialect == "sqlite" and not self._same_file():
-            # Writing on would go into a deleted file: acknowledged posts would vanish. Fail loudly instead.
-            raise DatabaseUnavailable(f"the SQLite database {self.url} was removed or replaced while in use")
         if connection is None or getattr(connection, "closed", False):
             connection = self._local.connection = self._connect()
         return connection
 
     def _same_file(self) -> bool:
+        """Whether the SQLite file at the path is still the one this thread's connection has open."""
         try:
             return os.stat(self.url).st_ino == self._local.inode
         except FileNotFoundError:
             return False
+
+    def _reopen_if_replaced(self) -> None:
+        """A SQLite file deleted or replaced under a running worker (an operator's `rm`, a restore) is opened
+        afresh at its path, its schema made again, rather than failing every post until a restart. Writing on
+        through the old connection would go into the deleted file, and acknowledged posts would vanish."""
+        if self.dialect == "sqlite" and getattr(self._local, "connection", None) is not None and not self._same_file():
+            self._forget_file()
+
+    def _forget_file(self) -> None:
+        """Lets go of a SQLite file that is gone: the next transaction opens the path and makes its schema."""
+        self._drop_connection()
+        self._migrated = False
+        self._secrets_seen.clear()  # the old file's secrets went with it; the new file makes its own
 
     def _begin(self):
         """A cursor inside a new transaction; a connection the server dropped (a restart, an idle timeout) is
@@ -327,6 +338,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:
         """Everything inside commits together or not at all."""
+        self._reopen_if_replaced()
         self._ensure_schema()
         with self._raw_transaction() as cursor:
             yield cursor
@@ -370,6 +382,11 @@ class Database:
                 if is_unavailable(error, self.dialect):
                     raise DatabaseUnavailable(f"the {self.dialect} database did not commit") from error
                 raise
+            if self.dialect == "sqlite" and not self._same_file():
+                # Deleted while this transaction ran: what it wrote went with the file, so it must not be
+                # acknowledged. The next transaction opens the file now at the path.
+                self._forget_file()
+                raise DatabaseUnavailable(f"the SQLite database {self.url} was removed during a transaction")
         except BaseException:
             try:
                 raw.execute("ROLLBACK")
@@ -391,6 +408,7 @@ class Database:
     def migrate(self) -> list[int]:
         """Apply the migrations this database has not had yet; returns their numbers."""
         applied_now = []
+        self._reopen_if_replaced()
         with self._raw_transaction() as cursor:
             if self.dialect == "postgresql":
                 cursor.execute("SELECT pg_advisory_xact_lock(7263514)")  # one migrator at a time
