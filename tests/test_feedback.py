@@ -589,12 +589,22 @@ def test_a_nul_anywhere_in_a_post_is_a_400_that_says_so(app, client, body):
 # Trust no header the proxy did not sign
 
 SECRET = "a-long-random-secret-shared-with-netlify"
+#: The Netlify site's ID, as Netlify's token names it (netlify_id) and NETLIFY_SITE_ID may name it.
+SITE_ID = "3f1d2c4b-5a69-4e8f-9b0a-1c2d3e4f5a6b"
 
 
 def netlify_signature(secret=SECRET, issuer="netlify", expires_in=300, issued_ago=0, **claims):
     """A token as Netlify's signed proxy makes it (netlify-cli's sign-redirect: iat, exp 5 minutes on, iss)."""
     issued = int(time.time()) - issued_ago
-    claims = {"iss": issuer, "iat": issued, "exp": issued + expires_in, "deploy_context": "production", **claims}
+    claims = {
+        "iss": issuer,
+        "iat": issued,
+        "exp": issued + expires_in,
+        "deploy_context": "production",
+        "site_url": ORIGIN,
+        "netlify_id": SITE_ID,
+        **claims,
+    }
     return jwt.encode({k: v for k, v in claims.items() if v is not None}, secret, algorithm="HS256")
 
 
@@ -619,10 +629,58 @@ def test_in_production_a_post_netlify_did_not_sign_is_refused(production_client)
         netlify_signature(iat=None),
         netlify_signature(deploy_context="deploy-preview"),  # a preview built with the same secret
         netlify_signature(deploy_context=None),
+        netlify_signature(site_url="https://a-fork-given-the-secret.netlify.app"),  # another site, same secret
+        netlify_signature(site_url=ORIGIN + ".evil.example"),
+        netlify_signature(site_url="http://gp-practice-migration-guide.netlify.app"),
+        netlify_signature(site_url=["https://gp-practice-migration-guide.netlify.app"]),
+        netlify_signature(site_url=None),
         "not-a-token",
     ):
         assert post(production_client, **{"X-Nf-Sign": token}).status_code == 403, token
     assert post(production_client, **{"X-Nf-Sign": netlify_signature()}).status_code == 200
+    # Netlify's site_url is the site's main address: its path and the host's case do not matter.
+    for site_url in (ORIGIN + "/", ORIGIN.upper().replace("HTTPS", "https")):
+        assert post(production_client, **{"X-Nf-Sign": netlify_signature(site_url=site_url)}).status_code == 200
+
+
+def test_with_netlify_site_id_set_production_believes_only_tokens_that_name_that_site(settings, database_url, clock):
+    app = create_app(
+        settings.with_overrides(
+            database_url=database_url, site_env="production", proxy_signing_secret=SECRET, netlify_site_id=SITE_ID
+        )
+    )
+    app.config["CLOCK"] = clock
+    client = app.test_client()
+    for netlify_id in ("0b1c2d3e-another-site", None, ""):
+        assert post(client, **{"X-Nf-Sign": netlify_signature(netlify_id=netlify_id)}).status_code == 403, netlify_id
+    assert post(client, **{"X-Nf-Sign": netlify_signature()}).status_code == 200
+
+
+def test_the_claims_production_expects_come_from_site_url_and_netlify_site_id(monkeypatch):
+    from migration_guide.config import Settings
+
+    monkeypatch.setenv("SITE_URL", "https://guide.example.nhs.uk/")
+    monkeypatch.delenv("NETLIFY_SITE_ID", raising=False)
+    assert Settings.from_environment().expected_proxy_claims == {
+        "deploy_context": "production",
+        "site_url": "https://guide.example.nhs.uk",
+    }
+    monkeypatch.setenv("NETLIFY_SITE_ID", f" {SITE_ID} ")
+    assert Settings.from_environment().expected_proxy_claims["netlify_id"] == SITE_ID
+
+
+def test_outside_production_a_deploy_previews_token_still_names_the_reader(app, client):
+    """A deploy preview's own functions (SITE_ENV unset) take its tokens: only production is bound to its site."""
+    app.config["SETTINGS"] = app.config["SETTINGS"].with_overrides(proxy_signing_secret=SECRET)
+    preview = netlify_signature(deploy_context="deploy-preview", site_url="https://deploy-preview-7--x.netlify.app")
+    limit = ratelimit.POSTS_PER_MINUTE
+    statuses = [
+        post(client, **{"X-Nf-Sign": preview, "X-Nf-Client-Connection-Ip": "198.51.100.1"}).status_code
+        for _ in range(limit)
+    ]
+    other_reader = post(client, **{"X-Nf-Sign": preview, "X-Nf-Client-Connection-Ip": "198.51.100.2"})
+    assert statuses == [200] * limit and other_reader.status_code == 200
+    assert post(client, **{"X-Nf-Sign": preview, "X-Nf-Client-Connection-Ip": "198.51.100.1"}).status_code == 429
 
 
 def test_the_readers_address_comes_from_netlify_only_when_netlify_signed_the_request(production_client):
