@@ -1,7 +1,10 @@
 """The store creates and upgrades its own schema, and a transaction is all or nothing, on SQLite and PostgreSQL."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
 from conftest import postgres_schema_url
+from support.frozen_server import FreezableProxy, SilentServer
 
 from migration_guide.config import Settings
 from migration_guide.forms.store import MIGRATIONS, Cursor, Database, DatabaseUnavailable
@@ -223,3 +226,112 @@ def test_a_full_sqlite_disk_is_unavailable_not_a_bare_error(tmp_path):
         cursor.execute("INSERT INTO secrets (name, value) VALUES (?, ?)", ("big", "x" * 200_000))
     with db.transaction() as cursor:  # nothing half-stored, and the store still answers
         assert cursor.execute("SELECT COUNT(*) AS n FROM secrets WHERE name = 'big'").one()["n"] == 0
+
+
+# A database that stops answering: the watchdog (PostgreSQL's own timeouts cannot act when it is stopped)
+
+
+def through(proxy_port: int, database_url: str) -> str:
+    """The same database URL, reached through a proxy on this machine."""
+    parts = urlsplit(database_url)
+    user = parts.netloc.rpartition("@")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}@127.0.0.1:{proxy_port}" if user else f"127.0.0.1:{proxy_port}"))
+
+
+def feedback_post(client, settings):
+    return client.post(
+        "/api/feedback",
+        data="page=/&section=x&answer=yes",  # a section the guide does not have: a 400, after the rate limit's write
+        content_type="application/x-www-form-urlencoded",
+        headers={"Origin": settings.site_url},
+    )
+
+
+def test_a_frozen_postgresql_gives_the_reader_the_nhs_503_in_seconds_and_the_next_post_is_stored(
+    request, tmp_path, monkeypatch
+):
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import TimeoutError as StillWaiting
+
+    from migration_guide.pages.app import create_app
+
+    monkeypatch.setattr("migration_guide.forms.store.WAIT_TIMEOUT", 1, raising=False)
+    real = postgres_schema_url(request)
+    proxy = FreezableProxy(urlsplit(real).hostname, urlsplit(real).port or 5432)
+    request.addfinalizer(proxy.close)
+    settings = Settings.from_environment(instance_dir=tmp_path / "instance", database_url=through(proxy.port, real))
+    client = create_app(settings).test_client()
+    worker = ThreadPoolExecutor(max_workers=1)  # one thread, so its connection stays warm between posts
+    request.addfinalizer(lambda: (proxy.thaw(), worker.shutdown(wait=False)))
+    assert worker.submit(feedback_post, client, settings).result().status_code == 400  # connected, schema made
+    proxy.freeze()  # as `kill -STOP` on the server: the connection stays open and nothing answers
+    started = time.monotonic()
+    try:
+        response = worker.submit(feedback_post, client, settings).result(timeout=5)
+    except StillWaiting:
+        pytest.fail(f"the post was still waiting for the frozen database after {time.monotonic() - started:.0f} s")
+    waited = time.monotonic() - started
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert "Sorry, there is a problem with the service" in response.get_data(as_text=True)
+    assert 0.9 < waited < 1.8  # one bounded wait, not one per retry
+    proxy.thaw()
+    # The abandoned connection is replaced: the next post reaches the database and is counted.
+    assert worker.submit(feedback_post, client, settings).result(timeout=5).status_code == 400
+    with client.application.extensions["database"].transaction() as cursor:
+        assert cursor.execute("SELECT SUM(hits) AS hits FROM rate_limit").one()["hits"] == 2
+
+
+def test_a_server_that_accepts_and_never_answers_is_given_up_on_at_the_connect_timeout(tmp_path):
+    import time
+
+    from migration_guide.forms.store import CONNECT_TIMEOUT
+
+    silent = SilentServer()
+    db = Database(f"postgresql://guide:guide@127.0.0.1:{silent.port}/guide", tmp_path / "x")
+    started = time.monotonic()
+    with pytest.raises(DatabaseUnavailable, match="cannot connect"), db.transaction():
+        pass
+    assert time.monotonic() - started < CONNECT_TIMEOUT + 1
+    silent.close()
+
+
+def test_a_slow_statement_that_finishes_in_time_is_left_alone(request, tmp_path, monkeypatch):
+    monkeypatch.setattr("migration_guide.forms.store.WAIT_TIMEOUT", 1)
+    db = Database(postgres_schema_url(request), tmp_path / "unused.sqlite3")
+    with db.transaction() as cursor:
+        cursor.execute("SELECT pg_sleep(0.6)")
+        cursor.execute("SELECT pg_sleep(0.6)")  # each wait has its own bound, not the transaction
+        backend = cursor.execute("SELECT pg_backend_pid() AS pid").one()["pid"]
+    with db.transaction() as cursor:
+        assert cursor.execute("SELECT pg_backend_pid() AS pid").one()["pid"] == backend  # the same connection
+    db.close()
+
+
+def test_the_watchdog_cuts_only_a_wait_that_outlives_its_deadline():
+    import socket
+    import time
+
+    from migration_guide.forms.watchdog import Watchdog
+
+    watchdog = Watchdog()
+    ours, theirs = socket.socketpair()
+    with watchdog.watching(ours.fileno(), seconds=5) as wait:
+        theirs.sendall(b"answer")
+        assert ours.recv(10) == b"answer"
+    assert not wait.cut
+    started = time.monotonic()
+    with watchdog.watching(ours.fileno(), seconds=0.2) as wait:
+        assert ours.recv(10) == b""  # nothing ever comes: the shut-down socket reads as closed
+    assert wait.cut and 0.15 < time.monotonic() - started < 1
+    ours.close()
+    theirs.close()
+
+
+def test_a_frozen_server_costs_a_post_well_within_lambdas_15_seconds():
+    from migration_guide.forms.store import CONNECT_TIMEOUT, LOCK_TIMEOUT, STATEMENT_TIMEOUT, WAIT_TIMEOUT
+
+    # The server's own timeouts act first while it runs; the watchdog only when it does not.
+    assert LOCK_TIMEOUT < STATEMENT_TIMEOUT < WAIT_TIMEOUT
+    # A post waits at most once on a server that stopped: connecting, or one statement.
+    assert max(CONNECT_TIMEOUT, WAIT_TIMEOUT) <= 15 / 2
