@@ -328,6 +328,25 @@ def test_the_watchdog_cuts_only_a_wait_that_outlives_its_deadline():
     theirs.close()
 
 
+def test_a_forked_worker_has_a_watchdog_of_its_own():
+    """gunicorn forks its workers: the parent's watchdog thread does not survive the fork, the child's starts."""
+    import os
+    import socket
+
+    from migration_guide.forms.watchdog import WATCHDOG
+
+    with WATCHDOG.watching(-1, seconds=60):  # the parent's thread is running (and holds no wait on a real socket)
+        pass
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only if its watchdog cuts a wait that never ends
+        ours, _theirs = socket.socketpair()
+        with WATCHDOG.watching(ours.fileno(), seconds=0.2) as wait:
+            ours.recv(1)
+        os._exit(0 if wait.cut else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
 def test_a_frozen_server_costs_a_post_well_within_lambdas_15_seconds():
     from migration_guide.forms.store import CONNECT_TIMEOUT, LOCK_TIMEOUT, STATEMENT_TIMEOUT, WAIT_TIMEOUT
 

@@ -12,6 +12,7 @@ Retry-After. A connection cut this way is dropped and a new one opened on the ne
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import socket
 import threading
@@ -31,15 +32,23 @@ class Wait:
 
 
 class Watchdog:
-    """Cuts the socket of a wait that outlives its deadline. One thread, started on first use (again after a
-    fork, which keeps no threads); it sleeps until the earliest deadline, so a wait costs no thread of its own."""
+    """Cuts the socket of a wait that outlives its deadline. One thread, started on first use (and again in a
+    forked worker); it sleeps until the earliest deadline, and is woken only by a wait due
+    before that. Waits of one length arrive in deadline order, so a statement costs a dictionary entry, not a
+    thread switch."""
 
     def __init__(self) -> None:
-        self._waits: dict[int, Wait] = {}
         self._numbers = itertools.count()
+        self._reset()
+        if hasattr(os, "register_at_fork"):  # a forked worker starts afresh: no thread, and no lock it might hold
+            os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
+        self._waits: dict[int, Wait] = {}
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
-        self._pid = 0
+        #: When the thread will next wake by itself (infinity while it has nothing to watch).
+        self._wakes_at = math.inf
 
     @contextmanager
     def watching(self, fileno: int, seconds: float) -> Iterator[Wait]:
@@ -52,8 +61,9 @@ class Watchdog:
         with self._changed:
             self._start()
             self._waits[number] = wait
-            if len(self._waits) == 1:
-                self._changed.notify()  # it was sleeping with nothing to watch
+            if wait.deadline < self._wakes_at:  # otherwise it sees this wait when it wakes anyway
+                self._wakes_at = wait.deadline
+                self._changed.notify()
         try:
             yield wait
         finally:
@@ -61,8 +71,8 @@ class Watchdog:
                 self._waits.pop(number, None)
 
     def _start(self) -> None:
-        if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
-            self._pid = os.getpid()
+        if self._thread is None or not self._thread.is_alive():
+            self._wakes_at = math.inf
             self._thread = threading.Thread(target=self._run, name="database-watchdog", daemon=True)
             self._thread.start()
 
@@ -75,8 +85,8 @@ class Watchdog:
                         del self._waits[number]
                         wait.cut = True
                         _shut_down(wait.fileno)
-                earliest = min((wait.deadline for wait in self._waits.values()), default=None)
-                self._changed.wait(None if earliest is None else max(earliest - now, 0.001))
+                self._wakes_at = min((wait.deadline for wait in self._waits.values()), default=math.inf)
+                self._changed.wait(None if self._wakes_at == math.inf else max(self._wakes_at - now, 0.001))
 
 
 def _shut_down(fileno: int) -> None:
