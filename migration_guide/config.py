@@ -184,10 +184,11 @@ class Settings:
     @property
     def expected_proxy_claims(self) -> dict[str, str]:
         """What a Netlify proxy token must say in production, beyond its signature: made by the production
-        deploy (`deploy_context`) of this site (`site_url`, compared as an origin; `netlify_id`, when
-        NETLIFY_SITE_ID is set). A deploy preview, or another site given the same secret, signs with the
-        same key but names another context or site, so it cannot sign for the live forms."""
-        claims = {"deploy_context": "production", "site_url": origin_of(self.site_url)}
+        deploy (`deploy_context`) of this site (`site_url`, compared by host: Netlify's record of a site's
+        address may start http:// even when it is served on https; `netlify_id`, when NETLIFY_SITE_ID is set).
+        A deploy preview, or another site given the same secret, signs with the same key but names another
+        context or site, so it cannot sign for the live forms."""
+        claims = {"deploy_context": "production", "site_url": urlsplit(self.site_url).netloc.lower()}
         if self.netlify_site_id:
             claims["netlify_id"] = self.netlify_site_id
         return claims
@@ -228,12 +229,6 @@ class Settings:
         """Production refuses to start, with one message, rather than pretend to send or store."""
         if missing := self.missing_for_forms():
             raise ConfigurationError("SITE_ENV=production needs: " + ", ".join(missing))
-
-
-def origin_of(url: str) -> str:
-    """`scheme://host[:port]` of an address; "" when it has no scheme or host."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def _is_origin_like(url: str) -> bool:

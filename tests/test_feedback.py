@@ -631,15 +631,17 @@ def test_in_production_a_post_netlify_did_not_sign_is_refused(production_client)
         netlify_signature(deploy_context=None),
         netlify_signature(site_url="https://a-fork-given-the-secret.netlify.app"),  # another site, same secret
         netlify_signature(site_url=ORIGIN + ".evil.example"),
-        netlify_signature(site_url="http://gp-practice-migration-guide.netlify.app"),
+        netlify_signature(site_url="gp-practice-migration-guide.netlify.app"),  # not an address: no host
+        netlify_signature(site_url="https://gp-practice-migration-guide.netlify.app:8443"),
         netlify_signature(site_url=["https://gp-practice-migration-guide.netlify.app"]),
         netlify_signature(site_url=None),
         "not-a-token",
     ):
         assert post(production_client, **{"X-Nf-Sign": token}).status_code == 403, token
     assert post(production_client, **{"X-Nf-Sign": netlify_signature()}).status_code == 200
-    # Netlify's site_url is the site's main address: its path and the host's case do not matter.
-    for site_url in (ORIGIN + "/", ORIGIN.upper().replace("HTTPS", "https")):
+    # Netlify's site_url is the site's main address, compared by host: its path, the host's case and the scheme
+    # (Netlify's record of a site's address may start http://) do not matter.
+    for site_url in (ORIGIN + "/", ORIGIN.upper().replace("HTTPS", "https"), ORIGIN.replace("https", "http")):
         assert post(production_client, **{"X-Nf-Sign": netlify_signature(site_url=site_url)}).status_code == 200
 
 
@@ -663,7 +665,7 @@ def test_the_claims_production_expects_come_from_site_url_and_netlify_site_id(mo
     monkeypatch.delenv("NETLIFY_SITE_ID", raising=False)
     assert Settings.from_environment().expected_proxy_claims == {
         "deploy_context": "production",
-        "site_url": "https://guide.example.nhs.uk",
+        "site_url": "guide.example.nhs.uk",
     }
     monkeypatch.setenv("NETLIFY_SITE_ID", f" {SITE_ID} ")
     assert Settings.from_environment().expected_proxy_claims["netlify_id"] == SITE_ID

@@ -8,9 +8,10 @@ and the form's own fields (400), and counts a failure towards the stricter limit
 The Function URL is public, so nothing a request says about itself is believed unless Netlify
 signed it: its proxy rule adds `X-Nf-Sign`, a JWT (HS256, issuer "netlify", 5 minutes) made with
 the secret in `API_SIGNATURE_TOKEN`, issued (`iat`) in the last 5 minutes and, in production, by the
-production deploy (`deploy_context`) of this site (`site_url`, and `netlify_id` when NETLIFY_SITE_ID is
-set; see `Settings.expected_proxy_claims`). Only a signed request's `X-Nf-Client-Connection-Ip` names the
-reader; otherwise the socket address does (`guide serve`, `guide preview`).
+production deploy (`deploy_context`) of this site (`site_url`'s host, and `netlify_id` when
+NETLIFY_SITE_ID is set; see `Settings.expected_proxy_claims`). Only a signed request's
+`X-Nf-Client-Connection-Ip` names the reader; otherwise the socket address does (`guide serve`,
+`guide preview`).
 """
 
 from __future__ import annotations
@@ -18,13 +19,12 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from functools import wraps
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote_to_bytes, urlsplit
 
 import jwt
 from flask import current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ..config import origin_of
 from . import ratelimit
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
@@ -66,11 +66,16 @@ def wants_json() -> bool:
     return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
 
 
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
 def allowed_origins() -> set[str]:
     settings = current_app.config["SETTINGS"]
-    origins = {origin_of(settings.site_url)} | settings.extra_origins
+    origins = {_origin_of(settings.site_url)} | settings.extra_origins
     if not settings.is_production:
-        origins.add(origin_of(request.host_url))  # the dev server and preview post to themselves
+        origins.add(_origin_of(request.host_url))  # the dev server and preview post to themselves
     return origins
 
 
@@ -104,15 +109,12 @@ def _fresh_and_ours(claims: dict) -> bool:
 
 
 def _names_our_production_site(claims: dict, expected: dict[str, str]) -> bool:
-    """Every claim production expects is there with its value; `site_url` is compared as an origin, whose
-    scheme and host are not case-sensitive."""
+    """Every claim production expects is there with its value; `site_url` is compared by its host."""
     for name, value in expected.items():
         given = claims.get(name)
         if not isinstance(given, str):
             return False
-        if name == "site_url" and origin_of(given).lower() != value.lower():
-            return False
-        if name != "site_url" and given != value:
+        if (urlsplit(given).netloc.lower() if name == "site_url" else given) != value:
             return False
     return True
 
@@ -184,7 +186,7 @@ def form_endpoint(max_bytes: int, form: str, show_again):
             request.max_content_length = max_bytes + 1
             if current_app.config["SETTINGS"].is_production and not signed_by_proxy():
                 return refuse(403)  # straight to the public Function URL, past Netlify: not from the guide
-            origin = request.headers.get("Origin") or origin_of(request.headers.get("Referer", ""))
+            origin = request.headers.get("Origin") or _origin_of(request.headers.get("Referer", ""))
             if origin not in allowed_origins():
                 return refuse(403)
             try:
