@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REAL_CONTENT
+from support.plan_files import csv_warnings, ics_warnings
 
 from migration_guide.config import PROJECT_ROOT, Settings
 from migration_guide.content.loading import load_guide
@@ -142,3 +143,38 @@ def test_bank_holidays_come_from_the_holidays_library_for_every_year_the_planner
     assert found[date(2026, 12, 28)] == "Boxing Day (observed)"
     assert found[date(2027, 3, 26)] == "Good Friday" and date(2027, 3, 29) in found
     assert date(2027, 3, 17) not in found  # St Patrick's Day is a bank holiday in Northern Ireland, not England
+
+
+# The plan's files carry the page's warnings, word for word
+
+BROWSER_FILES = """
+const input = JSON.parse(process.argv[1]);
+const day = (text) => core.makeDay(...text.split("-").map(Number));
+const goLive = day(input.goLive);
+const planned = core.planDates(goLive, input.phases, input.bank);
+const warnings = core.planWarnings(day(input.today), goLive, planned, input.bank);
+const absolute = (href) => new URL(href, "https://guide.example.org").href;
+console.log(JSON.stringify({
+  warnings,
+  ics: core.toIcs(planned, { absolute, now: Date.UTC(2026, 11, 1, 9), id: "d3b07384", warnings }),
+  csv: core.toCsv(planned, { absolute, warnings }),
+}));
+"""
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+def test_the_calendar_file_and_the_csv_carry_the_warnings_the_page_shows(case, guide_phases, node):
+    data = {
+        **case,
+        "phases": [item.as_data() for item in guide_phases],
+        "bank": {day.isoformat(): name for day, name in BANK.items()},
+    }
+    output = browser(node, BROWSER_FILES, data)
+    shown = [{"title": warning["title"], "text": warning["text"]} for warning in python_warnings(case, guide_phases)]
+    assert [{"title": w["title"], "text": w["text"]} for w in output["warnings"]] == shown
+    in_calendar, on_go_live = ics_warnings(output["ics"])
+    assert in_calendar == shown, case["name"]
+    assert on_go_live == shown, case["name"]
+    assert csv_warnings(output["csv"]) == shown, case["name"]
+    if not shown:
+        assert "X-WR-CALDESC" not in output["ics"] and "Warning" not in output["csv"]
