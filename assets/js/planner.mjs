@@ -157,6 +157,18 @@ function showWarnings(warnings) {
     : "Your plan is shown below, with no warnings about its dates.";
 }
 
+/** The printed plan's header: the practice (when given), the go-live date and the day it is printed. */
+function showPrintHeader(goLive, practice) {
+  const fill = (id, text) => {
+    const value = document.getElementById(id);
+    value.textContent = text; // text only: the practice name is never read as markup
+    value.closest(".nhsuk-summary-list__row").classList.toggle("app-no-print", !text);
+  };
+  fill("print-practice", practice);
+  fill("print-go-live", longDate(goLive));
+  fill("print-date", longDate(localToday()));
+}
+
 function showPlan(goLive, role, practice) {
   const bank = data.bankHolidays || {};
   const planned = planDates(goLive, data.phases, bank);
@@ -177,6 +189,7 @@ function showPlan(goLive, role, practice) {
     meetingRow.querySelector("[data-ends]").replaceChildren(longDate(meeting.day), weeks(meeting.weeksText));
   }
 
+  showPrintHeader(goLive, practice);
   const summary = document.getElementById("plan-summary");
   // Text nodes only: the practice name the reader typed is never read as markup.
   summary.replaceChildren(`${practice ? `Practice: ${practice}. ` : ""}Go-live date: ${longDate(goLive)}.`);
@@ -225,6 +238,11 @@ if (data && area && form) {
     document.getElementById("forget-date-done").textContent = "Your go-live date has been removed from this device.";
   });
   document.getElementById("print-plan")?.addEventListener("click", () => window.print());
+  // A plan left open for days prints with the day it is printed, not the day it was shown.
+  window.addEventListener("beforeprint", () => {
+    const printed = document.getElementById("print-date");
+    if (printed.textContent) printed.textContent = longDate(localToday());
+  });
   // The form and its words are shown by the stylesheet wherever scripts run (.app-js-only), so
   // nothing moves when this script starts.
   // A date entered before: fill the form in with it, ready to show the plan again.

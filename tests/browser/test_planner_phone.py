@@ -227,3 +227,35 @@ def test_the_page_the_calendar_file_and_the_csv_give_the_same_warnings(new_page,
     in_calendar, on_go_live = ics_warnings(downloaded(page, "#download-ics"))
     assert in_calendar == on_go_live == shown
     assert csv_warnings(downloaded(page, "#download-csv")) == shown
+
+
+def test_the_printed_plan_starts_with_whose_plan_it_is_and_its_first_sheet_is_not_empty(new_page):
+    import io
+
+    from pypdf import PdfReader
+
+    page = phone(new_page)
+    show_plan(page, date(2027, 3, 15), practice="Oak <Surgery>")
+    header = page.locator("#plan-print-header")
+    assert not header.is_visible()  # paper only
+    page.emulate_media(media="print")
+    rows = [" ".join(row.inner_text().split()) for row in header.locator(".nhsuk-summary-list__row").all()]
+    assert rows == [
+        "Practice Oak <Surgery>",
+        "Go-live date Monday 15 March 2027",
+        "Printed on Tuesday 1 December 2026",
+        f"From The GP practice migration guide, {Settings.from_environment().site_url}/plan/",
+    ]
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))
+    first = " ".join(pdf.pages[0].extract_text().split())
+    for words in ("Oak <Surgery>", "Monday 15 March 2027", "Printed on Tuesday 1 December 2026", "Plan your migration"):
+        assert words in first, words
+    assert "Decide to migrate and secure funding" in first  # the plan itself starts on the first sheet
+
+
+def test_printed_without_a_plan_the_header_gives_only_the_guides_address(new_page):
+    page = phone(new_page, java_script_enabled=False)
+    page.goto("/plan/")
+    page.emulate_media(media="print")
+    rows = page.locator("#plan-print-header .nhsuk-summary-list__row")
+    assert [row.is_visible() for row in rows.all()] == [False, False, False, True]
