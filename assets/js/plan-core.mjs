@@ -86,6 +86,17 @@ function wordList(words) {
   return words.length === 1 ? words[0] : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
 }
 
+/** One or 2 phases by name; more as a count and the first and last, so no sentence runs past 25 words. */
+function phaseList(titles) {
+  return titles.length <= 2 ? wordList(titles) : `${titles.length} phases, from ${titles[0]} to ${titles[titles.length - 1]}`;
+}
+
+/** One sentence for a key day that is not a working day: a bank holiday by its name, else the weekend. */
+function closedDay(label, day, bank) {
+  const name = bank[isoDate(day)];
+  return name ? `${label}, ${longDate(day)}, is a bank holiday: ${name}.` : `${label}, ${longDate(day)}, falls at a weekend.`;
+}
+
 const weeksText = (count) => `${count} week${count === 1 ? "" : "s"}`;
 const monthOf = (time) => new Date(time).getUTCMonth() + 1;
 const dayOf = (time) => new Date(time).getUTCDate();
@@ -111,7 +122,7 @@ export function planWarnings(today, goLive, planned, bank) {
       title: "There is not enough time before go-live",
       text: `Your go-live is ${weeksText(short)} sooner than the usual timings need. ` +
         `The data extract request was due on ${longDate(extract)}. ` +
-        `At risk: ${wordList(late)}. ` +
+        `At risk: ${phaseList(late)}. ` +
         "Request the data extract today, then ask your new supplier and your ICB (Integrated Care Board) " +
         "if go-live can stay.",
     });
@@ -119,22 +130,23 @@ export function planWarnings(today, goLive, planned, bank) {
     found.push({
       key: "started",
       title: "Some phases should already have started",
-      text: `These phases start before today: ${wordList(late)}. Do them now, in the order shown, ` +
-        "so the data extract request is not held up.",
+      text: (late.length <= 2
+        ? `These phases start before today: ${wordList(late)}. `
+        : `${late.length} phases start before today, from ${late[0]} to ${late[late.length - 1]}. `) +
+        "Do them now, in the order shown, so the data extract request is not held up.",
     });
   }
 
-  const days = [["go-live", goLive], ["the day after go-live", addDays(goLive, 1)], ["2 days after go-live", addDays(goLive, 2)]];
-  const closed = days.filter(([, day]) => !isWorkingDay(day, bank)).map(([label, day]) => `${label} (${longDate(day)})`);
+  const days = [["Go-live", goLive], ["The day after go-live", addDays(goLive, 1)], ["2 days after go-live", addDays(goLive, 2)]];
+  const closed = days.filter(([, day]) => !isWorkingDay(day, bank)).map(([label, day]) => closedDay(label, day, bank));
   // Final data production runs in the days just before go-live: a weekend then is usual, a bank holiday is not.
   const before = addDays(goLive, -1);
-  if (isoDate(before) in bank) closed.unshift(`final data production (${longDate(before)}, ${bank[isoDate(before)]})`);
+  if (isoDate(before) in bank) closed.unshift(closedDay("The day before go-live (final data production)", before, bank));
   if (closed.length) {
     found.push({
       key: "not-a-working-day",
       title: "Some key days are not working days",
-      text: `These fall on a weekend or bank holiday: ${wordList(closed)}. ` +
-        "Support from suppliers and your ICB is thinner then. Check they will cover those days.",
+      text: `${closed.join(" ")} Support from suppliers and your ICB is thinner then. Check they will cover those days.`,
     });
   }
 
