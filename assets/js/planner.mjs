@@ -6,6 +6,7 @@ import {
   isoDate, localToday, longDate, meetingDate, planDates, planId, planWarnings, PRACTICE_KEY, realDay, storedGoLive,
   storeGoLive, toCsv, toIcs,
 } from "./plan-core.mjs";
+
 /** The role the reader chose, so the planner links the same checklist next time. */
 const ROLE_KEY = "gp-practice-migration-guide:role";
 
@@ -38,7 +39,6 @@ function element(tag, attributes = {}, ...children) {
 }
 
 const absolute = (href) => new URL(href, document.baseURI).href;
-
 
 function storage() {
   try {
