@@ -1,9 +1,11 @@
 """The checklists are what a practice works from, so each task a 2026 migration needs is an item on its role's
 checklist, linked to the section that explains it. These tests read the real content and name each task."""
 
+import html
 import re
 
 import pytest
+from conftest import IN_CI, SEED_PAGE
 
 from migration_guide.config import Settings
 from migration_guide.content.loading import load_guide
@@ -400,3 +402,112 @@ def test_hardware_is_replaced_before_the_cut_over_week_on_the_pages_and_in_the_c
         "before the cut-over starts"
         in items_of(guide, "integrated-care-boards")["check-funded-hardware-installed"].text
     )
+
+
+# Style (issue 23): short sentences everywhere, link text that names its target, and our own words.
+
+#: Where a block of text ends on a page: each list item, heading, cell and paragraph is read on its own.
+BLOCK_END = re.compile(r"</(li|h[1-6]|p|dt|dd|td|th|summary|legend|div|caption|label)>|<br\s*/?>")
+#: The self-link each heading carries ("Link to the section: …") is for screen readers, not part of the sentence.
+HEADING_LINK = re.compile(r'<a class="app-heading-link".*?</a>', re.S)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(\[])")
+MOST_WORDS = 25
+
+
+def blocks_of(page_html: str) -> list[str]:
+    text = html.unescape(re.sub(r"<[^>]+>", " ", BLOCK_END.sub("\n", HEADING_LINK.sub("", page_html))))
+    return [" ".join(block.split()) for block in text.split("\n") if block.strip()]
+
+
+def word_count(sentence: str) -> int:
+    return sum(1 for word in sentence.split() if re.search(r"\w", word))
+
+
+def everything_a_reader_reads(guide):
+    """(place, text block) for every page's rendered Markdown, every checklist item and every phase summary."""
+    for page in guide.pages.values():
+        for block in blocks_of(page.html):
+            yield page.permalink, block
+    for checklist in guide.checklists.values():
+        for item in checklist.items:
+            yield f"{checklist.name}:{item.id}", item.text
+    for step in guide.steps["key-phases"]:
+        yield f"phase {step.slug}", " ".join(step.body.split())
+        yield f"phase {step.slug}", step.duration
+
+
+def test_the_sentence_counter_splits_sentences_and_skips_the_heading_links():
+    heading = (
+        '<h2 id="a">Short title<a class="app-heading-link" href="#a">'
+        '<span class="nhsuk-u-visually-hidden">Link to the section: Short title</span></a></h2>'
+    )
+    assert blocks_of(heading + "<p>One two. Three four?</p><ul><li>five</li></ul>") == [
+        "Short title",
+        "One two. Three four?",
+        "five",
+    ]
+    assert SENTENCE_END.split("One two. Three four? 5 six.") == ["One two.", "Three four?", "5 six."]
+    assert word_count("A list — with a dash, and (brackets).") == 7
+
+
+def test_no_sentence_on_any_page_checklist_item_or_phase_has_more_than_25_words(guide):
+    long = [
+        (place, word_count(sentence), sentence)
+        for place, block in everything_a_reader_reads(guide)
+        for sentence in SENTENCE_END.split(block)
+        if word_count(sentence) > MOST_WORDS
+    ]
+    assert long == []
+
+
+#: Link text that only makes sense by where it sits on the page, not by where it goes.
+POSITIONAL_LINK_TEXT = re.compile(r"\b(below|above|further down|further up|this page|click here|here)\b", re.I)
+
+
+def test_no_link_text_says_where_the_target_sits_such_as_below_or_further_down_this_page(guide):
+    positional = [
+        (page.permalink, text)
+        for page in guide.pages.values()
+        for match in re.finditer(r"<a\b[^>]*>(.*?)</a>", HEADING_LINK.sub("", page.html), re.S)
+        if POSITIONAL_LINK_TEXT.search(text := " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match[1])).split()))
+    ]
+    assert positional == []
+    assert "[the first steps in detail](#ready-to-get-started)" in guide.pages["/guide/"].body
+
+
+#: Ways of saying that who does what depends on the region.
+VARIES_BY_REGION = re.compile(
+    r"\b(var(y|ies)|differ(s)?)\b[^.]{0,40}\bregion|\bregion to region\b|\b(some|many|your) regions?\b", re.I
+)
+
+
+def test_varies_by_region_is_said_once_on_the_guides_first_page_and_nowhere_else(guide):
+    said = [
+        (place, match[0])
+        for place, block in everything_a_reader_reads(guide)
+        for match in VARIES_BY_REGION.finditer(block)
+    ]
+    assert said == [("/guide/", "varies by region")], said
+
+
+def seed_intro() -> str:
+    if not SEED_PAGE.exists():
+        if IN_CI:
+            pytest.fail(f"{SEED_PAGE} is needed in CI")
+        pytest.skip("the shared seed page is not beside this checkout")
+    return SEED_PAGE.read_text(encoding="utf-8").split("---", 2)[2].split("## ", 1)[0]
+
+
+def runs_of_words(text: str, length: int) -> set[tuple[str, ...]]:
+    # A link's text is left out: the seed's link to the whole guide is kept on purpose, with its words.
+    words = re.findall(r"[a-z']+", re.sub(r"\[[^\]]*\]\([^)]*\)", " ", text).lower())
+    return {tuple(words[index : index + length]) for index in range(len(words) - length + 1)}
+
+
+def test_the_practice_pages_introduction_is_in_our_own_words_not_the_seeds(guide):
+    intro = guide.pages["/practice-staff/"].body
+    shared = runs_of_words(intro, 5) & runs_of_words(seed_intro(), 5)
+    assert shared == set(), sorted(shared)
+    # It still says what the seed's introduction told a reader, and keeps its link to the whole guide.
+    assert "[read the guide in full](/prm-practice-migration/guide)" in intro
+    assert "every phase" in intro and "delivery partner" in intro
