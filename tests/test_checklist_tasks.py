@@ -9,6 +9,7 @@ from conftest import IN_CI, SEED_PAGE
 
 from migration_guide.config import Settings
 from migration_guide.content.loading import load_guide
+from migration_guide.content.phases import END_KEY, START_KEY
 
 SAFETY = "/guide/safety-and-data-protection/"
 
@@ -511,3 +512,43 @@ def test_the_practice_pages_introduction_is_in_our_own_words_not_the_seeds(guide
     # It still says what the seed's introduction told a reader, and keeps its link to the whole guide.
     assert "[read the guide in full](/prm-practice-migration/guide)" in intro
     assert "every phase" in intro and "delivery partner" in intro
+
+
+# The remaining pairs of issue 23's "one answer to when" (a test per pair).
+
+NOTICES = "/guide/early-prep-and-planning/#notification-of-3rd-parties-and-links"
+
+
+def weeks_of(steps, slug: str, key: str) -> int:
+    return next(step.meta[key] for step in steps if step.slug == slug)
+
+
+def test_eps_notice_is_given_in_early_preparation_counted_back_from_final_data_production_with_how_to_tell_eps(
+    guide,
+):
+    page = guide.pages["/guide/early-prep-and-planning/"]
+    notices = section_text(page, "notification-of-3rd-parties-and-links")
+    assert "Count each one back from final data production (FDP), not from go-live." in notices
+    assert "| EPS | {fact:eps-notice} |" in notices
+    assert "Give EPS its notice now, in early preparation." in notices
+    how = section_text(page, "how-to-tell-eps")
+    assert "Agree at your kick-off who tells EPS" in how and "written confirmation" in how
+    assert "the date and time of FDP" in how
+    # The plan leaves the notice: early preparation ends at least that many weeks before final data production.
+    steps = guide.steps["key-phases"]
+    notice_weeks = int(re.search(r"\d+", guide.facts["eps-notice"].value)[0])
+    early_ends = weeks_of(steps, "early-preparation", END_KEY)
+    assert early_ends - weeks_of(steps, "final-data-production", START_KEY) >= notice_weeks
+    for role, item_id in (("practice-staff", "tell-eps"), ("project-managers", "check-eps-and-suppliers-told")):
+        item = items_of(guide, role)[item_id]
+        assert phase_of(guide, role, item_id) == "early-preparation", (role, item_id)
+        assert item.link == NOTICES and "back from final data production" in item.text, (role, item.text)
+    # The figure lives in the facts file: no page or item restates EPS's notice as a number.
+    restated = [
+        (place, line)
+        for place, text in [(page.permalink, page.body) for page in guide.pages.values()]
+        + [(item.id, item.text) for checklist in guide.checklists.values() for item in checklist.items]
+        for line in text.splitlines()
+        if re.search(r"\bEPS\b|Electronic Prescription Service", line) and re.search(r"\b\d+ weeks?\b", line)
+    ]
+    assert restated == []
