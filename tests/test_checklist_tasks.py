@@ -552,3 +552,41 @@ def test_eps_notice_is_given_in_early_preparation_counted_back_from_final_data_p
         if re.search(r"\bEPS\b|Electronic Prescription Service", line) and re.search(r"\b\d+ weeks?\b", line)
     ]
     assert restated == []
+
+
+#: Items about training everyone (not the admin users or data checkers who learn first).
+ALL_STAFF_TRAINING = re.compile(r"\b(train(ing)? (all )?staff|all-staff training|train all staff)\b", re.I)
+
+
+def test_all_staff_training_is_one_phase_plan_the_cut_over_on_every_page_item_and_the_timeline(guide):
+    [phase] = [step for step in guide.steps["key-phases"] if step.slug == "plan-cut-over"]
+    assert phase.title == "Plan the cut-over and train staff" and "Train all staff" in phase.body
+    stages = [
+        line
+        for line in section_text(guide.pages["/guide/training/"], "plan-training-around-the-migration").splitlines()
+        if line.startswith("| [")
+    ]
+    all_staff = [line for line in stages if "all staff" in line]
+    assert all_staff == [
+        "| [Plan the cut-over and train staff](/guide/planning-for-cut-over#train-staff) | Train all staff on the tasks"
+        " they will do from go-live. Finish before the cut-over starts. |"
+    ]
+    assert "Finish before the cut-over starts" in section_text(
+        guide.pages["/guide/planning-for-cut-over/"], "train-staff"
+    )
+    during = section_text(guide.pages["/guide/cutover-and-go-live/"], "training-on-the-new-system")
+    assert "All staff train in the phase before this one" in during
+    # What happens during the cut-over no longer includes training staff.
+    assert "train staff" not in section_text(
+        guide.pages["/guide/planning-for-cut-over/"], "during-the-cut-over-the-key-activities-are"
+    )
+    items = [
+        (role, item.id)
+        for role, checklist in guide.checklists.items()
+        for item in checklist.items
+        if ALL_STAFF_TRAINING.search(item.text)
+    ]
+    assert ("practice-staff", "train-by-role") in items and ("project-managers", "schedule-role-training") in items
+    assert [(role, item_id, phase_of(guide, role, item_id)) for role, item_id in items] == [
+        (role, item_id, "plan-cut-over") for role, item_id in items
+    ]
