@@ -590,3 +590,16 @@ def test_all_staff_training_is_one_phase_plan_the_cut_over_on_every_page_item_an
     assert [(role, item_id, phase_of(guide, role, item_id)) for role, item_id in items] == [
         (role, item_id, "plan-cut-over") for role, item_id in items
     ]
+
+
+def test_cut_over_planning_starts_during_data_checking_in_the_timeline_and_on_both_pages(guide):
+    steps = guide.steps["key-phases"]
+    checking = (weeks_of(steps, "data-checking", START_KEY), weeks_of(steps, "data-checking", END_KEY))
+    planning = weeks_of(steps, "plan-cut-over", START_KEY)
+    assert checking[0] > planning > checking[1], (checking, planning)
+    assert "starts during data checking" in next(step.duration for step in steps if step.slug == "plan-cut-over")
+    timeline = section_text(guide.pages["/guide/initial-data-production/"], "timeline-for-data-checking")
+    assert "while checking is still going on" in timeline
+    assert "{phase:plan-cut-over.starts_weeks_before_go_live}" in timeline
+    assert "once the data is signed off" not in timeline
+    assert "You start while [data checking]" in guide.pages["/guide/planning-for-cut-over/"].body
