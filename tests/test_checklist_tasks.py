@@ -603,3 +603,18 @@ def test_cut_over_planning_starts_during_data_checking_in_the_timeline_and_on_bo
     assert "{phase:plan-cut-over.starts_weeks_before_go_live}" in timeline
     assert "once the data is signed off" not in timeline
     assert "You start while [data checking]" in guide.pages["/guide/planning-for-cut-over/"].body
+
+
+def test_ordering_gets_the_2_weeks_its_duration_says_and_the_plans_total_is_its_first_week(guide):
+    steps = guide.steps["key-phases"]
+    [order] = [step for step in steps if step.slug == "order"]
+    allowed = int(re.search(r"allows (\d+)", order.duration)[1])
+    assert order.duration.startswith("1 to 2 weeks") and allowed == 2
+    assert order.meta[START_KEY] - order.meta[END_KEY] == allowed
+    # Each phase before the kick-off follows the one before it, so the total grows with the order.
+    decision = steps[0]
+    assert decision.meta[END_KEY] == order.meta[START_KEY]
+    assert decision.meta["total_length"] == f"{decision.meta[START_KEY]} weeks"
+    assert "Ordering takes {phase:order.duration}. In the plan, it runs {phase:order.when}." in section_text(
+        guide.pages["/guide/"], "procure-the-new-system"
+    )

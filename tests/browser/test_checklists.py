@@ -273,7 +273,7 @@ def test_without_javascript_each_item_is_a_checkbox_in_a_printable_list(page_wit
     assert not page.locator("#clear-ticks").is_visible()
     assert page.locator(".app-checklist__phases").is_visible()
     # Each phase still says when it happens, in weeks from go-live, and how to get dates.
-    assert page.locator(".app-checklist__when").first.inner_text().startswith("When: 16 to 15 weeks before go-live")
+    assert page.locator(".app-checklist__when").first.inner_text().startswith("When: 17 to 16 weeks before go-live")
 
     link = page.locator("#download-checklist-csv")
     assert link.get_attribute("href") == "/checklists/practice-staff.csv"
