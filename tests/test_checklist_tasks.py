@@ -618,3 +618,48 @@ def test_ordering_gets_the_2_weeks_its_duration_says_and_the_plans_total_is_its_
     assert "Ordering takes {phase:order.duration}. In the plan, it runs {phase:order.when}." in section_text(
         guide.pages["/guide/"], "procure-the-new-system"
     )
+
+
+# Deferrals named at their source (issue 23): where a published source answers, the guide says what it says.
+
+BUYING = "/guide/further-guidance/#ask-your-icb-which-buying-framework-applies"
+
+
+def test_the_buying_route_is_named_the_tech_innovation_framework_lot_1_call_off_order_form(guide):
+    section = section_text(guide.pages["/guide/further-guidance/"], "ask-your-icb-which-buying-framework-applies")
+    assert section.startswith("## Buy through Lot 1 of the Tech Innovation Framework")
+    assert "where Lot 1 covers foundation systems. The order is a call-off order form" in section
+    assert "Ask your ICB which framework applies" not in section
+    assert "call-off order form under Lot 1 of the Tech Innovation Framework" in section_text(
+        guide.pages["/guide/"], "procure-the-new-system"
+    )
+    for role, item_id in (
+        ("practice-staff", "ask-icb-which-buying-framework"),
+        ("project-managers", "confirm-buying-framework"),
+        ("integrated-care-boards", "name-buying-framework"),
+    ):
+        item = items_of(guide, role)[item_id]
+        assert item.link == BUYING and "Lot 1" in item.text and "call-off order form" in item.text, (role, item.text)
+        assert "which buying route or framework applies" not in item.text
+
+
+def test_cancellation_charges_after_ordering_are_on_the_ordering_section_and_the_practice_checklist(guide):
+    section = section_text(guide.pages["/guide/"], "procure-the-new-system")
+    assert "If the migration is cancelled after the order, you may have to pay charges." in section
+    assert "Check your practice agreement for them before you order." in section
+    item = items_of(guide, "practice-staff")["check-cancellation-charges"]
+    assert item.link == "/guide/#procure-the-new-system" and "cancelled after the order" in item.text
+    assert phase_of(guide, "practice-staff", "check-cancellation-charges") == "order"
+
+
+def test_internet_transfer_and_the_weekend_cut_over_are_named_with_their_facts_for_the_cut_over(guide):
+    section = section_text(guide.pages["/guide/planning-for-cut-over/"], "what-is-the-cut-over")
+    assert (
+        "Since {fact:internet-transfer-since}, NHS England's supplier standard says the extract goes over the internet"
+        in (section)
+    )
+    assert "until {fact:weekend-cut-over-incentive-until}. Ask whether yours still offer one." in section
+    assert guide.facts["internet-transfer-since"].value == "16 September 2025"
+    item = items_of(guide, "project-managers")["ask-for-internet-transfer-and-weekend-cut-over"]
+    assert item.link == "/guide/planning-for-cut-over/#what-is-the-cut-over"
+    assert "over the internet" in item.text and "weekend cut-over" in item.text
