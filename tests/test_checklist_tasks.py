@@ -8,6 +8,7 @@ import pytest
 from conftest import IN_CI, SEED_PAGE
 
 from migration_guide.config import Settings
+from migration_guide.content.links import parse_internal
 from migration_guide.content.loading import load_guide
 from migration_guide.content.phases import END_KEY, START_KEY
 
@@ -663,3 +664,27 @@ def test_internet_transfer_and_the_weekend_cut_over_are_named_with_their_facts_f
     item = items_of(guide, "project-managers")["ask-for-internet-transfer-and-weekend-cut-over"]
     assert item.link == "/guide/planning-for-cut-over/#what-is-the-cut-over"
     assert "over the internet" in item.text and "weekend cut-over" in item.text
+
+
+#: The "who" sections the kick-off and survey pages already had, under their own ids (other pages link to them).
+EARLIER_WHO_SECTIONS = {
+    "/guide/kick-off/": "who-roles-and-responsibilities",
+    "/guide/technical-survey/": "who-completes-this-activity",
+}
+
+
+def test_every_phase_page_has_a_who_is_involved_block_with_a_table_of_who_does_what(guide):
+    phase_pages = {
+        parse_internal(step.title_url).path for step in guide.steps["key-phases"] if step.title_url.startswith("/")
+    }
+    assert len(phase_pages) >= 9, phase_pages
+    for path in sorted(phase_pages):
+        page = guide.pages[path]
+        fragment = EARLIER_WHO_SECTIONS.get(path, "who-is-involved")
+        section = section_text(page, fragment)
+        if fragment == "who-is-involved":
+            assert section.startswith("## Who is involved {#who-is-involved}"), path
+            table = [line for line in section.splitlines() if line.startswith("| ")]
+            assert table[0].startswith("| Who |") and len(table) >= 5, (path, table)
+        else:
+            assert section.startswith("## Who"), path
