@@ -688,3 +688,33 @@ def test_every_phase_page_has_a_who_is_involved_block_with_a_table_of_who_does_w
             assert table[0].startswith("| Who |") and len(table) >= 5, (path, table)
         else:
             assert section.startswith("## Who"), path
+
+
+@pytest.fixture(scope="module")
+def site(built_sites):
+    return built_sites()[0].out_dir
+
+
+MAIN = re.compile(r"<main\b.*?</main>", re.S)
+
+
+def test_no_sentence_in_the_main_content_of_any_frozen_page_has_more_than_25_words(site):
+    """What the templates write too: the checklists' headings and hints, the planner, the forms' pages."""
+    from migration_guide.preview import iter_pages
+
+    long = []
+    for url in iter_pages(site):
+        path = site / "404.html" if url == "/404.html" else site / url.strip("/") / "index.html"
+        text = path.read_text(encoding="utf-8")
+        found = MAIN.findall(text)
+        if not found:  # an old address that redirects: nothing to read
+            assert 'http-equiv="refresh"' in text, f"{url} has no <main>"
+            continue
+        main = re.sub(r"<(script|template|style)\b.*?</\1>", " ", found[0], flags=re.S)
+        long += [
+            (url, word_count(sentence), sentence)
+            for block in blocks_of(main)
+            for sentence in SENTENCE_END.split(block)
+            if word_count(sentence) > MOST_WORDS
+        ]
+    assert long == []
