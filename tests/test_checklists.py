@@ -18,6 +18,7 @@ from migration_guide.config import PROJECT_ROOT, Settings
 from migration_guide.content.loading import load_guide
 from migration_guide.content.phases import phases, plan
 from migration_guide.content.problems import ContentError
+from migration_guide.content.working_days import bank_holidays
 from migration_guide.pages.app import create_app
 
 CHECKLIST_CORE = PROJECT_ROOT / "assets" / "js" / "checklist-core.mjs"
@@ -238,18 +239,22 @@ def checklist_input(guide, name: str) -> dict:
             }
             for phase in checklist.phases
         ],
+        # As the page gives them: a phase that starts on a bank holiday moves to the next working day.
+        "bankHolidays": {day.isoformat(): name for day, name in sorted(bank_holidays(range(2026, 2029)).items())},
     }
 
 
 FILES = """
 const ticked = new Set(input.ticked);
 const files = (goLive) => {
-  const dated = { ...input.checklist, phases: planDates(makeDay(...goLive), input.checklist.phases) };
+  const bank = input.checklist.bankHolidays;
+  const dated = { ...input.checklist, phases: planDates(makeDay(...goLive), input.checklist.phases, bank) };
   return checklistIcs(dated, ticked, { absolute, now: Date.UTC(2026, 10, 27, 9, 30), id: "d3b07384" });
 };
 console.log(JSON.stringify({
   csv: checklistCsv(input.checklist, ticked, { absolute }),
-  datedCsv: checklistCsv({ ...input.checklist, phases: planDates(makeDay(...input.goLive), input.checklist.phases) },
+  datedCsv: checklistCsv({ ...input.checklist, phases: planDates(makeDay(...input.goLive), input.checklist.phases,
+                                                              input.checklist.bankHolidays) },
                          ticked, { absolute }),
   ics: files(input.goLive),
   later: files(input.later),
@@ -304,7 +309,8 @@ def test_the_browser_files_match_the_checklist_and_keep_their_uids_when_the_date
         if not item.on:
             assert event.decoded("DTSTART") == planned[phase.slug][1]  # due on its phase's last day
         assert str(event["URL"]) == f"https://guide.example.org{checklist.page}#phase-{phase.slug}"
-    assert moved[0].decoded("DTSTART") == events[0].decoded("DTSTART") + (later - go_live)
+    # The later date moves each event to its phase's working days for that date.
+    assert moved[0].decoded("DTSTART") == plan(later, phases(real_guide))[0][1] != events[0].decoded("DTSTART")
 
 
 BOTH_FILES = """

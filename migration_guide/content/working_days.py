@@ -14,7 +14,7 @@ import holidays
 FIRST_YEAR = 2020
 #: ...to this many years after today.
 YEARS_AHEAD = 3
-#: Phases run up to 16 weeks before and 7 weeks after go-live: one year either side covers them.
+#: Phases run up to 17 weeks before and 7 weeks after go-live: one year either side covers them.
 MARGIN_YEARS = 1
 
 

@@ -106,7 +106,7 @@ def test_without_javascript_a_callout_states_the_rules_the_plan_is_checked_by(ne
     assert callout.is_visible()
     text = callout.inner_text()
     assert "Check your dates" in text
-    assert "31 March, when the QOF (Quality and Outcomes Framework) year ends" in text
+    assert "before the Quality and Outcomes Framework (QOF) year ends on 31 March" in text
     assert "1 April 2027" in text
     assert "starts on the next working day" in page.locator("main").inner_text()
 
