@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -33,6 +34,19 @@ def test_the_build_ends_by_writing_the_pagefind_index(built):
     assert list(bundle.glob("wasm.*.pagefind")) and list(bundle.glob("index/*.pf_index"))
     assert not list(bundle.glob("pagefind-*ui*")) and not (bundle / "pagefind-highlight.js").exists()
     assert check_site(built.out_dir, built.base_path) == []
+
+
+def test_the_index_holds_every_page_with_a_body_and_every_checklist_item(built, guide):
+    """Each checklist item is a record of its own, sent to Pagefind alongside the pages: none may go missing."""
+    entry = json.loads((built.out_dir / "pagefind" / "pagefind-entry.json").read_text())
+    pages = [
+        path
+        for path in built.out_dir.rglob("*.html")
+        if "pagefind" not in path.parts and "data-pagefind-body" in path.read_text(encoding="utf-8")
+    ]
+    records = checklist_records(guide)
+    assert len(records) > 200  # the guide's three role checklists
+    assert entry["languages"]["en"]["page_count"] == len(pages) + len(records)
 
 
 def test_only_page_text_is_indexed_not_the_chrome(built):
