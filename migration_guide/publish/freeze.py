@@ -157,7 +157,12 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
             content_dir=settings.content_dir,
         )
         # After the cut, which the pages name. Markdown pages' links were checked when loading.
-        check_app_pages(out_dir, guide, settings.base_path)
+        check_app_pages(
+            out_dir,
+            guide,
+            settings.base_path,
+            settings.cache_dir / "page-ids.json" if settings.use_render_cache else None,
+        )
         SiteManifest.from_guide(guide, settings.base_path, assets_manifest).dump(settings.functions_manifest)
         compiling.result()
         indexing.result()
