@@ -142,3 +142,30 @@ def test_bank_holidays_come_from_the_holidays_library_for_every_year_the_planner
     assert found[date(2026, 12, 28)] == "Boxing Day (observed)"
     assert found[date(2027, 3, 26)] == "Good Friday" and date(2027, 3, 29) in found
     assert date(2027, 3, 17) not in found  # St Patrick's Day is a bank holiday in Northern Ireland, not England
+
+
+def test_bank_holidays_are_kept_so_the_next_process_need_not_ask_the_library(tmp_path, monkeypatch):
+    import holidays
+
+    from migration_guide.content import working_days
+
+    monkeypatch.setattr(working_days, "BANK_HOLIDAYS_DIR", tmp_path / "kept")
+    years = range(2025, 2028)
+    from_library = dict(holidays.country_holidays("GB", subdiv="ENG", years=list(years)))
+    assert bank_holidays(years) == from_library
+    assert list((tmp_path / "kept").glob("*.json")), "the days were not kept"
+
+    def no_library(*args, **kwargs):
+        raise AssertionError("the library was asked again for days already kept")
+
+    monkeypatch.setattr(holidays, "country_holidays", no_library)
+    assert bank_holidays(years) == from_library
+    with pytest.raises(AssertionError, match="asked again"):
+        bank_holidays(range(2025, 2029))  # other years are not the kept ones
+
+    # A damaged file is not trusted: the library is asked, and its answer kept again.
+    monkeypatch.undo()
+    monkeypatch.setattr(working_days, "BANK_HOLIDAYS_DIR", tmp_path / "kept")
+    for kept in (tmp_path / "kept").glob("*.json"):
+        kept.write_text('{"not a date": "Boxing Day"}')
+    assert bank_holidays(years) == from_library
