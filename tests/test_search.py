@@ -221,3 +221,41 @@ def test_a_search_terms_file_of_the_wrong_shape_is_refused_with_its_name(tmp_pat
     (tmp_path / "data" / "search_terms.yml").write_text("synonyms:\n  - [only one]\n")
     with pytest.raises(SearchTermsError, match=r"search_terms.yml: each synonyms line needs at least 2"):
         load_search_terms(tmp_path)
+
+
+@pytest.mark.slow  # builds a site of its own
+def test_a_rebuild_that_changed_no_page_keeps_the_index_and_a_changed_page_is_indexed_again(
+    tmp_path, write_content, monkeypatch
+):
+    from migration_guide.publish import search_index
+    from migration_guide.publish.freeze import build_site
+
+    content = write_content(
+        {
+            "data/navigation.yml": "sidebar:\n  - heading: Guide\n    pages: [/guide/]\n",
+            "index.md": "---\ntitle: Home\npermalink: /\nlayout: home\n---\nWelcome.\n",
+            "guide/index.md": "---\ntitle: Guide\npermalink: /guide/\n---\n## Plan the move {#plan}\n\nBook rooms.\n",
+        }
+    )
+    settings = Settings.from_environment(
+        content_dir=content,
+        out_dir=tmp_path / "site",
+        instance_dir=tmp_path / "instance",
+        functions_manifest=tmp_path / "manifest.json",
+    )
+    build_site(settings)
+    bundle = settings.out_dir / "pagefind"
+    indexed = sorted(path.name for path in bundle.rglob("*"))
+
+    calls = []
+    original = search_index._write_index
+    monkeypatch.setattr(search_index, "_write_index", lambda *args: calls.append(args) or original(*args))
+    build_site(settings)
+    assert calls == [], "Pagefind ran although no page changed"
+    assert sorted(path.name for path in bundle.rglob("*")) == indexed
+
+    page = content / "guide" / "index.md"
+    page.write_text(page.read_text().replace("Book rooms.", "Book rooms and a projector."))
+    build_site(settings)
+    assert len(calls) == 1, "a changed page must be indexed again"
+    assert sorted(path.name for path in bundle.rglob("*")) != indexed  # the fragments hold the new words

@@ -30,7 +30,7 @@ from . import parallel_freeze
 from .css_purge import class_sources, expected_cut, purge_site_stylesheet
 from .link_check import check_app_pages
 from .page_cache import PageCache
-from .search_index import checklist_records, index_site
+from .search_index import checklist_records, index_site, record_index
 
 #: Files in the output folder that the freezer did not write but must keep.
 WRITTEN_AFTER_FREEZING = ["404.html", "_redirects"]
@@ -145,7 +145,9 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
         # Three jobs that only read what the freeze wrote, run side by side: Pagefind indexes the pages
         # while PurgeCSS cuts the stylesheet (pages are rewritten atomically, so Pagefind sees whole
         # pages, and only their <head> changes), and the functions' templates are compiled meanwhile.
-        indexing = background.submit(index_site, out_dir, checklist_records(guide))
+        records = checklist_records(guide)
+        index_record = settings.cache_dir / "search-index.json" if settings.use_render_cache else None
+        indexing = background.submit(index_site, out_dir, records, index_record)
         compiling = background.submit(
             precompile, settings.templates_dir, settings.compiled_templates_dir, PAGE_TEMPLATES
         )
@@ -167,6 +169,8 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
         compiling.result()
         indexing.result()
     page_cache.save()
+    if index_record is not None:
+        record_index(out_dir, records, index_record)  # every page written: a rebuild changing none keeps the index
     reviews = [Review.of(page, settings.content_dir) for page in guide.pages.values()]
     return BuildReport(
         len(guide.pages), files, time.perf_counter() - started, out_dir, tuple(overdue(reviews, date.today()))
