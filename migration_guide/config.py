@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Below this many pages (to render, or to freeze), starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 150
+#: England's bank holidays, worked out once per version of the `holidays` library (see content.working_days).
+BANK_HOLIDAYS_DIR = PROJECT_ROOT / "build" / "bank-holidays"
 
 
 def worker_count() -> int:

@@ -228,3 +228,30 @@ def test_no_warning_sentence_runs_past_25_words_on_either_side(guide_phases, nod
     assert {tuple(found) for found in browser(node, EVERY_BROWSER_WARNING, data)} == python
     too_long = sorted({sentence for _, text in python for sentence in sentences(text) if len(sentence.split()) > 25})
     assert too_long == []
+
+
+def test_bank_holidays_are_kept_so_the_next_process_need_not_ask_the_library(tmp_path, monkeypatch):
+    import holidays
+
+    from migration_guide.content import working_days
+
+    monkeypatch.setattr(working_days, "BANK_HOLIDAYS_DIR", tmp_path / "kept")
+    years = range(2025, 2028)
+    from_library = dict(holidays.country_holidays("GB", subdiv="ENG", years=list(years)))
+    assert bank_holidays(years) == from_library
+    assert list((tmp_path / "kept").glob("*.json")), "the days were not kept"
+
+    def no_library(*args, **kwargs):
+        raise AssertionError("the library was asked again for days already kept")
+
+    monkeypatch.setattr(holidays, "country_holidays", no_library)
+    assert bank_holidays(years) == from_library
+    with pytest.raises(AssertionError, match="asked again"):
+        bank_holidays(range(2025, 2029))  # other years are not the kept ones
+
+    # A damaged file is not trusted: the library is asked, and its answer kept again.
+    monkeypatch.undo()
+    monkeypatch.setattr(working_days, "BANK_HOLIDAYS_DIR", tmp_path / "kept")
+    for kept in (tmp_path / "kept").glob("*.json"):
+        kept.write_text('{"not a date": "Boxing Day"}')
+    assert bank_holidays(years) == from_library
