@@ -308,9 +308,9 @@ MUTATIONS: list[Mutation] = [
     m(
         "store",
         ST,
-        'if connection is not None and self.dialect == "sqlite" and not self._same_file():',
-        "if False:",
-        "writes go to a deleted file",
+        'getattr(self._local, "connection", None) is not None and not self._same_file():',
+        "False:",
+        "a replaced file not reopened",
         STORE,
     ),
     # The rate limit.
@@ -376,7 +376,7 @@ MUTATIONS: list[Mutation] = [
     m(
         "guard",
         GD,
-        'return not settings.is_production or claims.get("deploy_context") == "production"',
+        "return not settings.is_production or _names_our_production_site(claims, settings.expected_proxy_claims)",
         "return True",
         "a preview deploy signs for live",
         GUARD,

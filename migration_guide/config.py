@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Below this many pages (to render, or to freeze), starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 150
+#: England's bank holidays, worked out once per version of the `holidays` library (see content.working_days).
+BANK_HOLIDAYS_DIR = PROJECT_ROOT / "build" / "bank-holidays"
 
 
 def worker_count() -> int:
@@ -82,6 +84,9 @@ class Settings:
     extra_origins: frozenset[str] = frozenset()
     #: The secret Netlify signs proxied requests with (its `signed = "API_SIGNATURE_TOKEN"` rule).
     proxy_signing_secret: str = field(default="", repr=False)
+    #: The Netlify site's ID (Project configuration, "Project ID"; NETLIFY_SITE_ID): when set, production
+    #: believes only tokens that name it, as well as SITE_URL (see `expected_proxy_claims`).
+    netlify_site_id: str = ""
     #: Email domains (and their subdomains) a help request may give as the requester's work address.
     allowed_email_domains: tuple[str, ...] = DEFAULT_EMAIL_DOMAINS
 
@@ -134,6 +139,7 @@ class Settings:
                 o.strip().rstrip("/") for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()
             ),
             proxy_signing_secret=env.get("API_SIGNATURE_TOKEN", ""),
+            netlify_site_id=env.get("NETLIFY_SITE_ID", "").strip(),
             allowed_email_domains=tuple(
                 d.strip().lower().lstrip("@.") for d in env.get("ALLOWED_EMAIL_DOMAINS", "").split(",") if d.strip()
             )
@@ -176,6 +182,18 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.site_env == "production"
+
+    @property
+    def expected_proxy_claims(self) -> dict[str, str]:
+        """What a Netlify proxy token must say in production, beyond its signature: made by the production
+        deploy (`deploy_context`) of this site (`site_url`, compared by host: Netlify's record of a site's
+        address may start http:// even when it is served on https; `netlify_id`, when NETLIFY_SITE_ID is set).
+        A deploy preview, or another site given the same secret, signs with the same key but names another
+        context or site, so it cannot sign for the live forms."""
+        claims = {"deploy_context": "production", "site_url": urlsplit(self.site_url).netloc.lower()}
+        if self.netlify_site_id:
+            claims["netlify_id"] = self.netlify_site_id
+        return claims
 
     def missing_for_forms(self) -> list[str]:
         """What the live form functions need and these settings lack; empty outside production."""

@@ -20,6 +20,7 @@ from jinja2 import (
     ChainableUndefined,
     ChoiceLoader,
     Environment,
+    FileSystemBytecodeCache,
     FileSystemLoader,
     ModuleLoader,
     PackageLoader,
@@ -70,9 +71,16 @@ JINJA_OPTIONS: dict[str, Any] = {
 }
 
 
-def standalone_environment(templates_dir: Path) -> Environment:
-    """An environment without Flask, for rendering components inside Markdown (also in worker processes)."""
-    return Environment(loader=template_loader(templates_dir), **JINJA_OPTIONS)
+def standalone_environment(templates_dir: Path, bytecode_dir: Path | None = None) -> Environment:
+    """An environment without Flask, for rendering components inside Markdown (also in worker processes).
+
+    With `bytecode_dir`, compiled templates are kept there, as a build keeps the app's: each new
+    process (every build, every worker) then loads the components' macros instead of compiling them."""
+    options = dict(JINJA_OPTIONS)
+    if bytecode_dir is not None:
+        bytecode_dir.mkdir(parents=True, exist_ok=True)
+        options["bytecode_cache"] = FileSystemBytecodeCache(str(bytecode_dir))
+    return Environment(loader=template_loader(templates_dir), **options)
 
 
 # Templates compiled ahead of time, for the form functions' cold start.

@@ -139,3 +139,34 @@ def test_the_planner_links_to_the_timeline_wherever_the_content_shows_it(setting
     )
     build_site(settings.with_overrides(content_dir=content))
     assert 'href="/guide/#when">the overview of key phases</a>' in (settings.out_dir / "plan/index.html").read_text()
+
+
+@pytest.mark.slow  # builds a site of its own
+def test_the_app_pages_link_check_reads_again_only_pages_that_changed_and_still_catches_a_lost_id(
+    settings, monkeypatch
+):
+    from pathlib import Path
+
+    from migration_guide.content.loading import load_guide
+    from migration_guide.publish.link_check import check_app_pages, written_pages
+
+    build_site(settings)
+    cache_file = settings.cache_dir / "page-ids.json"
+    assert cache_file.is_file(), "the build keeps the ids it read"
+    out, guide = settings.out_dir, load_guide(settings)
+    app_pages = {out / "404.html", *(out / path.strip("/") / "index.html" for path in written_pages(guide))}
+
+    read = []
+    original_read_text = Path.read_text
+    monkeypatch.setattr(Path, "read_text", lambda path, *a, **k: read.append(path) or original_read_text(path, *a, **k))
+    check_app_pages(out, guide, "", cache_file)
+    assert read and set(read) - {cache_file} <= app_pages, "an unchanged page was read again for its ids"
+
+    # A page that changes is read again: a heading id the search page links to, gone, fails the check.
+    search = original_read_text(out / "search" / "index.html")
+    target, fragment = re.search(r'href="(/guide/[^"#]+/)#([^"]+)"', search).groups()
+    target_file = out / target.strip("/") / "index.html"
+    target_file.write_text(original_read_text(target_file).replace(f'id="{fragment}"', 'id="renamed"'))
+    with pytest.raises(ContentError) as failure:
+        check_app_pages(out, guide, "", cache_file)
+    assert any(f"but that page has no id '{fragment}'" in str(problem) for problem in failure.value.problems)

@@ -1,12 +1,16 @@
 """The checklists are what a practice works from, so each task a 2026 migration needs is an item on its role's
 checklist, linked to the section that explains it. These tests read the real content and name each task."""
 
+import html
 import re
 
 import pytest
+from conftest import IN_CI, SEED_PAGE
 
 from migration_guide.config import Settings
+from migration_guide.content.links import parse_internal
 from migration_guide.content.loading import load_guide
+from migration_guide.content.phases import END_KEY, START_KEY
 
 SAFETY = "/guide/safety-and-data-protection/"
 
@@ -400,3 +404,317 @@ def test_hardware_is_replaced_before_the_cut_over_week_on_the_pages_and_in_the_c
         "before the cut-over starts"
         in items_of(guide, "integrated-care-boards")["check-funded-hardware-installed"].text
     )
+
+
+# Style (issue 23): short sentences everywhere, link text that names its target, and our own words.
+
+#: Where a block of text ends on a page: each list item, heading, cell and paragraph is read on its own.
+BLOCK_END = re.compile(r"</(li|h[1-6]|p|dt|dd|td|th|summary|legend|div|caption|label)>|<br\s*/?>")
+#: The self-link each heading carries ("Link to the section: …") is for screen readers, not part of the sentence.
+HEADING_LINK = re.compile(r'<a class="app-heading-link".*?</a>', re.S)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(\[])")
+MOST_WORDS = 25
+
+
+def blocks_of(page_html: str) -> list[str]:
+    text = html.unescape(re.sub(r"<[^>]+>", " ", BLOCK_END.sub("\n", HEADING_LINK.sub("", page_html))))
+    return [" ".join(block.split()) for block in text.split("\n") if block.strip()]
+
+
+def word_count(sentence: str) -> int:
+    return sum(1 for word in sentence.split() if re.search(r"\w", word))
+
+
+def everything_a_reader_reads(guide):
+    """(place, text block) for every page's rendered Markdown, every checklist item and every phase summary."""
+    for page in guide.pages.values():
+        for block in blocks_of(page.html):
+            yield page.permalink, block
+    for checklist in guide.checklists.values():
+        for item in checklist.items:
+            yield f"{checklist.name}:{item.id}", item.text
+    for step in guide.steps["key-phases"]:
+        yield f"phase {step.slug}", " ".join(step.body.split())
+        yield f"phase {step.slug}", step.duration
+
+
+def test_the_sentence_counter_splits_sentences_and_skips_the_heading_links():
+    heading = (
+        '<h2 id="a">Short title<a class="app-heading-link" href="#a">'
+        '<span class="nhsuk-u-visually-hidden">Link to the section: Short title</span></a></h2>'
+    )
+    assert blocks_of(heading + "<p>One two. Three four?</p><ul><li>five</li></ul>") == [
+        "Short title",
+        "One two. Three four?",
+        "five",
+    ]
+    assert SENTENCE_END.split("One two. Three four? 5 six.") == ["One two.", "Three four?", "5 six."]
+    assert word_count("A list — with a dash, and (brackets).") == 7
+
+
+def test_no_sentence_on_any_page_checklist_item_or_phase_has_more_than_25_words(guide):
+    long = [
+        (place, word_count(sentence), sentence)
+        for place, block in everything_a_reader_reads(guide)
+        for sentence in SENTENCE_END.split(block)
+        if word_count(sentence) > MOST_WORDS
+    ]
+    assert long == []
+
+
+#: Link text that only makes sense by where it sits on the page, not by where it goes.
+POSITIONAL_LINK_TEXT = re.compile(r"\b(below|above|further down|further up|this page|click here|here)\b", re.I)
+
+
+def test_no_link_text_says_where_the_target_sits_such_as_below_or_further_down_this_page(guide):
+    positional = [
+        (page.permalink, text)
+        for page in guide.pages.values()
+        for match in re.finditer(r"<a\b[^>]*>(.*?)</a>", HEADING_LINK.sub("", page.html), re.S)
+        if POSITIONAL_LINK_TEXT.search(text := " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match[1])).split()))
+    ]
+    assert positional == []
+    assert "[the first steps in detail](#ready-to-get-started)" in guide.pages["/guide/"].body
+
+
+#: Ways of saying that who does what depends on the region.
+VARIES_BY_REGION = re.compile(
+    r"\b(var(y|ies)|differ(s)?)\b[^.]{0,40}\bregion|\bregion to region\b|\b(some|many|your) regions?\b", re.I
+)
+
+
+def test_varies_by_region_is_said_once_on_the_guides_first_page_and_nowhere_else(guide):
+    said = [
+        (place, match[0])
+        for place, block in everything_a_reader_reads(guide)
+        for match in VARIES_BY_REGION.finditer(block)
+    ]
+    assert said == [("/guide/", "varies by region")], said
+
+
+def seed_intro() -> str:
+    if not SEED_PAGE.exists():
+        if IN_CI:
+            pytest.fail(f"{SEED_PAGE} is needed in CI")
+        pytest.skip("the shared seed page is not beside this checkout")
+    return SEED_PAGE.read_text(encoding="utf-8").split("---", 2)[2].split("## ", 1)[0]
+
+
+def runs_of_words(text: str, length: int) -> set[tuple[str, ...]]:
+    # A link's text is left out: the seed's link to the whole guide is kept on purpose, with its words.
+    words = re.findall(r"[a-z']+", re.sub(r"\[[^\]]*\]\([^)]*\)", " ", text).lower())
+    return {tuple(words[index : index + length]) for index in range(len(words) - length + 1)}
+
+
+def test_the_practice_pages_introduction_is_in_our_own_words_not_the_seeds(guide):
+    intro = guide.pages["/practice-staff/"].body
+    shared = runs_of_words(intro, 5) & runs_of_words(seed_intro(), 5)
+    assert shared == set(), sorted(shared)
+    # It still says what the seed's introduction told a reader, and keeps its link to the whole guide.
+    assert "[read the guide in full](/prm-practice-migration/guide)" in intro
+    assert "every phase" in intro and "delivery partner" in intro
+
+
+# The remaining pairs of issue 23's "one answer to when" (a test per pair).
+
+NOTICES = "/guide/early-prep-and-planning/#notification-of-3rd-parties-and-links"
+
+
+def weeks_of(steps, slug: str, key: str) -> int:
+    return next(step.meta[key] for step in steps if step.slug == slug)
+
+
+def test_eps_notice_is_given_in_early_preparation_counted_back_from_final_data_production_with_how_to_tell_eps(
+    guide,
+):
+    page = guide.pages["/guide/early-prep-and-planning/"]
+    notices = section_text(page, "notification-of-3rd-parties-and-links")
+    assert "Count each one back from final data production (FDP), not from go-live." in notices
+    assert "| EPS | {fact:eps-notice} |" in notices
+    assert "Give EPS its notice now, in early preparation." in notices
+    how = section_text(page, "how-to-tell-eps")
+    assert "Agree at your kick-off who tells EPS" in how and "written confirmation" in how
+    assert "the date and time of FDP" in how
+    # The plan leaves the notice: early preparation ends at least that many weeks before final data production.
+    steps = guide.steps["key-phases"]
+    notice_weeks = int(re.search(r"\d+", guide.facts["eps-notice"].value)[0])
+    early_ends = weeks_of(steps, "early-preparation", END_KEY)
+    assert early_ends - weeks_of(steps, "final-data-production", START_KEY) >= notice_weeks
+    for role, item_id in (("practice-staff", "tell-eps"), ("project-managers", "check-eps-and-suppliers-told")):
+        item = items_of(guide, role)[item_id]
+        assert phase_of(guide, role, item_id) == "early-preparation", (role, item_id)
+        assert item.link == NOTICES and "back from final data production" in item.text, (role, item.text)
+    # The figure lives in the facts file: no page or item restates EPS's notice as a number.
+    restated = [
+        (place, line)
+        for place, text in [(page.permalink, page.body) for page in guide.pages.values()]
+        + [(item.id, item.text) for checklist in guide.checklists.values() for item in checklist.items]
+        for line in text.splitlines()
+        if re.search(r"\bEPS\b|Electronic Prescription Service", line) and re.search(r"\b\d+ weeks?\b", line)
+    ]
+    assert restated == []
+
+
+#: Items about training everyone (not the admin users or data checkers who learn first).
+ALL_STAFF_TRAINING = re.compile(r"\b(train(ing)? (all )?staff|all-staff training|train all staff)\b", re.I)
+
+
+def test_all_staff_training_is_one_phase_plan_the_cut_over_on_every_page_item_and_the_timeline(guide):
+    [phase] = [step for step in guide.steps["key-phases"] if step.slug == "plan-cut-over"]
+    assert phase.title == "Plan the cut-over and train staff" and "Train all staff" in phase.body
+    stages = [
+        line
+        for line in section_text(guide.pages["/guide/training/"], "plan-training-around-the-migration").splitlines()
+        if line.startswith("| [")
+    ]
+    all_staff = [line for line in stages if "all staff" in line]
+    assert all_staff == [
+        "| [Plan the cut-over and train staff](/guide/planning-for-cut-over#train-staff) | Train all staff on the tasks"
+        " they will do from go-live. Finish before the cut-over starts. |"
+    ]
+    assert "Finish before the cut-over starts" in section_text(
+        guide.pages["/guide/planning-for-cut-over/"], "train-staff"
+    )
+    during = section_text(guide.pages["/guide/cutover-and-go-live/"], "training-on-the-new-system")
+    assert "All staff train in the phase before this one" in during
+    # What happens during the cut-over no longer includes training staff.
+    assert "train staff" not in section_text(
+        guide.pages["/guide/planning-for-cut-over/"], "during-the-cut-over-the-key-activities-are"
+    )
+    items = [
+        (role, item.id)
+        for role, checklist in guide.checklists.items()
+        for item in checklist.items
+        if ALL_STAFF_TRAINING.search(item.text)
+    ]
+    assert ("practice-staff", "train-by-role") in items and ("project-managers", "schedule-role-training") in items
+    assert [(role, item_id, phase_of(guide, role, item_id)) for role, item_id in items] == [
+        (role, item_id, "plan-cut-over") for role, item_id in items
+    ]
+
+
+def test_cut_over_planning_starts_during_data_checking_in_the_timeline_and_on_both_pages(guide):
+    steps = guide.steps["key-phases"]
+    checking = (weeks_of(steps, "data-checking", START_KEY), weeks_of(steps, "data-checking", END_KEY))
+    planning = weeks_of(steps, "plan-cut-over", START_KEY)
+    assert checking[0] > planning > checking[1], (checking, planning)
+    assert "starts during data checking" in next(step.duration for step in steps if step.slug == "plan-cut-over")
+    timeline = section_text(guide.pages["/guide/initial-data-production/"], "timeline-for-data-checking")
+    assert "while checking is still going on" in timeline
+    assert "{phase:plan-cut-over.starts_weeks_before_go_live}" in timeline
+    assert "once the data is signed off" not in timeline
+    assert "You start while [data checking]" in guide.pages["/guide/planning-for-cut-over/"].body
+
+
+def test_ordering_gets_the_2_weeks_its_duration_says_and_the_plans_total_is_its_first_week(guide):
+    steps = guide.steps["key-phases"]
+    [order] = [step for step in steps if step.slug == "order"]
+    allowed = int(re.search(r"allows (\d+)", order.duration)[1])
+    assert order.duration.startswith("1 to 2 weeks") and allowed == 2
+    assert order.meta[START_KEY] - order.meta[END_KEY] == allowed
+    # Each phase before the kick-off follows the one before it, so the total grows with the order.
+    decision = steps[0]
+    assert decision.meta[END_KEY] == order.meta[START_KEY]
+    assert decision.meta["total_length"] == f"{decision.meta[START_KEY]} weeks"
+    assert "Ordering takes {phase:order.duration}. In the plan, it runs {phase:order.when}." in section_text(
+        guide.pages["/guide/"], "procure-the-new-system"
+    )
+
+
+# Deferrals named at their source (issue 23): where a published source answers, the guide says what it says.
+
+BUYING = "/guide/further-guidance/#ask-your-icb-which-buying-framework-applies"
+
+
+def test_the_buying_route_is_named_the_tech_innovation_framework_lot_1_call_off_order_form(guide):
+    section = section_text(guide.pages["/guide/further-guidance/"], "ask-your-icb-which-buying-framework-applies")
+    assert section.startswith("## Buy through Lot 1 of the Tech Innovation Framework")
+    assert "where Lot 1 covers foundation systems. The order is a call-off order form" in section
+    assert "Ask your ICB which framework applies" not in section
+    assert "call-off order form under Lot 1 of the Tech Innovation Framework" in section_text(
+        guide.pages["/guide/"], "procure-the-new-system"
+    )
+    for role, item_id in (
+        ("practice-staff", "ask-icb-which-buying-framework"),
+        ("project-managers", "confirm-buying-framework"),
+        ("integrated-care-boards", "name-buying-framework"),
+    ):
+        item = items_of(guide, role)[item_id]
+        assert item.link == BUYING and "Lot 1" in item.text and "call-off order form" in item.text, (role, item.text)
+        assert "which buying route or framework applies" not in item.text
+
+
+def test_cancellation_charges_after_ordering_are_on_the_ordering_section_and_the_practice_checklist(guide):
+    section = section_text(guide.pages["/guide/"], "procure-the-new-system")
+    assert "If the migration is cancelled after the order, you may have to pay charges." in section
+    assert "Check your practice agreement for them before you order." in section
+    item = items_of(guide, "practice-staff")["check-cancellation-charges"]
+    assert item.link == "/guide/#procure-the-new-system" and "cancelled after the order" in item.text
+    assert phase_of(guide, "practice-staff", "check-cancellation-charges") == "order"
+
+
+def test_internet_transfer_and_the_weekend_cut_over_are_named_with_their_facts_for_the_cut_over(guide):
+    section = section_text(guide.pages["/guide/planning-for-cut-over/"], "what-is-the-cut-over")
+    assert (
+        "Since {fact:internet-transfer-since}, NHS England's supplier standard says the extract goes over the internet"
+        in (section)
+    )
+    assert "until {fact:weekend-cut-over-incentive-until}. Ask whether yours still offer one." in section
+    assert guide.facts["internet-transfer-since"].value == "16 September 2025"
+    item = items_of(guide, "project-managers")["ask-for-internet-transfer-and-weekend-cut-over"]
+    assert item.link == "/guide/planning-for-cut-over/#what-is-the-cut-over"
+    assert "over the internet" in item.text and "weekend cut-over" in item.text
+
+
+#: The "who" sections the kick-off and survey pages already had, under their own ids (other pages link to them).
+EARLIER_WHO_SECTIONS = {
+    "/guide/kick-off/": "who-roles-and-responsibilities",
+    "/guide/technical-survey/": "who-completes-this-activity",
+}
+
+
+def test_every_phase_page_has_a_who_is_involved_block_with_a_table_of_who_does_what(guide):
+    phase_pages = {
+        parse_internal(step.title_url).path for step in guide.steps["key-phases"] if step.title_url.startswith("/")
+    }
+    assert len(phase_pages) >= 9, phase_pages
+    for path in sorted(phase_pages):
+        page = guide.pages[path]
+        fragment = EARLIER_WHO_SECTIONS.get(path, "who-is-involved")
+        section = section_text(page, fragment)
+        if fragment == "who-is-involved":
+            assert section.startswith("## Who is involved {#who-is-involved}"), path
+            table = [line for line in section.splitlines() if line.startswith("| ")]
+            assert table[0].startswith("| Who |") and len(table) >= 5, (path, table)
+        else:
+            assert section.startswith("## Who"), path
+
+
+@pytest.fixture(scope="module")
+def site(built_sites):
+    return built_sites()[0].out_dir
+
+
+MAIN = re.compile(r"<main\b.*?</main>", re.S)
+
+
+def test_no_sentence_in_the_main_content_of_any_frozen_page_has_more_than_25_words(site):
+    """What the templates write too: the checklists' headings and hints, the planner, the forms' pages."""
+    from migration_guide.preview import iter_pages
+
+    long = []
+    for url in iter_pages(site):
+        path = site / "404.html" if url == "/404.html" else site / url.strip("/") / "index.html"
+        text = path.read_text(encoding="utf-8")
+        found = MAIN.findall(text)
+        if not found:  # an old address that redirects: nothing to read
+            assert 'http-equiv="refresh"' in text, f"{url} has no <main>"
+            continue
+        main = re.sub(r"<(script|template|style)\b.*?</\1>", " ", found[0], flags=re.S)
+        long += [
+            (url, word_count(sentence), sentence)
+            for block in blocks_of(main)
+            for sentence in SENTENCE_END.split(block)
+            if word_count(sentence) > MOST_WORDS
+        ]
+    assert long == []

@@ -18,9 +18,11 @@ from migration_guide.config import PROJECT_ROOT, Settings
 from migration_guide.content.loading import load_guide
 from migration_guide.content.phases import phases, plan
 from migration_guide.content.problems import ContentError
+from migration_guide.content.working_days import bank_holidays
 from migration_guide.pages.app import create_app
 
 CHECKLIST_CORE = PROJECT_ROOT / "assets" / "js" / "checklist-core.mjs"
+PLAN_CORE = PROJECT_ROOT / "assets" / "js" / "plan-core.mjs"
 
 
 def key_phase(order: int, starts: int, ends: int) -> str:
@@ -198,7 +200,7 @@ def test_the_spreadsheet_without_javascript_lists_every_item_safely(client, tmp_
 
 def run_core(node_path, script: str, data: dict) -> dict:
     module = f"""
-import {{ makeDay, planDates }} from {json.dumps((PROJECT_ROOT / "assets" / "js" / "plan-core.mjs").as_uri())};
+import {{ makeDay, meetingDate, planDates, planWarnings, toIcs }} from {json.dumps(PLAN_CORE.as_uri())};
 import {{ checklistCsv, checklistIcs, progress }} from {json.dumps(CHECKLIST_CORE.as_uri())};
 const input = JSON.parse(process.argv[1]);
 const absolute = (href) => new URL(href, "https://guide.example.org").href;
@@ -226,24 +228,33 @@ def checklist_input(guide, name: str) -> dict:
             {
                 **timing[phase.slug].as_data(),
                 "items": [
-                    {"id": item.id, "text": item.text, "href": item.target.href() if item.target else ""}
+                    {
+                        "id": item.id,
+                        "text": item.text,
+                        "href": item.target.href() if item.target else "",
+                        "on": item.on or "",
+                    }
                     for item in phase.items
                 ],
             }
             for phase in checklist.phases
         ],
+        # As the page gives them: a phase that starts on a bank holiday moves to the next working day.
+        "bankHolidays": {day.isoformat(): name for day, name in sorted(bank_holidays(range(2026, 2029)).items())},
     }
 
 
 FILES = """
 const ticked = new Set(input.ticked);
 const files = (goLive) => {
-  const dated = { ...input.checklist, phases: planDates(makeDay(...goLive), input.checklist.phases) };
-  return checklistIcs(dated, ticked, { absolute, now: Date.UTC(2026, 10, 27, 9, 30) });
+  const bank = input.checklist.bankHolidays;
+  const dated = { ...input.checklist, phases: planDates(makeDay(...goLive), input.checklist.phases, bank) };
+  return checklistIcs(dated, ticked, { absolute, now: Date.UTC(2026, 10, 27, 9, 30), id: "d3b07384" });
 };
 console.log(JSON.stringify({
   csv: checklistCsv(input.checklist, ticked, { absolute }),
-  datedCsv: checklistCsv({ ...input.checklist, phases: planDates(makeDay(...input.goLive), input.checklist.phases) },
+  datedCsv: checklistCsv({ ...input.checklist, phases: planDates(makeDay(...input.goLive), input.checklist.phases,
+                                                              input.checklist.bankHolidays) },
                          ticked, { absolute }),
   ics: files(input.goLive),
   later: files(input.later),
@@ -281,19 +292,83 @@ def test_the_browser_files_match_the_checklist_and_keep_their_uids_when_the_date
 
     first, second = Calendar.from_ical(output["ics"]), Calendar.from_ical(output["later"])
     events, moved = first.walk("VEVENT"), second.walk("VEVENT")
-    assert len(events) == len(checklist.phases)
+    # The phases (the plan's own events), then one event per item.
+    assert len(events) == len(checklist.phases) + len(checklist.items)
     assert [str(e["UID"]) for e in events] == [str(e["UID"]) for e in moved]  # a re-import updates, never duplicates
     assert len({str(e["UID"]) for e in events}) == len(events)
     planned = {phase.slug: (start, end) for phase, start, end in plan(go_live, phases(real_guide))}
-    for event, phase in zip(events, checklist.phases, strict=True):
+    for event, phase in zip(events, checklist.phases, strict=False):
         start, end = planned[phase.slug]
-        assert str(event["UID"]) == f"checklist-{name}-{phase.slug}@gp-practice-migration-guide"
+        assert str(event["UID"]) == f"plan-d3b07384-{phase.slug}@gp-practice-migration-guide"
         assert event.decoded("DTSTART") == start and event.decoded("DTEND") == end + timedelta(days=1)
-        description = str(event["DESCRIPTION"])
-        for item in phase.items:
-            assert f"{'[x]' if item.id in ticked else '[ ]'} {item.text}" in description
+    items = events[len(checklist.phases) :]
+    for event, (phase, item) in zip(items, [(p, i) for p in checklist.phases for i in p.items], strict=True):
+        assert str(event["UID"]) == f"plan-d3b07384-{name}-{item.id}@gp-practice-migration-guide"
+        assert str(event["SUMMARY"]) == item.text
+        assert str(event["DESCRIPTION"]).startswith("Done." if item.id in ticked else "To do.")
+        if not item.on:
+            assert event.decoded("DTSTART") == planned[phase.slug][1]  # due on its phase's last day
         assert str(event["URL"]) == f"https://guide.example.org{checklist.page}#phase-{phase.slug}"
-    assert moved[0].decoded("DTSTART") == events[0].decoded("DTSTART") + (later - go_live)
+    # The later date moves each event to its phase's working days for that date.
+    assert moved[0].decoded("DTSTART") == plan(later, phases(real_guide))[0][1] != events[0].decoded("DTSTART")
+
+
+BOTH_FILES = """
+const day = (text) => makeDay(...text.split("-").map(Number));
+const goLive = day(input.goLive);
+const planned = planDates(goLive, input.phases, input.bank);
+const meeting = { ...input.meeting, day: meetingDate(goLive, input.meeting, input.bank) };
+const warnings = planWarnings(day(input.today), goLive, planned, input.bank);
+const options = { absolute, now: Date.UTC(2026, 11, 1, 9), id: "d3b07384", practice: "Oak Surgery", meeting, warnings };
+const byPhase = new Map(planned.map((phase) => [phase.slug, phase]));
+const dated = {
+  ...input.checklist, phases: input.checklist.phases.map((phase) => ({ ...phase, ...byPhase.get(phase.slug) })),
+};
+console.log(JSON.stringify({
+  plan: toIcs(planned, { ...options, checklist: { label: input.checklist.role, checklistHref: input.checklist.page } }),
+  checklist: checklistIcs(dated, new Set(), { ...options, planned }),
+}));
+"""
+
+
+@pytest.mark.parametrize("name", ["practice-staff", "project-managers", "integrated-care-boards"])
+def test_importing_the_plan_and_a_checklist_gives_each_phase_once_and_each_item_once(node, real_guide, name):
+    """A calendar client keys what it imports by UID: the same UID updates an event, a new one adds one."""
+    import recurring_ical_events
+    from icalendar import Calendar
+
+    from migration_guide.content.phases import meeting
+    from migration_guide.content.working_days import bank_holidays
+
+    guide_meeting = meeting(real_guide)
+    data = {
+        "checklist": checklist_input(real_guide, name),
+        "phases": [phase.as_data() for phase in phases(real_guide)],
+        "meeting": guide_meeting.as_data(),
+        "bank": {day.isoformat(): holiday for day, holiday in bank_holidays(range(2025, 2029)).items()},
+        "goLive": "2027-03-15",
+        "today": "2026-12-01",
+    }
+    output = run_core(node, BOTH_FILES, data)
+    imported: dict[str, dict] = {}
+    for text in (output["plan"], output["checklist"]):
+        for event in recurring_ical_events.of(Calendar.from_ical(text)).between(date(2026, 1, 1), date(2028, 1, 1)):
+            imported[str(event["UID"])] = {key: str(event[key]) for key in ("SUMMARY", "DTSTART", "DTEND")}
+    checklist = real_guide.checklists[name]
+    key_phases = phases(real_guide)
+    assert len(imported) == len(key_phases) + 1 + len(checklist.items)  # the phases, the meeting, the items
+    plan_events = Calendar.from_ical(output["plan"]).walk("VEVENT")
+    checklist_events = {str(event["UID"]): event for event in Calendar.from_ical(output["checklist"]).walk("VEVENT")}
+    for event in plan_events:  # the same event in both files, so either import leaves it as it was
+        again = checklist_events[str(event["UID"])]
+        assert [again.decoded(key) for key in ("SUMMARY", "DTSTART", "DTEND")] == [
+            event.decoded(key) for key in ("SUMMARY", "DTSTART", "DTEND")
+        ]
+    # The warnings travel with the checklist's file too: importing it last still says what the plan said.
+    assert str(Calendar.from_ical(output["checklist"])["DESCRIPTION"]) == str(
+        Calendar.from_ical(output["plan"])["DESCRIPTION"]
+    )
+    assert "Warning: Some phases should already have started" in str(Calendar.from_ical(output["plan"])["DESCRIPTION"])
 
 
 # Items dated by the cut-over planning meeting (`on:`), not by their phase

@@ -173,3 +173,32 @@ def test_an_unchanged_purge_is_reused_and_a_template_that_adds_a_class_runs_it_a
     template.write_text('<p class="app-used app-new">Text</p>')
     assert cached_purge(cache, tmp_path / "app.css", [template], {"app-used"}) == ".app-used{x:1}.app-new{x:2}"
     assert len(list(cache.glob("*.css"))) == 2, "recent cuts are kept, so switching back costs nothing"
+
+
+STYLESHEET_LINK = re.compile(r'href="/assets/(build/app\.[0-9a-f]{10}\.css)"')
+
+
+@pytest.mark.slow  # builds a site of its own, three times
+def test_a_rebuild_freezes_pages_naming_the_last_cut_so_no_page_is_written_twice(settings, tmp_path):
+    from support.sitecheck import check_site
+
+    from migration_guide.publish.freeze import build_site
+
+    settings = settings.with_overrides(purged_css_dir=tmp_path / "cuts")
+    build_site(settings)
+    pages = sorted(settings.out_dir.rglob("*.html"))
+    cut = STYLESHEET_LINK.search(pages[0].read_text(encoding="utf-8"))[1]
+    assert (settings.out_dir / "assets" / cut).is_file()
+    written = {page: page.stat().st_mtime_ns for page in pages}
+
+    build_site(settings.with_overrides(use_render_cache=False))  # every page rendered again
+    assert {page: page.stat().st_mtime_ns for page in pages} == written, "a page was written again"
+    assert check_site(settings.out_dir, "") == []
+
+    # A record naming a cut that is not the one the build makes: the pages are pointed at the real one.
+    record = tmp_path / "cuts" / css_purge.LAST_CUTS
+    record.write_text(re.sub(r"app\.[0-9a-f]{10}\.css", "app.0123456789.css", record.read_text()))
+    build_site(settings.with_overrides(use_render_cache=False))
+    assert {name for page in pages for name in STYLESHEET_LINK.findall(page.read_text(encoding="utf-8"))} == {cut}
+    assert not (settings.out_dir / "assets" / "build" / "app.0123456789.css").exists()
+    assert check_site(settings.out_dir, "") == []

@@ -116,7 +116,17 @@ def test_a_good_answer_is_stored_with_the_pages_content_version_and_nothing_abou
     ]
     with app.extensions["database"].transaction() as cursor:
         columns = cursor.execute("SELECT * FROM feedback").one().keys()
-    assert set(columns) == {"id", "page", "section", "answer", "comment", "content_version", "created_at"}
+    # The idempotency key is random for each page view (see feedback.mjs): it says nothing about the reader.
+    assert set(columns) == {
+        "id",
+        "page",
+        "section",
+        "answer",
+        "comment",
+        "content_version",
+        "created_at",
+        "idempotency_key",
+    }
 
 
 def test_javascript_gets_json_back(client):
@@ -276,6 +286,109 @@ def test_text_that_is_not_utf8_is_refused_without_breaking_the_page(app, client,
     response = post(client, body=b"page=%2Fguide%2Ffirst-step%2F&section=check-dates&answer=yes&comment=" + comment)
     assert response.status_code == 400
     assert "contains characters we cannot read" in response.get_data(as_text=True)
+    assert stored(app) == []
+
+
+# A retried answer: the idempotency key
+
+KEY = "c0ffee0123456789abcdef0123456789"
+
+
+def test_each_answer_form_carries_an_empty_key_for_the_browser_to_fill(settings):
+    """The frozen page is every reader's, so a key in it would be shared: feedback.mjs makes one per page view."""
+    html = create_app(settings).test_client().get("/guide/").get_data(as_text=True)
+    form = html.split('<form class="app-feedback"')[1].split("</form>")[0]
+    assert '<input type="hidden" name="idempotency_key" value="" autocomplete="off">' in form
+
+
+def test_a_post_retried_with_the_same_key_after_a_lost_response_is_stored_once_and_thanked(app, client):
+    first = post(client, {**ANSWER, "idempotency_key": KEY}, accept="application/json")
+    # The reply never reached the reader: feedback.mjs sends the same form again, without JavaScript's fetch.
+    retried = post(client, {**ANSWER, "idempotency_key": KEY})
+    assert first.status_code == retried.status_code == 200
+    assert "Thank you for your feedback" in retried.get_data(as_text=True)
+    assert len(stored(app)) == 1
+    # The retry is thanked with the first answer's comment box, and the comment joins that one answer.
+    token = re.search(r'name="token" value="([^"]+)"', retried.get_data(as_text=True))[1]
+    assert comment(client, token).status_code == 200
+    assert [(row["answer"], row["comment"]) for row in stored(app)] == [("yes", "Add an example")]
+    assert post(client, {**ANSWER, "idempotency_key": KEY}, accept="application/json").get_json()["ok"] is True
+    assert len(stored(app)) == 1
+
+
+def test_a_different_key_is_a_new_answer_and_so_is_a_post_without_one(app, client):
+    for key in (KEY, KEY.replace("c0ffee", "decade"), "", ""):
+        assert post(client, {**ANSWER, "idempotency_key": key}).status_code == 200
+    assert len(stored(app)) == 4
+
+
+def test_the_key_is_kept_once_by_the_database_not_by_one_processs_memory(database_url, tmp_path):
+    """Two workers (two Database objects, two connections) that both receive the post store one answer."""
+    from migration_guide.forms.store import Database
+
+    workers = [Database(database_url, tmp_path / "unused.sqlite3") for _ in range(2)]
+    tokens = [feedback.save(db, "/guide/", "intro", "no", "", "v1", idempotency_key=KEY) for db in workers]
+    assert tokens[0] == tokens[1] is not None
+    with workers[0].transaction() as cursor:
+        assert cursor.execute("SELECT COUNT(*) AS n FROM feedback").one()["n"] == 1
+        with pytest.raises(Exception, match=r"(?i)unique|duplicate"):  # the constraint itself, without save()
+            cursor.execute(
+                "INSERT INTO feedback (page, section, answer, content_version, created_at, idempotency_key)"
+                " VALUES ('/guide/', 'intro', 'yes', 'v1', '2026-12-02T00:00:00Z', ?)",
+                (KEY,),
+            )
+    for db in workers:
+        db.close()
+
+
+def test_posts_with_one_key_arriving_together_are_stored_once(database_url, tmp_path):
+    import threading
+
+    from migration_guide.forms.store import Database
+
+    workers = [Database(database_url, tmp_path / "unused.sqlite3") for _ in range(4)]
+    workers[0].migrate()
+    start, tokens = threading.Barrier(len(workers)), []
+
+    def answer(db):
+        start.wait()
+        tokens.append(feedback.save(db, "/guide/", "intro", "yes", "", "v1", idempotency_key=KEY))
+
+    threads = [threading.Thread(target=answer, args=(db,)) for db in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(tokens) == 4 and len(set(tokens)) == 1 and None not in tokens
+    with workers[0].transaction() as cursor:
+        assert cursor.execute("SELECT COUNT(*) AS n FROM feedback").one()["n"] == 1
+    for db in workers:
+        db.close()
+
+
+def test_a_key_already_used_on_another_section_is_refused_and_the_form_comes_back_with_a_new_key(app, client):
+    assert post(client, {**ANSWER, "idempotency_key": KEY}).status_code == 200
+    other_section = {**ANSWER, "page": "/guide/", "section": "key-phases", "idempotency_key": KEY}
+    response = post(client, other_section)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "nhsuk-error-summary" in html and "We could not save your answer. Select yes or no again" in html
+    new_key = re.search(r'name="idempotency_key" value="([^"]+)"', html)[1]
+    assert new_key != KEY and re.fullmatch(feedback.IDEMPOTENCY_KEY_PATTERN, new_key)
+    assert post(client, {**other_section, "idempotency_key": new_key}).status_code == 200
+    assert [(row["page"], row["section"]) for row in stored(app)] == [
+        ("/guide/first-step/", "check-dates"),
+        ("/guide/", "key-phases"),
+    ]
+
+
+@pytest.mark.parametrize("key", ["short", "x" * 65, "<script>alert(1)</script>0123456789", "a b c d e f g h i j"])
+def test_a_malformed_key_is_refused_with_the_nhs_error_pattern(app, client, key):
+    response = post(client, {**ANSWER, "idempotency_key": key})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "We could not save your answer. Select yes or no again" in html
+    assert 'href="#feedback-check-dates-yes"' in html and "<script>alert" not in html
     assert stored(app) == []
 
 
@@ -476,12 +589,22 @@ def test_a_nul_anywhere_in_a_post_is_a_400_that_says_so(app, client, body):
 # Trust no header the proxy did not sign
 
 SECRET = "a-long-random-secret-shared-with-netlify"
+#: The Netlify site's ID, as Netlify's token names it (netlify_id) and NETLIFY_SITE_ID may name it.
+SITE_ID = "3f1d2c4b-5a69-4e8f-9b0a-1c2d3e4f5a6b"
 
 
 def netlify_signature(secret=SECRET, issuer="netlify", expires_in=300, issued_ago=0, **claims):
     """A token as Netlify's signed proxy makes it (netlify-cli's sign-redirect: iat, exp 5 minutes on, iss)."""
     issued = int(time.time()) - issued_ago
-    claims = {"iss": issuer, "iat": issued, "exp": issued + expires_in, "deploy_context": "production", **claims}
+    claims = {
+        "iss": issuer,
+        "iat": issued,
+        "exp": issued + expires_in,
+        "deploy_context": "production",
+        "site_url": ORIGIN,
+        "netlify_id": SITE_ID,
+        **claims,
+    }
     return jwt.encode({k: v for k, v in claims.items() if v is not None}, secret, algorithm="HS256")
 
 
@@ -506,10 +629,60 @@ def test_in_production_a_post_netlify_did_not_sign_is_refused(production_client)
         netlify_signature(iat=None),
         netlify_signature(deploy_context="deploy-preview"),  # a preview built with the same secret
         netlify_signature(deploy_context=None),
+        netlify_signature(site_url="https://a-fork-given-the-secret.netlify.app"),  # another site, same secret
+        netlify_signature(site_url=ORIGIN + ".evil.example"),
+        netlify_signature(site_url="gp-practice-migration-guide.netlify.app"),  # not an address: no host
+        netlify_signature(site_url="https://gp-practice-migration-guide.netlify.app:8443"),
+        netlify_signature(site_url=["https://gp-practice-migration-guide.netlify.app"]),
+        netlify_signature(site_url=None),
         "not-a-token",
     ):
         assert post(production_client, **{"X-Nf-Sign": token}).status_code == 403, token
     assert post(production_client, **{"X-Nf-Sign": netlify_signature()}).status_code == 200
+    # Netlify's site_url is the site's main address, compared by host: its path, the host's case and the scheme
+    # (Netlify's record of a site's address may start http://) do not matter.
+    for site_url in (ORIGIN + "/", ORIGIN.upper().replace("HTTPS", "https"), ORIGIN.replace("https", "http")):
+        assert post(production_client, **{"X-Nf-Sign": netlify_signature(site_url=site_url)}).status_code == 200
+
+
+def test_with_netlify_site_id_set_production_believes_only_tokens_that_name_that_site(settings, database_url, clock):
+    app = create_app(
+        settings.with_overrides(
+            database_url=database_url, site_env="production", proxy_signing_secret=SECRET, netlify_site_id=SITE_ID
+        )
+    )
+    app.config["CLOCK"] = clock
+    client = app.test_client()
+    for netlify_id in ("0b1c2d3e-another-site", None, ""):
+        assert post(client, **{"X-Nf-Sign": netlify_signature(netlify_id=netlify_id)}).status_code == 403, netlify_id
+    assert post(client, **{"X-Nf-Sign": netlify_signature()}).status_code == 200
+
+
+def test_the_claims_production_expects_come_from_site_url_and_netlify_site_id(monkeypatch):
+    from migration_guide.config import Settings
+
+    monkeypatch.setenv("SITE_URL", "https://guide.example.nhs.uk/")
+    monkeypatch.delenv("NETLIFY_SITE_ID", raising=False)
+    assert Settings.from_environment().expected_proxy_claims == {
+        "deploy_context": "production",
+        "site_url": "guide.example.nhs.uk",
+    }
+    monkeypatch.setenv("NETLIFY_SITE_ID", f" {SITE_ID} ")
+    assert Settings.from_environment().expected_proxy_claims["netlify_id"] == SITE_ID
+
+
+def test_outside_production_a_deploy_previews_token_still_names_the_reader(app, client):
+    """A deploy preview's own functions (SITE_ENV unset) take its tokens: only production is bound to its site."""
+    app.config["SETTINGS"] = app.config["SETTINGS"].with_overrides(proxy_signing_secret=SECRET)
+    preview = netlify_signature(deploy_context="deploy-preview", site_url="https://deploy-preview-7--x.netlify.app")
+    limit = ratelimit.POSTS_PER_MINUTE
+    statuses = [
+        post(client, **{"X-Nf-Sign": preview, "X-Nf-Client-Connection-Ip": "198.51.100.1"}).status_code
+        for _ in range(limit)
+    ]
+    other_reader = post(client, **{"X-Nf-Sign": preview, "X-Nf-Client-Connection-Ip": "198.51.100.2"})
+    assert statuses == [200] * limit and other_reader.status_code == 200
+    assert post(client, **{"X-Nf-Sign": preview, "X-Nf-Client-Connection-Ip": "198.51.100.1"}).status_code == 429
 
 
 def test_the_readers_address_comes_from_netlify_only_when_netlify_signed_the_request(production_client):

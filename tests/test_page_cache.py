@@ -85,3 +85,72 @@ def test_compiled_templates_are_kept_across_builds_and_an_edited_template_is_com
     not_found.write_text(not_found.read_text().replace("Page not found</h1>", "No page here</h1>"))
     build_site(settings)  # --no-cache, with the compiled templates of the first build in place
     assert "<h1>No page here</h1>" in (tmp_path / "site" / "404.html").read_text()
+
+
+def _warm_site(tmp_path, monkeypatch):
+    """A built copy of the fixture guide with its own templates, and the list of URLs the next build renders."""
+    content, templates = tmp_path / "content", tmp_path / "templates"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    shutil.copytree(Settings.templates_dir, templates)
+    settings = Settings.from_environment(
+        content_dir=content,
+        templates_dir=templates,
+        out_dir=tmp_path / "site",
+        instance_dir=tmp_path / "instance",
+        functions_manifest=tmp_path / "manifest.json",
+    )
+    build_site(settings)
+    rendered: list[str] = []
+    from flask.testing import FlaskClient
+
+    original_get = FlaskClient.get
+    monkeypatch.setattr(
+        FlaskClient, "get", lambda self, url, *a, **k: rendered.append(url) or original_get(self, url, *a, **k)
+    )
+    return settings, rendered
+
+
+GUIDE_PAGES = {"/", "/about/", "/guide/", "/guide/first-step/", "/guide/second-step/"}
+
+
+def test_an_unchanged_rebuild_renders_no_guide_page(tmp_path, monkeypatch):
+    settings, rendered = _warm_site(tmp_path, monkeypatch)
+    build_site(settings)
+    assert not GUIDE_PAGES & set(rendered)
+
+
+def test_editing_a_layout_template_renders_every_guide_page_again(tmp_path, monkeypatch):
+    settings, rendered = _warm_site(tmp_path, monkeypatch)
+    base = settings.templates_dir / "base.jinja"
+    base.write_text(base.read_text().replace("</body>", "<!-- a template edit -->\n</body>"))
+    build_site(settings)
+    assert set(rendered) >= GUIDE_PAGES
+    assert "a template edit" in (settings.out_dir / "guide" / "second-step" / "index.html").read_text()
+
+
+def test_editing_the_navigation_renders_every_guide_page_again(tmp_path, monkeypatch):
+    settings, rendered = _warm_site(tmp_path, monkeypatch)
+    navigation = settings.content_dir / "data" / "navigation.yml"
+    navigation.write_text(navigation.read_text().replace("heading: Guide contents", "heading: The steps"))
+    build_site(settings)
+    assert set(rendered) >= GUIDE_PAGES
+    assert "The steps" in (settings.out_dir / "guide" / "second-step" / "index.html").read_text()
+
+
+def test_a_change_note_on_one_page_renders_that_page_and_whats_new_and_no_other_guide_page(tmp_path, monkeypatch):
+    settings, rendered = _warm_site(tmp_path, monkeypatch)
+    page = settings.content_dir / "guide" / "second-step.md"
+    page.write_text(
+        page.read_text().replace(
+            "---\n", '---\nchanges:\n  - date: 2026-11-30\n    note: "Said when to book the rooms."\n', 1
+        )
+    )
+    build_site(settings)
+    assert "/guide/second-step/" in rendered and "/whats-new/" in rendered and "/whats-new/feed.xml" in rendered
+    assert not (GUIDE_PAGES - {"/guide/second-step/"}) & set(rendered)
+    assert "Said when to book the rooms." in (settings.out_dir / "whats-new" / "index.html").read_text()
+    cold = settings.with_overrides(
+        out_dir=tmp_path / "cold", use_render_cache=False, instance_dir=tmp_path / "cold-instance"
+    )
+    build_site(cold.with_overrides(functions_manifest=tmp_path / "cold-manifest.json"))
+    _same_site(settings.out_dir, tmp_path / "cold")  # what was skipped is what a full build writes

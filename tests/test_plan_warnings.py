@@ -5,12 +5,14 @@ so the page, the CSV and the calendar say the same thing on both sides."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from conftest import REAL_CONTENT
+from support.plan_files import csv_warnings, ics_warnings
 
 from migration_guide.config import PROJECT_ROOT, Settings
 from migration_guide.content.loading import load_guide
@@ -142,3 +144,114 @@ def test_bank_holidays_come_from_the_holidays_library_for_every_year_the_planner
     assert found[date(2026, 12, 28)] == "Boxing Day (observed)"
     assert found[date(2027, 3, 26)] == "Good Friday" and date(2027, 3, 29) in found
     assert date(2027, 3, 17) not in found  # St Patrick's Day is a bank holiday in Northern Ireland, not England
+
+
+# The plan's files carry the page's warnings, word for word
+
+BROWSER_FILES = """
+const input = JSON.parse(process.argv[1]);
+const day = (text) => core.makeDay(...text.split("-").map(Number));
+const goLive = day(input.goLive);
+const planned = core.planDates(goLive, input.phases, input.bank);
+const warnings = core.planWarnings(day(input.today), goLive, planned, input.bank);
+const absolute = (href) => new URL(href, "https://guide.example.org").href;
+console.log(JSON.stringify({
+  warnings,
+  ics: core.toIcs(planned, { absolute, now: Date.UTC(2026, 11, 1, 9), id: "d3b07384", warnings }),
+  csv: core.toCsv(planned, { absolute, warnings }),
+}));
+"""
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+def test_the_calendar_file_and_the_csv_carry_the_warnings_the_page_shows(case, guide_phases, node):
+    data = {
+        **case,
+        "phases": [item.as_data() for item in guide_phases],
+        "bank": {day.isoformat(): name for day, name in BANK.items()},
+    }
+    output = browser(node, BROWSER_FILES, data)
+    shown = [{"title": warning["title"], "text": warning["text"]} for warning in python_warnings(case, guide_phases)]
+    assert [{"title": w["title"], "text": w["text"]} for w in output["warnings"]] == shown
+    in_calendar, on_go_live = ics_warnings(output["ics"])
+    assert in_calendar == shown, case["name"]
+    assert on_go_live == shown, case["name"]
+    assert csv_warnings(output["csv"]) == shown, case["name"]
+    if not shown:
+        assert "X-WR-CALDESC" not in output["ics"] and "Warning" not in output["csv"]
+
+
+# Plain English: no warning sentence over 25 words, whatever the dates
+
+ALL_KEYS = {"go-live-passed", "not-enough-time", "started", "not-a-working-day", "christmas", "qof-year-end"}
+ALL_KEYS |= {"winter", "icb-change"}
+TODAYS = [date(2026, 12, 1), date(2020, 3, 2), date(2022, 6, 1)]  # 2022: the state funeral's long holiday name
+
+
+def every_go_live(today: date) -> list[date]:
+    """Each day the form accepts from 8 weeks before today to 3 years ahead."""
+    return [today + timedelta(days=offset) for offset in range(-56, 3 * 365)]
+
+
+def sentences(text: str) -> list[str]:
+    return re.split(r"(?<=[.!?])\s+(?=[A-Z0-9])", text)
+
+
+EVERY_BROWSER_WARNING = """
+const input = JSON.parse(process.argv[1]);
+const day = (text) => core.makeDay(...text.split("-").map(Number));
+const texts = new Set();
+for (const [today, goLives] of input.days) {
+  for (const goLive of goLives) {
+    const planned = core.planDates(day(goLive), input.phases, input.bank);
+    for (const warning of core.planWarnings(day(today), day(goLive), planned, input.bank)) {
+      texts.add(JSON.stringify([warning.key, warning.text]));
+    }
+  }
+}
+console.log(JSON.stringify([...texts].map((text) => JSON.parse(text))));
+"""
+
+
+def test_no_warning_sentence_runs_past_25_words_on_either_side(guide_phases, node):
+    python = set()
+    for today in TODAYS:
+        for go_live in every_go_live(today):
+            for warning in plan_warnings(today, go_live, plan(go_live, guide_phases, BANK), BANK):
+                python.add((warning.key, warning.text))
+    assert {key for key, _ in python} == ALL_KEYS  # every rule had its say
+    data = {
+        "days": [[today.isoformat(), [day.isoformat() for day in every_go_live(today)]] for today in TODAYS],
+        "phases": [item.as_data() for item in guide_phases],
+        "bank": {day.isoformat(): name for day, name in BANK.items()},
+    }
+    assert {tuple(found) for found in browser(node, EVERY_BROWSER_WARNING, data)} == python
+    too_long = sorted({sentence for _, text in python for sentence in sentences(text) if len(sentence.split()) > 25})
+    assert too_long == []
+
+
+def test_bank_holidays_are_kept_so_the_next_process_need_not_ask_the_library(tmp_path, monkeypatch):
+    import holidays
+
+    from migration_guide.content import working_days
+
+    monkeypatch.setattr(working_days, "BANK_HOLIDAYS_DIR", tmp_path / "kept")
+    years = range(2025, 2028)
+    from_library = dict(holidays.country_holidays("GB", subdiv="ENG", years=list(years)))
+    assert bank_holidays(years) == from_library
+    assert list((tmp_path / "kept").glob("*.json")), "the days were not kept"
+
+    def no_library(*args, **kwargs):
+        raise AssertionError("the library was asked again for days already kept")
+
+    monkeypatch.setattr(holidays, "country_holidays", no_library)
+    assert bank_holidays(years) == from_library
+    with pytest.raises(AssertionError, match="asked again"):
+        bank_holidays(range(2025, 2029))  # other years are not the kept ones
+
+    # A damaged file is not trusted: the library is asked, and its answer kept again.
+    monkeypatch.undo()
+    monkeypatch.setattr(working_days, "BANK_HOLIDAYS_DIR", tmp_path / "kept")
+    for kept in (tmp_path / "kept").glob("*.json"):
+        kept.write_text('{"not a date": "Boxing Day"}')
+    assert bank_holidays(years) == from_library

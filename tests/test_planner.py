@@ -181,7 +181,7 @@ def test_without_javascript_the_page_shows_every_phase_in_weeks_before_go_live(p
     rows = re.findall(r'<tr class="nhsuk-table__row" role="row" data-phase="\d+">(.*?)</tr>', plan_html, re.S)
     assert len(rows) == len(guide.steps["key-phases"])
     assert '<a href="/base/guide/#decision-to-migrate-and-funding">Decide to migrate and secure funding</a>' in rows[0]
-    assert nowrap("16 weeks before go-live") in rows[0] and nowrap("15 weeks before go-live") in rows[0]
+    assert nowrap("17 weeks before go-live") in rows[0] and nowrap("16 weeks before go-live") in rows[0]
     for row, step in zip(rows, guide.steps["key-phases"], strict=True):
         starts, ends = step.meta["starts_weeks_before_go_live"], step.meta["ends_weeks_before_go_live"]
         assert f">{nowrap(sentence_case(describe_weeks(starts)))}</span></td>" in row, step.title
@@ -218,10 +218,10 @@ def test_the_page_carries_its_data_as_json_and_no_inline_script(plan_html, guide
     assert data["phases"][0] | {"summary": ""} == {
         "title": "Decide to migrate and secure funding",
         "href": "/base/guide/#decision-to-migrate-and-funding",
-        "startsWeeks": 16,
-        "endsWeeks": 15,
-        "startsText": "16 weeks before go-live",
-        "endsText": "15 weeks before go-live",
+        "startsWeeks": 17,
+        "endsWeeks": 16,
+        "startsText": "17 weeks before go-live",
+        "endsText": "16 weeks before go-live",
         "summary": "",
         "slug": "decision",
         "reminder": None,

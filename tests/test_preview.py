@@ -373,6 +373,7 @@ def test_deploy_check_passes_against_guide_preview_and_says_what_it_could_not_ch
         "PASS         the API refuses a GET",
         "PASS         the API refuses a post from another site",
         "PASS         /prm-practice-migration/%09/evil.example/ does not redirect off-site",
+        "PASS         a post through the site reaches the form (its proxy signature is believed) (status 400)",
         "PASS         the check's own posts are counted as one reader",
         "NOT CHECKED  an unsigned post straight to the functions is refused (no --functions-url given)",
         "NOT CHECKED  different readers are counted apart",
@@ -394,3 +395,16 @@ def test_deploy_check_fails_a_site_that_redirects_off_site_or_drops_its_headers(
     assert len(off_site) == 4 and not any(o.passed for o in off_site)
     headers = next(o for o in outcomes if o.check == "home page carries every security header")
     assert headers.passed is False and "Content-Security-Policy" in headers.detail
+
+
+def test_deploy_check_fails_a_site_whose_functions_refuse_netlifys_signature(monkeypatch):
+    """As when the functions' SITE_URL or NETLIFY_SITE_ID does not match the site Netlify signs for."""
+    from migration_guide.cli import deploy_check
+
+    def functions_that_believe_no_one(base, method, path, body=None, headers=None):
+        return deploy_check.Answer(403 if method == "POST" else 200, {}, "")
+
+    monkeypatch.setattr(deploy_check, "ask", functions_that_believe_no_one)
+    outcomes = {o.check: o for o in deploy_check.run_checks("http://127.0.0.1:1")}
+    believed = outcomes["a post through the site reaches the form (its proxy signature is believed)"]
+    assert believed.passed is False and believed.detail == "status 403 (refused as not from the guide)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -33,6 +34,19 @@ def test_the_build_ends_by_writing_the_pagefind_index(built):
     assert list(bundle.glob("wasm.*.pagefind")) and list(bundle.glob("index/*.pf_index"))
     assert not list(bundle.glob("pagefind-*ui*")) and not (bundle / "pagefind-highlight.js").exists()
     assert check_site(built.out_dir, built.base_path) == []
+
+
+def test_the_index_holds_every_page_with_a_body_and_every_checklist_item(built, guide):
+    """Each checklist item is a record of its own, sent to Pagefind alongside the pages: none may go missing."""
+    entry = json.loads((built.out_dir / "pagefind" / "pagefind-entry.json").read_text())
+    pages = [
+        path
+        for path in built.out_dir.rglob("*.html")
+        if "pagefind" not in path.parts and "data-pagefind-body" in path.read_text(encoding="utf-8")
+    ]
+    records = checklist_records(guide)
+    assert len(records) > 200  # the guide's three role checklists
+    assert entry["languages"]["en"]["page_count"] == len(pages) + len(records)
 
 
 def test_only_page_text_is_indexed_not_the_chrome(built):
@@ -207,3 +221,41 @@ def test_a_search_terms_file_of_the_wrong_shape_is_refused_with_its_name(tmp_pat
     (tmp_path / "data" / "search_terms.yml").write_text("synonyms:\n  - [only one]\n")
     with pytest.raises(SearchTermsError, match=r"search_terms.yml: each synonyms line needs at least 2"):
         load_search_terms(tmp_path)
+
+
+@pytest.mark.slow  # builds a site of its own
+def test_a_rebuild_that_changed_no_page_keeps_the_index_and_a_changed_page_is_indexed_again(
+    tmp_path, write_content, monkeypatch
+):
+    from migration_guide.publish import search_index
+    from migration_guide.publish.freeze import build_site
+
+    content = write_content(
+        {
+            "data/navigation.yml": "sidebar:\n  - heading: Guide\n    pages: [/guide/]\n",
+            "index.md": "---\ntitle: Home\npermalink: /\nlayout: home\n---\nWelcome.\n",
+            "guide/index.md": "---\ntitle: Guide\npermalink: /guide/\n---\n## Plan the move {#plan}\n\nBook rooms.\n",
+        }
+    )
+    settings = Settings.from_environment(
+        content_dir=content,
+        out_dir=tmp_path / "site",
+        instance_dir=tmp_path / "instance",
+        functions_manifest=tmp_path / "manifest.json",
+    )
+    build_site(settings)
+    bundle = settings.out_dir / "pagefind"
+    indexed = sorted(path.name for path in bundle.rglob("*"))
+
+    calls = []
+    original = search_index._write_index
+    monkeypatch.setattr(search_index, "_write_index", lambda *args: calls.append(args) or original(*args))
+    build_site(settings)
+    assert calls == [], "Pagefind ran although no page changed"
+    assert sorted(path.name for path in bundle.rglob("*")) == indexed
+
+    page = content / "guide" / "index.md"
+    page.write_text(page.read_text().replace("Book rooms.", "Book rooms and a projector."))
+    build_site(settings)
+    assert len(calls) == 1, "a changed page must be indexed again"
+    assert sorted(path.name for path in bundle.rglob("*")) != indexed  # the fragments hold the new words

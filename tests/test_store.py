@@ -1,7 +1,10 @@
 """The store creates and upgrades its own schema, and a transaction is all or nothing, on SQLite and PostgreSQL."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
 from conftest import postgres_schema_url
+from support.frozen_server import FreezableProxy, SilentServer
 
 from migration_guide.config import Settings
 from migration_guide.forms.store import MIGRATIONS, Cursor, Database, DatabaseUnavailable
@@ -73,15 +76,84 @@ def test_a_database_that_cannot_be_reached_is_reported_as_unavailable(tmp_path):
             pass
 
 
-def test_when_the_sqlite_file_is_removed_under_a_running_process_the_next_write_fails_loudly(tmp_path):
+def rows_on_disk(path, sql: str) -> list[tuple]:
+    """What the file at `path` holds, read by a connection of its own (not the store's)."""
+    import sqlite3
+
+    with sqlite3.connect(path) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_when_the_sqlite_file_is_removed_under_a_running_worker_the_next_transaction_opens_a_fresh_one(tmp_path):
     path = tmp_path / "guide.sqlite3"
     db = Database(f"sqlite:///{path}", tmp_path / "x")
     with db.transaction() as cursor:
         cursor.execute("INSERT INTO secrets (name, value) VALUES ('first', '1')")
+        first_key = cursor.secret("feedback_token_key")
     path.unlink()
-    with pytest.raises(DatabaseUnavailable, match="removed or replaced"), db.transaction() as cursor:
-        cursor.execute("INSERT INTO secrets (name, value) VALUES ('lost', '2')")
+    with db.transaction() as cursor:  # not a 503 until the worker restarts: the schema is made again
+        cursor.execute("INSERT INTO secrets (name, value) VALUES ('after', '2')")
+        # The deleted file's secret went with it: the new file makes and keeps its own.
+        assert cursor.secret("feedback_token_key") != first_key
+    assert path.is_file()
+    assert rows_on_disk(path, "SELECT name FROM secrets WHERE name IN ('first', 'after')") == [("after",)]
+    assert [v for (v,) in rows_on_disk(path, "SELECT version FROM schema_migrations ORDER BY version")] == [
+        version for version, _ in MIGRATIONS
+    ]
     db.close()
+
+
+def test_a_file_replaced_under_a_running_worker_is_the_one_written_to(tmp_path):
+    path = tmp_path / "guide.sqlite3"
+    db = Database(f"sqlite:///{path}", tmp_path / "x")
+    db.migrate()
+    restored = Database(f"sqlite:///{tmp_path / 'restored.sqlite3'}", tmp_path / "x")
+    restored.migrate()
+    restored.close()
+    (tmp_path / "restored.sqlite3").replace(path)  # as a restore from a backup would
+    with db.transaction() as cursor:
+        cursor.execute("INSERT INTO secrets (name, value) VALUES ('after-restore', '1')")
+    assert rows_on_disk(path, "SELECT value FROM secrets WHERE name = 'after-restore'") == [("1",)]
+    db.close()
+
+
+def test_a_transaction_during_which_the_file_was_removed_is_not_acknowledged(tmp_path):
+    path = tmp_path / "guide.sqlite3"
+    db = Database(f"sqlite:///{path}", tmp_path / "x")
+    db.migrate()
+    with pytest.raises(DatabaseUnavailable, match="removed during a transaction"), db.transaction() as cursor:
+        cursor.execute("INSERT INTO secrets (name, value) VALUES ('lost', '1')")
+        path.unlink()  # what this commits goes into the deleted file
+    with db.transaction() as cursor:
+        cursor.execute("INSERT INTO secrets (name, value) VALUES ('kept', '2')")
+    assert rows_on_disk(path, "SELECT name FROM secrets WHERE name IN ('lost', 'kept')") == [("kept",)]
+    db.close()
+
+
+def test_a_feedback_post_after_the_sqlite_file_was_deleted_is_stored_not_refused(tmp_path):
+    """The worker keeps running: the post after the deletion is a 200 stored in a fresh file, not a 503."""
+    from migration_guide.pages.app import create_app
+
+    path = tmp_path / "guide.sqlite3"
+    settings = Settings.from_environment(instance_dir=tmp_path / "instance", database_url=f"sqlite:///{path}")
+    client = create_app(settings).test_client()
+
+    def answer():
+        return client.post(
+            "/api/feedback",
+            data="page=/&section=x&answer=yes",  # a section the guide does not have: refused, but counted
+            content_type="application/x-www-form-urlencoded",
+            headers={"Origin": settings.site_url},
+        )
+
+    assert answer().status_code == 400
+    path.unlink()
+    response = answer()
+    assert response.status_code == 400 and "We could not find that section of the guide" in response.get_data(
+        as_text=True
+    )
+    # The rate limit counted the post in the new file's own schema.
+    assert rows_on_disk(path, "SELECT SUM(hits) FROM rate_limit") == [(1,)]
 
 
 def test_sqlite_overwrites_deleted_personal_data(tmp_path):
@@ -154,6 +226,134 @@ def test_a_full_sqlite_disk_is_unavailable_not_a_bare_error(tmp_path):
         cursor.execute("INSERT INTO secrets (name, value) VALUES (?, ?)", ("big", "x" * 200_000))
     with db.transaction() as cursor:  # nothing half-stored, and the store still answers
         assert cursor.execute("SELECT COUNT(*) AS n FROM secrets WHERE name = 'big'").one()["n"] == 0
+
+
+# A database that stops answering: the watchdog (PostgreSQL's own timeouts cannot act when it is stopped)
+
+
+def through(proxy_port: int, database_url: str) -> str:
+    """The same database URL, reached through a proxy on this machine."""
+    parts = urlsplit(database_url)
+    user = parts.netloc.rpartition("@")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}@127.0.0.1:{proxy_port}" if user else f"127.0.0.1:{proxy_port}"))
+
+
+def feedback_post(client, settings):
+    return client.post(
+        "/api/feedback",
+        data="page=/&section=x&answer=yes",  # a section the guide does not have: a 400, after the rate limit's write
+        content_type="application/x-www-form-urlencoded",
+        headers={"Origin": settings.site_url},
+    )
+
+
+def test_a_frozen_postgresql_gives_the_reader_the_nhs_503_in_seconds_and_the_next_post_is_stored(
+    request, tmp_path, monkeypatch
+):
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import TimeoutError as StillWaiting
+
+    from migration_guide.pages.app import create_app
+
+    monkeypatch.setattr("migration_guide.forms.store.WAIT_TIMEOUT", 1, raising=False)
+    real = postgres_schema_url(request)
+    proxy = FreezableProxy(urlsplit(real).hostname, urlsplit(real).port or 5432)
+    request.addfinalizer(proxy.close)
+    settings = Settings.from_environment(instance_dir=tmp_path / "instance", database_url=through(proxy.port, real))
+    client = create_app(settings).test_client()
+    worker = ThreadPoolExecutor(max_workers=1)  # one thread, so its connection stays warm between posts
+    request.addfinalizer(lambda: (proxy.thaw(), worker.shutdown(wait=False)))
+    assert worker.submit(feedback_post, client, settings).result().status_code == 400  # connected, schema made
+    proxy.freeze()  # as `kill -STOP` on the server: the connection stays open and nothing answers
+    started = time.monotonic()
+    try:
+        response = worker.submit(feedback_post, client, settings).result(timeout=5)
+    except StillWaiting:
+        pytest.fail(f"the post was still waiting for the frozen database after {time.monotonic() - started:.0f} s")
+    waited = time.monotonic() - started
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert "Sorry, there is a problem with the service" in response.get_data(as_text=True)
+    assert 0.9 < waited < 1.8  # one bounded wait, not one per retry
+    proxy.thaw()
+    # The abandoned connection is replaced: the next post reaches the database and is counted.
+    assert worker.submit(feedback_post, client, settings).result(timeout=5).status_code == 400
+    with client.application.extensions["database"].transaction() as cursor:
+        assert cursor.execute("SELECT SUM(hits) AS hits FROM rate_limit").one()["hits"] == 2
+
+
+def test_a_server_that_accepts_and_never_answers_is_given_up_on_at_the_connect_timeout(tmp_path):
+    import time
+
+    from migration_guide.forms.store import CONNECT_TIMEOUT
+
+    silent = SilentServer()
+    db = Database(f"postgresql://guide:guide@127.0.0.1:{silent.port}/guide", tmp_path / "x")
+    started = time.monotonic()
+    with pytest.raises(DatabaseUnavailable, match="cannot connect"), db.transaction():
+        pass
+    assert time.monotonic() - started < CONNECT_TIMEOUT + 1
+    silent.close()
+
+
+def test_a_slow_statement_that_finishes_in_time_is_left_alone(request, tmp_path, monkeypatch):
+    monkeypatch.setattr("migration_guide.forms.store.WAIT_TIMEOUT", 1)
+    db = Database(postgres_schema_url(request), tmp_path / "unused.sqlite3")
+    with db.transaction() as cursor:
+        cursor.execute("SELECT pg_sleep(0.6)")
+        cursor.execute("SELECT pg_sleep(0.6)")  # each wait has its own bound, not the transaction
+        backend = cursor.execute("SELECT pg_backend_pid() AS pid").one()["pid"]
+    with db.transaction() as cursor:
+        assert cursor.execute("SELECT pg_backend_pid() AS pid").one()["pid"] == backend  # the same connection
+    db.close()
+
+
+def test_the_watchdog_cuts_only_a_wait_that_outlives_its_deadline():
+    import socket
+    import time
+
+    from migration_guide.forms.watchdog import Watchdog
+
+    watchdog = Watchdog()
+    ours, theirs = socket.socketpair()
+    with watchdog.watching(ours.fileno(), seconds=5) as wait:
+        theirs.sendall(b"answer")
+        assert ours.recv(10) == b"answer"
+    assert not wait.cut
+    started = time.monotonic()
+    with watchdog.watching(ours.fileno(), seconds=0.2) as wait:
+        assert ours.recv(10) == b""  # nothing ever comes: the shut-down socket reads as closed
+    assert wait.cut and 0.15 < time.monotonic() - started < 1
+    ours.close()
+    theirs.close()
+
+
+def test_a_forked_worker_has_a_watchdog_of_its_own():
+    """gunicorn forks its workers: the parent's watchdog thread does not survive the fork, the child's starts."""
+    import os
+    import socket
+
+    from migration_guide.forms.watchdog import WATCHDOG
+
+    with WATCHDOG.watching(-1, seconds=60):  # the parent's thread is running (and holds no wait on a real socket)
+        pass
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only if its watchdog cuts a wait that never ends
+        ours, _theirs = socket.socketpair()
+        with WATCHDOG.watching(ours.fileno(), seconds=0.2) as wait:
+            ours.recv(1)
+        os._exit(0 if wait.cut else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_frozen_server_costs_a_post_well_within_lambdas_15_seconds():
+    from migration_guide.forms.store import CONNECT_TIMEOUT, LOCK_TIMEOUT, STATEMENT_TIMEOUT, WAIT_TIMEOUT
+
+    # The server's own timeouts act first while it runs; the watchdog only when it does not.
+    assert LOCK_TIMEOUT < STATEMENT_TIMEOUT < WAIT_TIMEOUT
+    # A post waits at most once on a server that stopped: connecting, or one statement.
+    assert max(CONNECT_TIMEOUT, WAIT_TIMEOUT) <= 15 / 2
 
 
 @pytest.mark.parametrize(

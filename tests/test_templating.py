@@ -95,3 +95,23 @@ def test_a_build_with_unchanged_templates_leaves_the_compiled_ones_alone(tmp_pat
     assert precompile(templates_dir, folder, [*PAGE_TEMPLATES, "404.jinja"])  # a new entry
     (templates_dir / "base.jinja").write_text((templates_dir / "base.jinja").read_text() + "\n")
     assert precompile(templates_dir, folder, PAGE_TEMPLATES)
+
+
+def test_the_markdown_components_compiled_by_one_build_are_loaded_by_the_next(tmp_path, monkeypatch):
+    """Each build (and each of its workers) is a new process: it loads the compiled components from disk."""
+    from jinja2 import Environment
+
+    from migration_guide.config import PROJECT_ROOT
+    from migration_guide.templating import standalone_environment
+
+    templates = PROJECT_ROOT / "templates"
+    first = standalone_environment(templates, tmp_path / "bytecode").get_template("components/markdown.jinja")
+    expected = str(first.module)  # its imports (the nhsuk-frontend-jinja macros) loaded, so compiled, too
+    assert list((tmp_path / "bytecode").iterdir()), "nothing was kept"
+
+    def no_compiling(*args, **kwargs):
+        raise AssertionError("a template was compiled again although its source is unchanged")
+
+    monkeypatch.setattr(Environment, "compile", no_compiling)
+    again = standalone_environment(templates, tmp_path / "bytecode").get_template("components/markdown.jinja")
+    assert str(again.module) == expected

@@ -1,6 +1,6 @@
 // A role's checklist as files, with no DOM: the spreadsheet and the calendar file the checklist
 // page offers. The tests run this file in Node and read its output with Python's csv and icalendar.
-import { csvText, isoDate, toCalendar } from "./plan-core.mjs";
+import { csvText, isoDate, planCalendarName, planEvents, planPrefix, toCalendar, warningsText } from "./plan-core.mjs";
 
 /** Where a role's ticks are kept on this device: one key per role, holding the ticked item ids. */
 export function ticksKey(name) {
@@ -43,22 +43,40 @@ export function checklistCsv({ role, phases }, ticked, { absolute }) {
 }
 
 /**
- * One all-day event per phase (dated phases only), with the phase's items in its description.
- * Each UID is the checklist's name and the phase's slug, so a new go-live date moves the events
- * instead of adding more.
+ * The plan's own events (the planner's UIDs, `plan-<plan id>-<practice>-<phase>`, so importing this file
+ * and the plan's never doubles a phase: the later import updates the same events), then one all-day event
+ * per checklist item on its due day: its phase's last day, or the meeting's day for an item `on` it.
+ * `phases` carry `title`, `slug`, their dates and `items` ({id, text, href, on}); `planned` is every key
+ * phase with its dates (the checklist's own phases when not given), and the rest is what `planEvents`
+ * takes besides (`id`, `practice`, `meeting` with its `day`, `warnings`).
  */
-export function checklistIcs({ name, role, page, phases }, ticked, { absolute, now = Date.now() }) {
-  const events = phases.map((phase) => {
+export function checklistIcs({ name, role, page, phases }, ticked, { absolute, now = Date.now(), planned = phases, ...plan }) {
+  const practice = String(plan.practice || "").trim();
+  const events = planEvents(planned, { ...plan, absolute, checklist: { label: role, checklistHref: page } });
+  const prefix = planPrefix(plan.id || "plan", practice);
+  for (const phase of phases) {
     const url = absolute(`${page}#phase-${phase.slug}`);
-    const lines = phase.items.map((item) => `${ticked.has(item.id) ? "[x]" : "[ ]"} ${item.text}`);
-    return {
-      uid: `checklist-${name}-${phase.slug}`,
-      start: phase.start,
-      end: phase.end,
-      summary: `${phase.title}: ${role} checklist`,
-      description: `${lines.join("\n")}\n\nYour checklist for this phase: ${url}`,
-      url,
-    };
+    for (const item of phase.items) {
+      const onMeeting = plan.meeting && item.on === plan.meeting.slug;
+      const day = onMeeting ? plan.meeting.day : phase.end;
+      const due = onMeeting ? `At the ${plan.meeting.title.toLowerCase()}` : `By the end of ${phase.title.toLowerCase()}`;
+      let description = `${ticked.has(item.id) ? "Done" : "To do"}. ${due}: ${role} checklist.`;
+      if (item.href) description += `\n\nRead about it in the guide: ${absolute(item.href)}`;
+      description += `\n\nYour checklist for this phase: ${url}`;
+      events.push({
+        uid: `${prefix}-${name}-${item.id}`,
+        start: day,
+        end: day,
+        summary: practice ? `${practice}: ${item.text}` : item.text,
+        description,
+        url,
+      });
+    }
+  }
+  return toCalendar(events, {
+    name: planCalendarName(practice, `${role}: migration checklist`),
+    product: "Migration checklist",
+    now,
+    description: warningsText(plan.warnings || []),
   });
-  return toCalendar(events, { name: `${role}: migration checklist`, product: "Migration checklist", now });
 }

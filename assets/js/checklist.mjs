@@ -2,7 +2,9 @@
 // list. With it, ticks are kept in this browser (localStorage, one key per role), progress is
 // counted and announced, each phase shows its dates when the planner has a go-live date on this
 // device, and the spreadsheet and calendar file are made here. Nothing is sent anywhere.
-import { GO_LIVE_KEY, longDate, meetingDate, planDates, storedGoLive } from "./plan-core.mjs";
+import {
+  GO_LIVE_KEY, localToday, longDate, meetingDate, planDates, planId, planWarnings, PRACTICE_KEY, storedGoLive,
+} from "./plan-core.mjs";
 import { checklistCsv, checklistIcs, progress, ticksKey } from "./checklist-core.mjs";
 
 const root = document.getElementById("checklist");
@@ -46,6 +48,7 @@ function readPhases() {
       input,
       text: root.querySelector(`label[for="${input.id}"]`)?.textContent.trim() || input.value,
       href: section.querySelector(`#${CSS.escape(input.id)}-item-hint a`)?.getAttribute("href") || "",
+      on: section.querySelector(`#${CSS.escape(input.id)}-item-hint [data-item-date]`)?.dataset.itemDate || "",
     }));
     return { ...timings.get(slug), slug, section, items };
   });
@@ -156,6 +159,29 @@ function checklistFiles() {
   return { name: data.name, role: data.role, page: data.page, phases };
 }
 
+/**
+ * What the planner's calendar file is made from, read from this device: the plan id and practice (so
+ * the phases keep the plan's UIDs), the meeting's day and the warnings (so a later import of this file
+ * says what the plan's said). `data.phases` is every key phase, so the warnings see the whole plan.
+ */
+function planOptions() {
+  const bank = data.bankHolidays || {};
+  let practice = "";
+  try {
+    practice = storage()?.getItem(PRACTICE_KEY) || "";
+  } catch {
+    // storage switched off: no practice name
+  }
+  const planned = planDates(goLive, data.phases, bank);
+  return {
+    planned,
+    id: planId(storage()),
+    practice,
+    meeting: data.meeting ? { ...data.meeting, day: meetingDate(goLive, data.meeting, bank) } : null,
+    warnings: planWarnings(localToday(), goLive, planned, bank),
+  };
+}
+
 // "Clear my ticks" asks first, on the page: a confirmation that takes focus and gives it back.
 
 function initClear() {
@@ -199,7 +225,7 @@ if (root && data) {
   });
   document.getElementById("download-checklist-ics").addEventListener("click", (event) => {
     if (goLive === null) return;
-    offer(event.currentTarget, checklistIcs(checklistFiles(), ticked, { absolute }), "text/calendar");
+    offer(event.currentTarget, checklistIcs(checklistFiles(), ticked, { absolute, ...planOptions() }), "text/calendar");
   });
   initClear();
   // Another tab ticked something, or the planner changed the go-live date.

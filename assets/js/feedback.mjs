@@ -4,6 +4,13 @@
 
 const sending = new WeakSet();
 
+/** A random key for one answer form: if the reply to a post is lost and the post is sent again (as a plain
+ *  submission, below), the function sees the same key and stores the answer once. */
+function idempotencyKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
 async function post(form, submitter) {
   const body = new URLSearchParams(new FormData(form));
   if (submitter && submitter.name) {
@@ -116,6 +123,10 @@ async function sendComment(event) {
 
 export function initFeedbackForms(scope = document) {
   for (const form of scope.querySelectorAll('form[data-module="app-feedback"]')) {
+    const key = form.elements.idempotency_key;
+    if (key && !key.value) {
+      key.value = idempotencyKey(); // the frozen page is every reader's: the key is made here, per page view
+    }
     form.addEventListener("submit", sendAnswer);
   }
   for (const form of scope.querySelectorAll('form[data-module="app-feedback-comment"]')) {

@@ -86,6 +86,17 @@ function wordList(words) {
   return words.length === 1 ? words[0] : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
 }
 
+/** One or 2 phases by name; more as a count and the first and last, so no sentence runs past 25 words. */
+function phaseList(titles) {
+  return titles.length <= 2 ? wordList(titles) : `${titles.length} phases, from ${titles[0]} to ${titles[titles.length - 1]}`;
+}
+
+/** One sentence for a key day that is not a working day: a bank holiday by its name, else the weekend. */
+function closedDay(label, day, bank) {
+  const name = bank[isoDate(day)];
+  return name ? `${label}, ${longDate(day)}, is a bank holiday: ${name}.` : `${label}, ${longDate(day)}, falls at a weekend.`;
+}
+
 const weeksText = (count) => `${count} week${count === 1 ? "" : "s"}`;
 const monthOf = (time) => new Date(time).getUTCMonth() + 1;
 const dayOf = (time) => new Date(time).getUTCDate();
@@ -111,7 +122,7 @@ export function planWarnings(today, goLive, planned, bank) {
       title: "There is not enough time before go-live",
       text: `Your go-live is ${weeksText(short)} sooner than the usual timings need. ` +
         `The data extract request was due on ${longDate(extract)}. ` +
-        `At risk: ${wordList(late)}. ` +
+        `At risk: ${phaseList(late)}. ` +
         "Request the data extract today, then ask your new supplier and your ICB (Integrated Care Board) " +
         "if go-live can stay.",
     });
@@ -119,22 +130,23 @@ export function planWarnings(today, goLive, planned, bank) {
     found.push({
       key: "started",
       title: "Some phases should already have started",
-      text: `These phases start before today: ${wordList(late)}. Do them now, in the order shown, ` +
-        "so the data extract request is not held up.",
+      text: (late.length <= 2
+        ? `These phases start before today: ${wordList(late)}. `
+        : `${late.length} phases start before today, from ${late[0]} to ${late[late.length - 1]}. `) +
+        "Do them now, in the order shown, so the data extract request is not held up.",
     });
   }
 
-  const days = [["go-live", goLive], ["the day after go-live", addDays(goLive, 1)], ["2 days after go-live", addDays(goLive, 2)]];
-  const closed = days.filter(([, day]) => !isWorkingDay(day, bank)).map(([label, day]) => `${label} (${longDate(day)})`);
+  const days = [["Go-live", goLive], ["The day after go-live", addDays(goLive, 1)], ["2 days after go-live", addDays(goLive, 2)]];
+  const closed = days.filter(([, day]) => !isWorkingDay(day, bank)).map(([label, day]) => closedDay(label, day, bank));
   // Final data production runs in the days just before go-live: a weekend then is usual, a bank holiday is not.
   const before = addDays(goLive, -1);
-  if (isoDate(before) in bank) closed.unshift(`final data production (${longDate(before)}, ${bank[isoDate(before)]})`);
+  if (isoDate(before) in bank) closed.unshift(closedDay("The day before go-live (final data production)", before, bank));
   if (closed.length) {
     found.push({
       key: "not-a-working-day",
       title: "Some key days are not working days",
-      text: `These fall on a weekend or bank holiday: ${wordList(closed)}. ` +
-        "Support from suppliers and your ICB is thinner then. Check they will cover those days.",
+      text: `${closed.join(" ")} Support from suppliers and your ICB is thinner then. Check they will cover those days.`,
     });
   }
 
@@ -258,7 +270,7 @@ export function storeGoLive(storage, time) {
  * events instead of adding copies. SEQUENCE grows with time, so a later file counts as the newer revision.
  * All-day events end on the day after their last day (DTEND is exclusive).
  */
-export function toCalendar(events, { name, product, now = Date.now() }) {
+export function toCalendar(events, { name, product, now = Date.now(), description = "" }) {
   const lines = [
     "BEGIN:VCALENDAR",
     "VERSION:2.0",
@@ -267,6 +279,8 @@ export function toCalendar(events, { name, product, now = Date.now() }) {
     "METHOD:PUBLISH",
     `X-WR-CALNAME:${icsText(name)}`,
   ];
+  // The calendar's own description: RFC 7986's DESCRIPTION, and the X-WR-CALDESC that older clients read.
+  if (description) lines.push(`DESCRIPTION:${icsText(description)}`, `X-WR-CALDESC:${icsText(description)}`);
   for (const event of events) {
     lines.push(
       "BEGIN:VEVENT",
@@ -328,22 +342,48 @@ export function practiceKey(practice) {
   return String(practice || "").normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 }
 
+/** Where the planner keeps the practice name or ODS code the reader gave, with the go-live date. */
+export const PRACTICE_KEY = "gp-practice-migration-guide:practice";
+
+/** Today on the reader's own calendar, as a day timestamp like every other date here. */
+export function localToday(now = new Date()) {
+  return makeDay(now.getFullYear(), now.getMonth() + 1, now.getDate());
+}
+
+/** The warnings as the calendar and the spreadsheet carry them: each title, then what it says. */
+export function warningsText(warnings) {
+  return warnings.map((warning) => `Warning: ${warning.title}\n${warning.text}`).join("\n\n");
+}
+
+/** The go-live phase (0 weeks before go-live, 1 day long): the event every warning is about. */
+function isGoLive(phase) {
+  return phase.startsWeeks === 0 && phase.endsWeeks === 0;
+}
+
+/** The UID prefix of one plan on one device for one practice: `plan-<plan id>-<practice>`. */
+export function planPrefix(id, practice) {
+  return ["plan", id, practiceKey(String(practice || "").trim())].filter(Boolean).join("-");
+}
+
 /**
- * The plan as a calendar: one all-day event per phase, with a reminder on those that need action.
- * UIDs are stable for one plan on one device (`id`) and one practice, so importing it again updates the
- * events; another practice's plan gets other UIDs. `absolute(href)` turns a guide link into a full address.
+ * The plan's events: one all-day event per phase, with a reminder on those that need action, and the
+ * meeting. UIDs are stable for one plan on one device (`id`) and one practice, so importing it again
+ * updates the events; another practice's plan gets other UIDs. The checklists' calendar files carry these
+ * same events, so importing both never doubles a phase. The warnings go on the go-live event, the one
+ * they are all about. `absolute(href)` turns a guide link into a full address.
  */
-export function toIcs(planned, {
-  absolute, now = Date.now(), checklist = null, id = "plan", practice = "", meeting = null,
+export function planEvents(planned, {
+  absolute, checklist = null, id = "plan", practice = "", meeting = null, warnings = [],
 }) {
   const name = String(practice || "").trim();
-  const prefix = ["plan", id, practiceKey(name)].filter(Boolean).join("-");
+  const prefix = planPrefix(id, name);
   const events = planned.map((phase, index) => {
     const url = absolute(phase.href);
     let description = `${phase.summary}\n\nRead about this phase in the guide: ${url}`;
     if (checklist) {
       description += `\n\nYour checklist (${checklist.label}): ${absolute(checklist.checklistHref)}`;
     }
+    if (warnings.length && isGoLive(phase)) description += `\n\n${warningsText(warnings)}`;
     return {
       uid: `${prefix}-${phaseKey(phase, index)}`,
       start: phase.start,
@@ -368,8 +408,21 @@ export function toIcs(planned, {
       reminder: meeting.reminder,
     });
   }
-  const title = name ? `${name}: GP practice migration plan` : "GP practice migration plan";
-  return toCalendar(events, { name: title, product: "Migration planner", now });
+  return events;
+}
+
+/** The calendar's name: the practice's, when the reader gave one. */
+export function planCalendarName(practice, what = "GP practice migration plan") {
+  const name = String(practice || "").trim();
+  return name ? `${name}: ${what}` : what;
+}
+
+/** The plan as a calendar file, its warnings in the calendar's description and on the go-live event. */
+export function toIcs(planned, options) {
+  const { now = Date.now(), practice = "", warnings = [] } = options;
+  return toCalendar(planEvents(planned, options), {
+    name: planCalendarName(practice), product: "Migration planner", now, description: warningsText(warnings),
+  });
 }
 
 // CSV (RFC 4180), with a byte order mark so spreadsheet programs read it as UTF-8
@@ -398,7 +451,8 @@ export function describeWeeks(weeks) {
   return `${count} week${count === 1 ? "" : "s"} ${weeks > 0 ? "before" : "after"} go-live`;
 }
 
-export function toCsv(planned, { absolute, meeting = null }) {
+/** The plan as a spreadsheet: a row per phase, then the warnings, each with what it says. */
+export function toCsv(planned, { absolute, meeting = null, warnings = [] }) {
   const rows = [["Phase", "Starts", "Finishes", "Starts (from go-live)", "Finishes (from go-live)", "Guide"]];
   for (const phase of planned) {
     rows.push([
@@ -409,6 +463,11 @@ export function toCsv(planned, { absolute, meeting = null }) {
       const weeks = describeWeeks(meeting.weeksBeforeGoLive);
       rows.push([meeting.title, isoDate(meeting.day), isoDate(meeting.day), weeks, weeks, absolute(phase.href)]);
     }
+  }
+  if (warnings.length) {
+    // After a blank row, so the phase table above stays one block to sort or filter.
+    rows.push([], ["Warning", "What it means and what to do"]);
+    for (const warning of warnings) rows.push([warning.title, warning.text]);
   }
   return csvText(rows);
 }

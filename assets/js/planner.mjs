@@ -3,11 +3,10 @@
 // (localStorage) so the checklists can show each phase's dates; "Forget my date" removes it.
 // Without this script the page shows the same plan in weeks before go-live.
 import {
-  isoDate, longDate, makeDay, meetingDate, planDates, planId, planWarnings, realDay, storedGoLive, storeGoLive, toCsv, toIcs,
+  isoDate, localToday, longDate, meetingDate, planDates, planId, planWarnings, PRACTICE_KEY, realDay, storedGoLive,
+  storeGoLive, toCsv, toIcs,
 } from "./plan-core.mjs";
 
-/** The practice name or ODS code the reader gave, kept on this device with the go-live date. */
-const PRACTICE_KEY = "gp-practice-migration-guide:practice";
 /** The role the reader chose, so the planner links the same checklist next time. */
 const ROLE_KEY = "gp-practice-migration-guide:role";
 
@@ -40,12 +39,6 @@ function element(tag, attributes = {}, ...children) {
 }
 
 const absolute = (href) => new URL(href, document.baseURI).href;
-
-/** Today on the reader's own calendar, as a day timestamp like every other date here. */
-function today() {
-  const now = new Date();
-  return makeDay(now.getFullYear(), now.getMonth() + 1, now.getDate());
-}
 
 function storage() {
   try {
@@ -109,7 +102,7 @@ function readDate() {
   const time = /^\d{1,2}$/.test(day) && /^\d{1,2}$/.test(month) ? realDay(+year, +month, +day) : null;
   if (time === null) return fail("Go-live date must be a real date", parts);
   if (+year < data.firstYear) return fail(`Go-live date must be in ${data.firstYear} or later`, [parts[2]]);
-  const latest = new Date(today());
+  const latest = new Date(localToday());
   latest.setUTCFullYear(latest.getUTCFullYear() + data.yearsAhead);
   if (time > latest.getTime()) {
     return fail(`Go-live date must be no more than ${data.yearsAhead} years from today`, parts);
@@ -164,10 +157,24 @@ function showWarnings(warnings) {
     : "Your plan is shown below, with no warnings about its dates.";
 }
 
+/** The printed plan's header: the practice (when given), the go-live date and the day it is printed. */
+function showPrintHeader(goLive, practice) {
+  const fill = (id, text) => {
+    const value = document.getElementById(id);
+    value.textContent = text; // text only: the practice name is never read as markup
+    value.closest(".nhsuk-summary-list__row").classList.toggle("app-no-print", !text);
+  };
+  fill("print-practice", practice);
+  fill("print-go-live", longDate(goLive));
+  fill("print-date", longDate(localToday()));
+}
+
 function showPlan(goLive, role, practice) {
   const bank = data.bankHolidays || {};
   const planned = planDates(goLive, data.phases, bank);
-  showWarnings(planWarnings(today(), goLive, planned, bank));
+  // One list of warnings for the page, the calendar file and the spreadsheet: the same words in all three.
+  const warnings = planWarnings(localToday(), goLive, planned, bank);
+  showWarnings(warnings);
   const rows = document.querySelectorAll("#plan-table tbody tr[data-phase]");
   planned.forEach((phase, index) => {
     const row = rows[index];
@@ -182,6 +189,7 @@ function showPlan(goLive, role, practice) {
     meetingRow.querySelector("[data-ends]").replaceChildren(longDate(meeting.day), weeks(meeting.weeksText));
   }
 
+  showPrintHeader(goLive, practice);
   const summary = document.getElementById("plan-summary");
   // Text nodes only: the practice name the reader typed is never read as markup.
   summary.replaceChildren(`${practice ? `Practice: ${practice}. ` : ""}Go-live date: ${longDate(goLive)}.`);
@@ -191,9 +199,9 @@ function showPlan(goLive, role, practice) {
 
   downloads.forEach((url) => URL.revokeObjectURL(url));
   downloads = [];
-  const ics = toIcs(planned, { absolute, checklist: role, id: planId(storage()), practice, meeting });
+  const ics = toIcs(planned, { absolute, checklist: role, id: planId(storage()), practice, meeting, warnings });
   offer(document.getElementById("download-ics"), ics, "text/calendar");
-  offer(document.getElementById("download-csv"), toCsv(planned, { absolute, meeting }), "text/csv");
+  offer(document.getElementById("download-csv"), toCsv(planned, { absolute, meeting, warnings }), "text/csv");
   document.getElementById("plan-actions").hidden = false;
 
   // On a phone the plan starts below the fold: bring its heading to the top and move focus to it.
@@ -230,6 +238,11 @@ if (data && area && form) {
     document.getElementById("forget-date-done").textContent = "Your go-live date has been removed from this device.";
   });
   document.getElementById("print-plan")?.addEventListener("click", () => window.print());
+  // A plan left open for days prints with the day it is printed, not the day it was shown.
+  window.addEventListener("beforeprint", () => {
+    const printed = document.getElementById("print-date");
+    if (printed.textContent) printed.textContent = longDate(localToday());
+  });
   // The form and its words are shown by the stylesheet wherever scripts run (.app-js-only), so
   // nothing moves when this script starts.
   // A date entered before: fill the form in with it, ready to show the plan again.

@@ -114,6 +114,16 @@ def run_checks(base: str, functions_url: str = "") -> list[Outcome]:
         ).status
         for _ in range(POSTS_PER_MINUTE + 1)
     ]
+    # Through the site, Netlify signs each post: a 403 here means the functions did not believe the signature
+    # or its claims (API_SIGNATURE_TOKEN, SITE_URL or NETLIFY_SITE_ID not matching the site), so every reader's
+    # post would be refused. A post naming no section is answered 400 once it is believed.
+    outcomes.append(
+        Outcome(
+            "a post through the site reaches the form (its proxy signature is believed)",
+            statuses[0] == 400,
+            f"status {statuses[0]}" + (" (refused as not from the guide)" if statuses[0] == 403 else ""),
+        )
+    )
     outcomes.append(
         Outcome(
             "the check's own posts are counted as one reader",

@@ -44,6 +44,18 @@ def word_list(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def phase_list(titles: list[str]) -> str:
+    """One or 2 phases by name; more as a count and the first and last, so no sentence runs past 25 words."""
+    return word_list(titles) if len(titles) <= 2 else f"{len(titles)} phases, from {titles[0]} to {titles[-1]}"
+
+
+def closed_day(label: str, day: date, bank: dict[date, str]) -> str:
+    """One sentence for a key day that is not a working day: a bank holiday by its name, else the weekend."""
+    if day in bank:
+        return f"{label}, {long_date(day)}, is a bank holiday: {bank[day]}."
+    return f"{label}, {long_date(day)}, falls at a weekend."
+
+
 def _weeks(count: int) -> str:
     return f"{count} week{'' if count == 1 else 's'}"
 
@@ -72,7 +84,7 @@ def plan_warnings(
                 "There is not enough time before go-live",
                 f"Your go-live is {_weeks(short)} sooner than the usual timings need. "
                 f"The data extract request was due on {long_date(extract)}. "
-                f"At risk: {word_list(late)}. "
+                f"At risk: {phase_list(late)}. "
                 "Request the data extract today, then ask your new supplier and your ICB (Integrated Care Board) "
                 "if go-live can stay.",
             )
@@ -82,25 +94,29 @@ def plan_warnings(
             PlanWarning(
                 "started",
                 "Some phases should already have started",
-                f"These phases start before today: {word_list(late)}. Do them now, in the order shown, "
-                "so the data extract request is not held up.",
+                (
+                    f"These phases start before today: {word_list(late)}. "
+                    if len(late) <= 2
+                    else f"{len(late)} phases start before today, from {late[0]} to {late[-1]}. "
+                )
+                + "Do them now, in the order shown, so the data extract request is not held up.",
             )
         )
 
-    days = [("go-live", go_live), ("the day after go-live", go_live + timedelta(days=1))]
+    days = [("Go-live", go_live), ("The day after go-live", go_live + timedelta(days=1))]
     days.append(("2 days after go-live", go_live + timedelta(days=2)))
-    closed = [f"{label} ({long_date(day)})" for label, day in days if not is_working_day(day, bank)]
+    closed = [closed_day(label, day, bank) for label, day in days if not is_working_day(day, bank)]
     # Final data production runs in the days just before go-live: a weekend then is usual, a bank holiday is not.
     before = go_live - timedelta(days=1)
     if before in bank:
-        closed.insert(0, f"final data production ({long_date(before)}, {bank[before]})")
+        closed.insert(0, closed_day("The day before go-live (final data production)", before, bank))
     if closed:
         found.append(
             PlanWarning(
                 "not-a-working-day",
                 "Some key days are not working days",
-                f"These fall on a weekend or bank holiday: {word_list(closed)}. "
-                "Support from suppliers and your ICB is thinner then. Check they will cover those days.",
+                " ".join(closed)
+                + " Support from suppliers and your ICB is thinner then. Check they will cover those days.",
             )
         )
 

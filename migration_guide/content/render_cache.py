@@ -26,9 +26,16 @@ RENDERING_CODE = (PACKAGE_DIR / "content", PACKAGE_DIR / "templating.py")
 _worker_renderer: MarkdownRenderer | None = None
 
 
-def _start_worker(templates_dir: Path, base_path: str, steps_source: dict, facts: dict[str, str]) -> None:
+def _start_worker(settings: Settings, steps_source: dict, facts: dict[str, str]) -> None:
     global _worker_renderer
-    _worker_renderer = MarkdownRenderer(templates_dir, base_path, steps_source, facts)
+    _worker_renderer = _renderer(settings, steps_source, facts)
+
+
+def _renderer(settings: Settings, steps_source: dict, facts: dict[str, str]) -> MarkdownRenderer:
+    # The components' compiled templates are kept with the app's: compiling them was a fixed cost of each process.
+    return MarkdownRenderer(
+        settings.templates_dir, settings.base_path, steps_source, facts, bytecode_dir=settings.template_bytecode_dir
+    )
 
 
 def _render_in_worker(body: str) -> RenderedPage:
@@ -76,13 +83,13 @@ def render_pages(
         with ProcessPoolExecutor(
             workers,
             initializer=_start_worker,
-            initargs=(settings.templates_dir, settings.base_path, steps_source, facts),
+            initargs=(settings, steps_source, facts),
         ) as pool:
             results = pool.map(_render_in_worker, [page.body for page in to_render], chunksize=16)
             for page, rendered in zip(to_render, results, strict=True):
                 page.rendered = rendered
     else:
-        renderer = MarkdownRenderer(settings.templates_dir, settings.base_path, steps_source, facts)
+        renderer = _renderer(settings, steps_source, facts)
         for page in to_render:
             page.rendered = renderer.render(page.body)
 

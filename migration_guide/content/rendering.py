@@ -280,11 +280,12 @@ class MarkdownRenderer:
         base_path: str = "",
         steps: dict[str, list[dict]] | None = None,
         facts: dict[str, str] | None = None,
+        bytecode_dir: Path | None = None,
     ):
         self.base_path = base_path
         #: name → value, for `{fact:…}`: the figures of content/data/facts.yml.
         self.facts = facts or {}
-        self.environment = standalone_environment(templates_dir)
+        self.environment = standalone_environment(templates_dir, bytecode_dir)
         # A template module: its macros are attributes the checker cannot know.
         self.macros: Any = self.environment.get_template("components/markdown.jinja").module
         self._steps_source = steps or {}

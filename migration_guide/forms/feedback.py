@@ -5,11 +5,17 @@ one row), then, if they want to, a comment. The answer's reply carries a token: 
 with its page and section, signed with a key only the store knows (`secrets`), and valid for a
 day. The comment's post brings the token back and the comment is written into that row, once:
 a comment can only ever go on the answer it was offered for, and nothing is counted twice.
+
+Each answer form also carries an idempotency key, random for each time the form is shown (feedback.mjs
+makes one in the browser, as the frozen page is the same for every reader; a page the function renders
+brings its own). A post whose response was lost and that is sent again with the same key is the same
+answer: the store's unique index keeps it once, and the retry is thanked with the first post's token.
 """
 
 from __future__ import annotations
 
 import io
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -17,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import Form, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from .fields import ChoiceRadioField, readable_text, stripped
 from .spreadsheet import write_csv
@@ -27,6 +33,8 @@ COMMENT_LIMIT = 1200
 #: How long after answering a reader may add a comment to that answer.
 COMMENT_WINDOW_SECONDS = 24 * 60 * 60
 _TOKEN_SALT = "feedback-comment"
+#: An idempotency key: letters, digits, `-` and `_`, long enough that readers' random keys never meet.
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
 
 #: What every comment passes, optional or not.
 _COMMENT_CHECKS = [
@@ -53,6 +61,20 @@ class FeedbackForm(_SectionForm):
         validators=[InputRequired(message="Select yes if this section was helpful, or no if it was not")],
     )
     comment = TextAreaField("Your comment", filters=[stripped], validators=_COMMENT_CHECKS)
+    #: Hidden; empty when the browser ran no JavaScript (then a resent post is a new answer, as before).
+    idempotency_key = StringField(
+        "Idempotency key",
+        filters=[stripped],
+        validators=[
+            Optional(),
+            Regexp(IDEMPOTENCY_KEY_PATTERN, message="We could not save your answer. Select yes or no again"),
+        ],
+    )
+
+
+def new_idempotency_key() -> str:
+    """A fresh key for an answer form the function renders (an error page, say)."""
+    return secrets.token_urlsafe(16)
 
 
 class CommentForm(_SectionForm):
@@ -71,15 +93,35 @@ def _signer(cursor) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(cursor.secret("feedback_token_key"), salt=_TOKEN_SALT)
 
 
-def save(db: Database, page: str, section: str, answer: str, comment: str, content_version: str) -> str:
-    """Stores one answer; returns the token that lets its reader add a comment to it."""
+def save(
+    db: Database,
+    page: str,
+    section: str,
+    answer: str,
+    comment: str,
+    content_version: str,
+    idempotency_key: str = "",
+) -> str | None:
+    """Stores one answer; returns the token that lets its reader add a comment to it.
+
+    An answer already stored under `idempotency_key` is not stored again: its token is returned, so a
+    retried post is thanked as the first was. None: the key belongs to an answer on another section.
+    """
     with db.transaction() as cursor:
-        row_id = cursor.insert_returning_id(
-            "INSERT INTO feedback (page, section, answer, comment, content_version, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (page, section, answer, comment, content_version, utc_now()),
-        )
-        return _signer(cursor).dumps([row_id, page, section])
+        # ON CONFLICT waits for a concurrent post with the same key to finish, then stores nothing.
+        inserted = cursor.execute(
+            "INSERT INTO feedback (page, section, answer, comment, content_version, created_at, idempotency_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+            (page, section, answer, comment, content_version, utc_now(), idempotency_key or None),
+        ).one()
+        if inserted is None:
+            first = cursor.execute(
+                "SELECT id, page, section FROM feedback WHERE idempotency_key = ?", (idempotency_key,)
+            ).one()
+            if first is None or (first["page"], first["section"]) != (page, section):
+                return None
+            inserted = first
+        return _signer(cursor).dumps([inserted["id"], page, section])
 
 
 def add_comment(db: Database, token: str, page: str, section: str, comment: str) -> bool | None:

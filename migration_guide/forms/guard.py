@@ -8,8 +8,10 @@ and the form's own fields (400), and counts a failure towards the stricter limit
 The Function URL is public, so nothing a request says about itself is believed unless Netlify
 signed it: its proxy rule adds `X-Nf-Sign`, a JWT (HS256, issuer "netlify", 5 minutes) made with
 the secret in `API_SIGNATURE_TOKEN`, issued (`iat`) in the last 5 minutes and, in production, by the
-production deploy (`deploy_context`). Only a signed request's `X-Nf-Client-Connection-Ip` names the
-reader; otherwise the socket address does (`guide serve`, `guide preview`).
+production deploy (`deploy_context`) of this site (`site_url`'s host, and `netlify_id` when
+NETLIFY_SITE_ID is set; see `Settings.expected_proxy_claims`). Only a signed request's
+`X-Nf-Client-Connection-Ip` names the reader; otherwise the socket address does (`guide serve`,
+`guide preview`).
 """
 
 from __future__ import annotations
@@ -103,7 +105,18 @@ def _fresh_and_ours(claims: dict) -> bool:
     if not -CLOCK_SKEW <= age <= TOKEN_LIFETIME + CLOCK_SKEW or expires - issued > TOKEN_LIFETIME + CLOCK_SKEW:
         return False
     settings = current_app.config["SETTINGS"]
-    return not settings.is_production or claims.get("deploy_context") == "production"
+    return not settings.is_production or _names_our_production_site(claims, settings.expected_proxy_claims)
+
+
+def _names_our_production_site(claims: dict, expected: dict[str, str]) -> bool:
+    """Every claim production expects is there with its value; `site_url` is compared by its host."""
+    for name, value in expected.items():
+        given = claims.get(name)
+        if not isinstance(given, str):
+            return False
+        if (urlsplit(given).netloc.lower() if name == "site_url" else given) != value:
+            return False
+    return True
 
 
 def client_address() -> str:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..config import Settings
+from .watchdog import WATCHDOG
 
 try:
     import fcntl
@@ -122,6 +123,16 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             " WHERE recipient_role = 'requester'",
         ],
     ),
+    (
+        6,
+        [
+            # The key a feedback form carries for one answer (see feedback.save): a post retried after its
+            # response was lost is the same answer, and the database, not one process's memory, keeps it once.
+            # Answers without a key leave it NULL, which a unique index lets repeat.
+            "ALTER TABLE feedback ADD COLUMN idempotency_key TEXT",
+            "CREATE UNIQUE INDEX feedback_idempotency_key ON feedback (idempotency_key)",
+        ],
+    ),
 ]
 
 PRIMARY_KEY = {
@@ -143,6 +154,10 @@ STATEMENT_TIMEOUT = 5
 LOCK_TIMEOUT = 3
 #: Seconds SQLite's busy handler waits for another process's write lock.
 SQLITE_BUSY_TIMEOUT = 5
+#: Seconds we wait for PostgreSQL to answer one statement before the watchdog abandons the connection: the
+#: server's own timeouts act first while it runs, this when it does not (stopped, hung, cut off). A frozen
+#: server costs a post this long, and it is never waited for twice in one post.
+WAIT_TIMEOUT = STATEMENT_TIMEOUT + 1
 
 
 def unavailable_errors(dialect: str) -> tuple[type[BaseException], ...]:
@@ -161,6 +176,23 @@ def is_unavailable(error: BaseException, dialect: str) -> bool:
     return isinstance(error, unavailable_errors(dialect)) or type(error) is sqlite3.DatabaseError
 
 
+@contextmanager
+def bounded_wait(fileno: int | None) -> Iterator[None]:
+    """A wait on PostgreSQL's socket `fileno` that the watchdog ends after WAIT_TIMEOUT; None (SQLite) waits
+    unwatched, as a local file answers or its busy timeout does."""
+    if fileno is None:
+        yield
+        return
+    seconds = WAIT_TIMEOUT
+    with WATCHDOG.watching(fileno, seconds) as wait:
+        try:
+            yield
+        except Exception as error:
+            if wait.cut:
+                raise DatabaseUnavailable(f"the postgresql database did not answer within {seconds} s") from error
+            raise
+
+
 def timestamp(moment: datetime) -> str:
     """Timestamps are stored as ISO 8601 UTC text: sortable, and the same on both databases."""
     utc = moment.astimezone(UTC) if moment.tzinfo else moment  # naive means UTC already
@@ -174,9 +206,11 @@ def utc_now() -> str:
 class Cursor:
     """A thin wrapper that speaks `?` placeholders to either database and returns dict rows."""
 
-    def __init__(self, raw, dialect: str, secrets_seen: dict[str, str] | None = None):
+    def __init__(self, raw, dialect: str, secrets_seen: dict[str, str] | None = None, fileno: int | None = None):
         self._raw = raw
         self.dialect = dialect
+        #: The PostgreSQL connection's socket, whose waits the watchdog bounds; None on SQLite.
+        self._fileno = fileno
         #: Secrets this process has read already (see `secret`), shared by the Database's cursors.
         self.secrets_seen = {} if secrets_seen is None else secrets_seen
 
@@ -198,7 +232,10 @@ class Cursor:
         if self.dialect == "postgresql":
             sql = sql.replace("%", "%%").replace("?", "%s")
         try:
-            self._raw.execute(sql, tuple(params))
+            with bounded_wait(self._fileno):
+                self._raw.execute(sql, tuple(params))
+        except DatabaseUnavailable:
+            raise
         except Exception as error:
             if is_unavailable(error, self.dialect):
                 raise DatabaseUnavailable(f"the {self.dialect} database failed: {type(error).__name__}") from error
@@ -280,10 +317,13 @@ class Database:
                 return connection
             import psycopg  # only when PostgreSQL is configured: keeps cold starts short
 
+            # connect_timeout bounds the whole handshake, so a server that accepts and never answers costs 3 s.
             connection = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
             # Set for the session, not in the URL's `options`, so a DATABASE_URL with its own options keeps them.
-            connection.execute(f"SET statement_timeout = '{STATEMENT_TIMEOUT}s'")
-            connection.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}s'")
+            with bounded_wait(connection.fileno()):
+                connection.execute(
+                    f"SET statement_timeout = '{STATEMENT_TIMEOUT}s'; SET lock_timeout = '{LOCK_TIMEOUT}s'"
+                )
             return connection
         except Exception as error:
             raise DatabaseUnavailable(
@@ -292,18 +332,29 @@ class Database:
 
     def _connection(self):
         connection = getattr(self._local, "connection", None)
-        if connection is not None and self.dialect == "sqlite" and not self._same_file():
-            # Writing on would go into a deleted file: acknowledged posts would vanish. Fail loudly instead.
-            raise DatabaseUnavailable(f"the SQLite database {self.url} was removed or replaced while in use")
         if connection is None or getattr(connection, "closed", False):
             connection = self._local.connection = self._connect()
         return connection
 
     def _same_file(self) -> bool:
+        """Whether the SQLite file at the path is still the one this thread's connection has open."""
         try:
             return os.stat(self.url).st_ino == self._local.inode
         except FileNotFoundError:
             return False
+
+    def _reopen_if_replaced(self) -> None:
+        """A SQLite file deleted or replaced under a running worker (an operator's `rm`, a restore) is opened
+        afresh at its path, its schema made again, rather than failing every post until a restart. Writing on
+        through the old connection would go into the deleted file, and acknowledged posts would vanish."""
+        if self.dialect == "sqlite" and getattr(self._local, "connection", None) is not None and not self._same_file():
+            self._forget_file()
+
+    def _forget_file(self) -> None:
+        """Lets go of a SQLite file that is gone: the next transaction opens the path and makes its schema."""
+        self._drop_connection()
+        self._migrated = False
+        self._secrets_seen.clear()  # the old file's secrets went with it; the new file makes its own
 
     def _begin(self):
         """A cursor inside a new transaction; a connection the server dropped (a restart, an idle timeout) is
@@ -312,14 +363,23 @@ class Database:
             connection = self._connection()
             raw = connection.cursor()
             try:
-                raw.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
+                with self._bounded():
+                    raw.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
                 return raw
             except Exception as error:
-                raw.close()
+                with suppress(Exception):
+                    raw.close()
                 self._drop_connection()
+                if isinstance(error, DatabaseUnavailable):
+                    raise  # the server did not answer: a new connection would wait as long again
                 if attempt == 2 or self.dialect == "sqlite":
                     raise DatabaseUnavailable(f"cannot start a transaction: {type(error).__name__}") from error
         raise AssertionError("unreachable")
+
+    def _bounded(self):
+        """A bound on this thread's next wait on the database (see `bounded_wait`)."""
+        connection = self._local.connection
+        return bounded_wait(connection.fileno() if self.dialect == "postgresql" else None)
 
     def _drop_connection(self) -> None:
         connection, self._local.connection = getattr(self._local, "connection", None), None
@@ -330,6 +390,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:
         """Everything inside commits together or not at all."""
+        self._reopen_if_replaced()
         self._ensure_schema()
         with self._raw_transaction() as cursor:
             yield cursor
@@ -366,16 +427,26 @@ class Database:
     def _raw_transaction_now(self) -> Iterator[Cursor]:
         raw = self._begin()
         try:
-            yield Cursor(raw, self.dialect, self._secrets_seen)
+            fileno = self._local.connection.fileno() if self.dialect == "postgresql" else None
+            yield Cursor(raw, self.dialect, self._secrets_seen, fileno)
             try:
-                raw.execute("COMMIT")
+                with bounded_wait(fileno):
+                    raw.execute("COMMIT")
+            except DatabaseUnavailable:
+                raise
             except Exception as error:  # a full disk or a lost server at the last step: nothing was stored
                 if is_unavailable(error, self.dialect):
                     raise DatabaseUnavailable(f"the {self.dialect} database did not commit") from error
                 raise
+            if self.dialect == "sqlite" and not self._same_file():
+                # Deleted while this transaction ran: what it wrote went with the file, so it must not be
+                # acknowledged. The next transaction opens the file now at the path.
+                self._forget_file()
+                raise DatabaseUnavailable(f"the SQLite database {self.url} was removed during a transaction")
         except BaseException:
             try:
-                raw.execute("ROLLBACK")
+                with self._bounded():
+                    raw.execute("ROLLBACK")
             except Exception:
                 self._drop_connection()  # a broken connection is replaced on next use
             raise
@@ -394,6 +465,7 @@ class Database:
     def migrate(self) -> list[int]:
         """Apply the migrations this database has not had yet; returns their numbers."""
         applied_now = []
+        self._reopen_if_replaced()
         with self._raw_transaction() as cursor:
             if self.dialect == "postgresql":
                 cursor.execute("SELECT pg_advisory_xact_lock(7263514)")  # one migrator at a time

@@ -85,6 +85,8 @@ def _feedback_form_page(step: str, permalink: str, located, errors: dict, status
         token=typed.get("token", ""),
         values={"answer": typed.get("answer", ""), "comment": typed.get("comment", "")},
         errors=errors,
+        # Nothing was stored from this post, so the form shown again is a new render with a key of its own.
+        idempotency_key=feedback.new_idempotency_key(),
     ), status
 
 
@@ -124,8 +126,20 @@ def post_feedback():
             return jsonify(errors=errors), 400
         return _feedback_form_page("answer", permalink, located, errors)
     token = feedback.save(
-        database(), permalink, form.section.data, form.answer.data, form.comment.data or "", page.version
+        database(),
+        permalink,
+        form.section.data,
+        form.answer.data,
+        form.comment.data or "",
+        page.version,
+        idempotency_key=form.idempotency_key.data or "",
     )
+    if token is None:  # the key was used for another section's answer: not a retry of this one
+        count_failure("feedback")
+        errors = {"answer": "We could not save your answer. Select yes or no again"}
+        if wants_json():
+            return jsonify(errors=errors), 400
+        return _feedback_form_page("answer", permalink, located, errors)
     return _feedback_thanks(permalink, form.section.data, section_title=section_title, token=token)
 
 

@@ -72,6 +72,7 @@ def checklist_context(guide: Guide, checklist: Checklist) -> dict:
     guide_meeting = meeting(guide)
     holidays = bank_holidays(planner_years(date.today()))
     shown = [(by_slug[phase.slug], phase) for phase in checklist.phases if phase.slug in by_slug]
+    counts = {phase.slug: len(phase.items) for phase in checklist.phases}
     links = {
         item.id: (item.target.href(base_path), guide.link_title(item.link))
         for item in checklist.items
@@ -82,7 +83,8 @@ def checklist_context(guide: Guide, checklist: Checklist) -> dict:
         "role": checklist.role,
         "page": page_url(checklist.page),
         "plan": page_url("/plan/"),
-        "phases": [{**timing.as_data(), "items": len(phase.items)} for timing, phase in shown],
+        # Every key phase, not only the checklist's: its calendar file carries the plan's own events and warnings.
+        "phases": [{**timing.as_data(), "items": counts.get(timing.slug, 0)} for timing in by_slug.values()],
         "meeting": guide_meeting.as_data() if guide_meeting else None,
         # The same working days as the planner: England's bank holidays, written by the build.
         "bankHolidays": {day.isoformat(): name for day, name in sorted(holidays.items())},

@@ -19,6 +19,11 @@ Node and PurgeCSS take most of a second, and an edit to a page's text changes no
 inputs, so the result is kept (in `Settings.purged_css_dir`, beside the compiled assets) under a
 hash of every input (the stylesheet, the class names in use, the words of the scripts, templates
 and Python, the safelist and the script itself): a build runs PurgeCSS only when one changed.
+
+Nor is each page written twice. The cut's name is known only once every page is frozen, so the
+name the last build of the same content folder ended with is recorded (`expected_cut`), and
+the build freezes its pages naming that file. Only when the cut turns out different are pages
+rewritten; a page Frozen-Flask finds unchanged on disk is then not written at all.
 """
 
 from __future__ import annotations
@@ -71,6 +76,10 @@ SAFELIST = {
 SCRIPT = PROJECT_ROOT / "assets" / "purge.mjs"
 #: Cuts kept in the cache folder, the newest.
 KEPT_CUTS = 8
+#: In the cache folder: each content folder's last cut, by the full stylesheet's name.
+LAST_CUTS = "last-cuts.json"
+#: Content folders remembered there, the most recently built.
+KEPT_LAST_CUTS = 32
 
 
 #: In HTML a class can only match through a class attribute: words elsewhere on a page are no class.
@@ -165,12 +174,40 @@ def _write_atomically(path: Path, text: str) -> None:
     temporary.replace(path)
 
 
+def _last_cuts(cache_dir: Path) -> dict[str, str]:
+    try:
+        recorded = json.loads((cache_dir / LAST_CUTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def _cut_key(content_dir: Path, original: str) -> str:
+    return f"{content_dir.resolve()}|{original}"
+
+
+def expected_cut(
+    cache_dir: Path | None, content_dir: Path, manifest: dict[str, str], name: str = "app.css"
+) -> str | None:
+    """The cut stylesheet's name the last build of `content_dir` ended with, for the same full stylesheet:
+    what the pages are likely to name again. None when there is no such build."""
+    if cache_dir is None or name not in manifest:
+        return None
+    return _last_cuts(cache_dir).get(_cut_key(content_dir, manifest[name]))
+
+
 def purge_site_stylesheet(
-    out_dir: Path, manifest: dict[str, str], source_files, name: str = "app.css", cache_dir: Path | None = None
+    out_dir: Path,
+    manifest: dict[str, str],
+    source_files,
+    name: str = "app.css",
+    cache_dir: Path | None = None,
+    content_dir: Path | None = None,
 ) -> dict[str, str]:
     """Cuts the frozen site's stylesheet down, points every page at it; returns the new asset manifest.
 
-    With `cache_dir`, an unchanged set of inputs reuses the last cut (see the module docstring)."""
+    With `cache_dir`, an unchanged set of inputs reuses the last cut, and with `content_dir` too, the cut's
+    name is recorded for `expected_cut` (see the module docstring)."""
     assets = out_dir / "assets"
     original = manifest.get(name)
     if not original or not (assets / original).is_file():
@@ -189,4 +226,12 @@ def purge_site_stylesheet(
     for html_file, text in pages.items():
         if (found := set(reference.findall(text))) and found != {renamed}:
             _write_atomically(html_file, reference.sub(renamed, text))
+    if cache_dir is not None and content_dir is not None:
+        last_cuts, key = _last_cuts(cache_dir), _cut_key(content_dir, original)
+        if last_cuts.get(key) != renamed:
+            last_cuts.pop(key, None)
+            last_cuts[key] = renamed  # last: the newest are kept
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            kept = dict(list(last_cuts.items())[-KEPT_LAST_CUTS:])
+            _write_atomically(cache_dir / LAST_CUTS, json.dumps(kept, indent=1))
     return {**manifest, name: renamed}

@@ -7,7 +7,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -27,10 +27,10 @@ from ..pages.whats_new import FEED
 from ..templating import precompile
 from ..web.manifest import SiteManifest
 from . import parallel_freeze
-from .css_purge import class_sources, purge_site_stylesheet
+from .css_purge import class_sources, expected_cut, purge_site_stylesheet
 from .link_check import check_app_pages
 from .page_cache import PageCache
-from .search_index import checklist_records, index_site
+from .search_index import checklist_records, index_site, record_index
 
 #: Files in the output folder that the freezer did not write but must keep.
 WRITTEN_AFTER_FREEZING = ["404.html", "_redirects"]
@@ -60,6 +60,21 @@ def _urls(guide: Guide, asset_files: Iterable[str]) -> Iterable[str]:
         yield f"/assets/{name}"
 
 
+def _redirect_file(old: str) -> str:
+    """The meta-refresh page at an old address, relative to the output folder."""
+    return f"{old.strip('/')}/index.html"
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    """As Frozen-Flask does with pages: a file left as it was is neither written nor re-uploaded."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except FileNotFoundError:
+        pass
+    path.write_text(text, encoding="utf-8")
+
+
 def build_site(settings: Settings, on_progress: Callable[[str], None] | None = None) -> BuildReport:
     """Load, check and freeze the whole guide into `settings.out_dir`. Raises `ContentError` on bad content."""
     started = time.perf_counter()
@@ -74,14 +89,25 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
         FREEZER_DESTINATION=str(out_dir),
         FREEZER_BASE_URL=f"http://localhost{settings.base_path}/",
         FREEZER_REMOVE_EXTRA_FILES=True,
-        FREEZER_DESTINATION_IGNORE=[*WRITTEN_AFTER_FREEZING, "pagefind/*", "api/*"],
+        # Files this build writes after freezing are not extra: removed, they would only be written again.
+        # (A redirect dropped from the content is no longer listed, so the freezer removes its page.)
+        FREEZER_DESTINATION_IGNORE=[
+            *WRITTEN_AFTER_FREEZING,
+            *map(_redirect_file, guide.redirects),
+            "pagefind/*",
+            "api/*",
+        ],
         FREEZER_REDIRECT_POLICY="error",
     )
-    page_cache = PageCache(settings, guide, app.extensions["assets"].manifest)  # a warm rebuild skips unchanged pages
+    assets = app.extensions["assets"]
+    page_cache = PageCache(settings, guide, assets.manifest)  # a warm rebuild skips unchanged pages
     page_cache.forget()
+    if cut := expected_cut(settings.purged_css_dir, settings.content_dir, assets.manifest):
+        # Pages name the cut stylesheet the last build ended with: usually no page is written twice (see css_purge).
+        app.extensions["assets"] = replace(assets, manifest={**assets.manifest, "app.css": cut})
     app.config["FREEZER_SKIP_EXISTING"] = page_cache.skip
     freezer = Freezer(app, with_static_files=False, with_no_argument_rules=False, log_url_for=False)
-    asset_files = app.extensions["assets"].files()
+    asset_files = assets.files()
     freezer.register_generator(lambda: _urls(guide, asset_files))
 
     files = 0
@@ -94,7 +120,7 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
                 on_progress(url.url)
 
     with app.test_request_context(base_url=f"http://localhost{settings.base_path}/"):
-        (out_dir / "404.html").write_text(render_template("404.jinja"), encoding="utf-8")
+        _write_if_changed(out_dir / "404.html", render_template("404.jinja"))
         redirect_lines = []
         if settings.functions_url:
             # Netlify cannot run Python: the form functions live on AWS Lambda, proxied (status 200) from here.
@@ -104,38 +130,47 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
             )
         for old, permalink in sorted(guide.redirects.items()):
             target = settings.base_path + permalink
-            page_file = out_dir / old.strip("/") / "index.html"
+            page_file = out_dir / _redirect_file(old)
             page_file.parent.mkdir(parents=True, exist_ok=True)
-            page_file.write_text(
-                render_template("redirect.jinja", target=target, page=guide.pages[permalink]), encoding="utf-8"
-            )
+            _write_if_changed(page_file, render_template("redirect.jinja", target=target, page=guide.pages[permalink]))
             redirect_lines.append(
                 f"{settings.base_path}{old} {target} 301!"
             )  # forced: the meta-refresh page at the old address is for other hosts
             files += 1
-        (out_dir / "_redirects").write_text("\n".join(redirect_lines) + "\n", encoding="utf-8")
+        _write_if_changed(out_dir / "_redirects", "\n".join(redirect_lines) + "\n")
     files += 2
-    check_app_pages(out_dir, guide, settings.base_path)  # Markdown pages' links were checked when loading
     # Only the CSS rules some page or function can use (see css_purge); the functions get the same file.
     # The Markdown's classes are in the frozen pages already; templates and Python also make the functions' pages.
     with ThreadPoolExecutor(2) as background:
         # Three jobs that only read what the freeze wrote, run side by side: Pagefind indexes the pages
         # while PurgeCSS cuts the stylesheet (pages are rewritten atomically, so Pagefind sees whole
         # pages, and only their <head> changes), and the functions' templates are compiled meanwhile.
-        indexing = background.submit(index_site, out_dir, checklist_records(guide))
+        records = checklist_records(guide)
+        index_record = settings.cache_dir / "search-index.json" if settings.use_render_cache else None
+        indexing = background.submit(index_site, out_dir, records, index_record)
         compiling = background.submit(
             precompile, settings.templates_dir, settings.compiled_templates_dir, PAGE_TEMPLATES
         )
         assets_manifest = purge_site_stylesheet(
             out_dir,
-            app.extensions["assets"].manifest,
+            assets.manifest,
             class_sources(settings),
             cache_dir=settings.purged_css_dir,
+            content_dir=settings.content_dir,
+        )
+        # After the cut, which the pages name. Markdown pages' links were checked when loading.
+        check_app_pages(
+            out_dir,
+            guide,
+            settings.base_path,
+            settings.cache_dir / "page-ids.json" if settings.use_render_cache else None,
         )
         SiteManifest.from_guide(guide, settings.base_path, assets_manifest).dump(settings.functions_manifest)
         compiling.result()
         indexing.result()
     page_cache.save()
+    if index_record is not None:
+        record_index(out_dir, records, index_record)  # every page written: a rebuild changing none keeps the index
     reviews = [Review.of(page, settings.content_dir) for page in guide.pages.values()]
     return BuildReport(
         len(guide.pages), files, time.perf_counter() - started, out_dir, tuple(overdue(reviews, date.today()))

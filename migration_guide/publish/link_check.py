@@ -4,10 +4,17 @@ Links in Markdown pages are checked against the guide when it loads (see `conten
 The app's own pages (search, the planner, print, request help, the 404 page) are made from
 templates, so their links are checked here, in the files the freezer wrote, and a missing
 target fails the build naming the page and the link.
+
+The search page's A to Z links to every section of every page, so checking it means finding the
+ids of every frozen page. Those are kept (`IdCache`) by each file's size and modification time:
+Frozen-Flask leaves a page it would write unchanged untouched, so a rebuild reads again only the
+pages it wrote.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -43,8 +50,42 @@ def written_pages(guide: Guide) -> list[str]:
     return [path for path in APP_PAGES if path not in guide.pages] + ["/404.html"]
 
 
-def check_app_pages(out_dir: Path, guide: Guide, base_path: str = "") -> None:
-    """Raises `ContentError` naming each app page and link whose target is missing."""
+class IdCache:
+    """The element ids of frozen pages, remembered in `file` by each page's path, size and modification time."""
+
+    def __init__(self, file: Path | None):
+        self.file = file
+        self.known: dict[str, list] = {}
+        if file is not None:
+            try:
+                self.known = json.loads(file.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self.known = {}  # none yet, or damaged: read every page
+        self.used: dict[str, list] = {}
+
+    def ids(self, page: Path) -> set[str]:
+        stat = page.stat()
+        stamp = [stat.st_size, stat.st_mtime_ns]
+        key = str(page)
+        entry = self.known.get(key)
+        if not entry or entry[0] != stamp:
+            entry = [stamp, sorted(set(ID.findall(page.read_text(encoding="utf-8"))))]
+        self.used[key] = entry
+        return set(entry[1])
+
+    def save(self) -> None:
+        """Keeps the pages this check looked at, so pages that have gone are forgotten."""
+        if self.file is not None and self.used != self.known:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.file.with_name(f".{self.file.name}.{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(self.used), encoding="utf-8")
+            temporary.replace(self.file)
+
+
+def check_app_pages(out_dir: Path, guide: Guide, base_path: str = "", cache_file: Path | None = None) -> None:
+    """Raises `ContentError` naming each app page and link whose target is missing. With `cache_file`, the ids
+    of pages unchanged since the last check are not read again."""
+    cache = IdCache(cache_file)
     ids: dict[Path, set[str]] = {}
     problems = []
     for page in written_pages(guide):
@@ -69,10 +110,11 @@ def check_app_pages(out_dir: Path, guide: Guide, base_path: str = "") -> None:
                 continue
             if parts.fragment and target.suffix == ".html":
                 if target not in ids:
-                    ids[target] = set(ID.findall(target.read_text(encoding="utf-8")))
+                    ids[target] = cache.ids(target)
                 if unquote(parts.fragment) not in ids[target]:
                     problems.append(
                         Problem(source, line, f"{page} links to {href}, but that page has no id '{parts.fragment}'")
                     )
     if problems:
         raise ContentError(problems)
+    cache.save()  # only after a check that passed

@@ -2,7 +2,8 @@
 
 A guide page's HTML depends on its own file and on things every page shares: the templates,
 the code, the settings, the compiled assets, the navigation and data files, and the title and
-front matter of every page (the sidebar, breadcrumbs and previous/next links show them). So a
+front matter of every page (the sidebar, breadcrumbs and previous/next links show them; not the
+change notes, review dates and owner, which only the page itself shows: `OWN_PAGE_ONLY`). So a
 page's key is a hash of its own file and of all of those shared things. A rebuild with the
 cache on asks Frozen-Flask to skip a page whose file is still in the output folder and whose
 key is the one the last build recorded: change one page's text and only that page is
@@ -24,6 +25,11 @@ from ..content.loading import SPECIAL_FOLDERS
 from ..content.model import Guide
 from ..fingerprints import PACKAGE_DIR, hash_folder
 
+#: Front matter no other guide page shows: a page's own key covers it (its whole file), and the pages that
+#: list it (what's new, its feed, the sitemap, search, print) are app pages, rendered on every build.
+#: So a change note re-renders its page and what's new, not the whole guide.
+OWN_PAGE_ONLY = frozenset({"changes", "last_reviewed", "review_due", "owner"})
+
 
 def shared_fingerprint(settings: Settings, guide: Guide, assets_manifest: dict) -> str:
     """A hash of everything that every page's HTML may depend on."""
@@ -36,7 +42,9 @@ def shared_fingerprint(settings: Settings, guide: Guide, assets_manifest: dict) 
     for folder in SPECIAL_FOLDERS:
         hash_folder(digest, guide.content_dir / folder)
     for permalink, page in sorted(guide.pages.items()):
-        digest.update(json.dumps([permalink, page.title, page.layout, page.meta], sort_keys=True, default=str).encode())
+        shared_meta = {key: value for key, value in page.meta.items() if key not in OWN_PAGE_ONLY}
+        shown_elsewhere = [permalink, page.title, page.layout, shared_meta]
+        digest.update(json.dumps(shown_elsewhere, sort_keys=True, default=str).encode())
     return digest.hexdigest()
 
 

@@ -6,17 +6,29 @@ so a search for its words leads to its checkbox, not just the top of the role's 
 templates mark `data-pagefind-body` is indexed: the text of each page, not the header, footer or
 navigation. Every h2 and h3 has an id, so each becomes a result
 of its own that links to its anchor.
+
+Pagefind cannot add pages to an index it wrote before, so any changed page means indexing them all
+(one call, a few seconds at 1,000 pages). A rebuild that changed no page, though, keeps the index:
+`index_site` records what it indexed (each page's path, size and modification time, the records and
+the settings), and when all of it is the same and the index is still there, it does nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import json
+import os
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from importlib import metadata
 from pathlib import Path
 
-from pagefind.index import IndexConfig, PagefindIndex
+from pagefind.index import IndexConfig
+from pagefind.service import PagefindService
+from pagefind.service.types import InternalResponseType
 
 from ..content.model import Guide
 from ..pages.search import BUNDLE_FOLDER
@@ -71,10 +83,34 @@ class SearchIndexError(RuntimeError):
     pass
 
 
-def index_site(out_dir: Path, records: Sequence[Record] = ()) -> Path:
+def _indexed(out_dir: Path, records: Sequence[Record]) -> str:
+    """A hash of what an index of `out_dir` is made from: each page file's path, size and modification
+    time (Frozen-Flask leaves a page it would write unchanged untouched), the records and the settings."""
+    digest = hashlib.sha256(json.dumps([metadata.version("pagefind"), NOT_INDEXED, UNUSED_FILES]).encode())
+    pages = []
+    for folder, subfolders, files in os.walk(out_dir):
+        subfolders[:] = [name for name in subfolders if name != BUNDLE_FOLDER]
+        pages.extend(Path(folder, name) for name in files if name.endswith(".html"))
+    for page in sorted(pages):
+        stat = page.stat()
+        digest.update(f"{page.relative_to(out_dir)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    digest.update(json.dumps([asdict(record) for record in records]).encode())
+    return digest.hexdigest()
+
+
+def index_site(out_dir: Path, records: Sequence[Record] = (), record_file: Path | None = None) -> Path:
     """Write the Pagefind index for the frozen site in `out_dir`, with `records` besides its pages; returns
-    the bundle folder."""
+    the bundle folder. With `record_file` (see `record_index`), an index made from the same pages and records
+    is kept as it is."""
     bundle = out_dir / BUNDLE_FOLDER
+    if record_file is not None and (bundle / "pagefind.js").is_file():
+        try:
+            if record_file.read_text(encoding="utf-8") == _indexed(out_dir, records):
+                return bundle
+        except OSError:
+            pass  # no record: index
+    if record_file is not None:
+        record_file.unlink(missing_ok=True)  # an index half written is never taken for this one
     if bundle.exists():
         shutil.rmtree(bundle)  # a fresh index: nothing left from pages that have gone
     try:
@@ -91,19 +127,60 @@ def index_site(out_dir: Path, records: Sequence[Record] = ()) -> Path:
     return bundle
 
 
+def record_index(out_dir: Path, records: Sequence[Record], record_file: Path) -> None:
+    """Record what the index in `out_dir` was made from, for `index_site` to keep it next time. Call once the
+    build has written its last page: the stylesheet cut, run beside the indexing, may point pages' <head> at
+    the cut stylesheet, which changes no indexed text."""
+    record_file.parent.mkdir(parents=True, exist_ok=True)
+    record_file.write_text(_indexed(out_dir, records), encoding="utf-8")
+
+
+class _PromptService(PagefindService):
+    """Pagefind's service, handling each reply of the binary as soon as it comes.
+
+    The Python package (1.5) sleeps a tenth of a second before reading each reply, so adding
+    the guide's 265 checklist records, one message each, took 30 seconds. Here the read itself
+    waits for the reply, and each reply settles its request as the package's own loop does.
+    """
+
+    async def _wait_for_responses(self) -> None:
+        assert self._backend.stdout is not None
+        while True:
+            reply = json.loads(base64.b64decode((await self._backend.stdout.readuntil(b","))[:-1]))
+            if reply is None:
+                continue
+            payload = reply["payload"]
+            message_id = reply.get("message_id")
+            if message_id is None and payload.get("original_message"):  # a message the binary could not read
+                message_id = json.loads(payload["original_message"]).get("message_id")
+            waiting = self._responses.get(message_id)
+            if waiting is None or waiting.done():
+                continue
+            if payload["type"] == InternalResponseType.ERROR.value:
+                waiting.set_exception(Exception(payload["message"], payload.get("original_message")))
+            else:
+                waiting.set_result(payload)
+
+
 async def _write_index(out_dir: Path, bundle: Path, records) -> None:
-    """Pagefind's own Python API: the frozen pages, then each record, in one index."""
+    """Pagefind's own Python API: the frozen pages and every record, in one index."""
     config = IndexConfig(exclude_selectors=list(NOT_INDEXED), output_path=str(bundle))
-    async with PagefindIndex(config=config) as index:
-        await index.add_directory(str(out_dir))
-        for record in records:
-            await index.add_custom_record(
-                url=record.url,
-                content=record.content,
-                language="en",
-                meta={"title": record.title, "in": record.page_title},
-                # Pages carry kind:page (data-pagefind-filter in the layouts): search.mjs asks for each kind
-                # apart, so 265 short item records never crowd the guide's sections out of the results.
-                filters={"kind": [ITEM_KIND]},
+    async with _PromptService() as service:
+        index = await service.create_index(config)
+        await index.add_directory(str(out_dir))  # first, alone: the same index, byte for byte, every build
+        # The records sent together: the binary answers each in turn, with no round trip between them.
+        await asyncio.gather(
+            *(
+                index.add_custom_record(
+                    url=record.url,
+                    content=record.content,
+                    language="en",
+                    meta={"title": record.title, "in": record.page_title},
+                    # Pages carry kind:page (data-pagefind-filter in the layouts): search.mjs asks for each kind
+                    # apart, so 265 short item records never crowd the guide's sections out of the results.
+                    filters={"kind": [ITEM_KIND]},
+                )
+                for record in records
             )
+        )
         await index.write_files(str(bundle))

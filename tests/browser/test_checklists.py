@@ -195,14 +195,20 @@ def test_the_spreadsheet_and_calendar_file_hold_the_ticks_and_dates_and_keep_the
         page.locator("#download-checklist-ics").click()
     assert download.value.suggested_filename == "practice-staff-checklist.ics"
     events = Calendar.from_ical(Path(download.value.path()).read_bytes()).walk("VEVENT")
-    assert len(events) == len(checklist.phases)
-    planned = {phase.slug: (start, end) for phase, start, end in plan(GO_LIVE, phases(guide))}
-    for event, phase in zip(events, checklist.phases, strict=True):
+    key_phases = phases(guide)
+    # The plan's own events (every key phase and the meeting, with the plan's UIDs), then one per item.
+    assert len(events) == len(key_phases) + 1 + len(checklist.items)
+    plan_id = page.evaluate("localStorage.getItem('gp-practice-migration-guide:plan-id')")
+    planned = {phase.slug: (start, end) for phase, start, end in plan(GO_LIVE, key_phases)}
+    for event, phase in zip(events, key_phases, strict=False):
         start, end = planned[phase.slug]
         assert event.decoded("DTSTART") == start and event.decoded("DTEND") == end + timedelta(days=1)
-        assert str(event["UID"]) == f"checklist-practice-staff-{phase.slug}@gp-practice-migration-guide"
-        for item in phase.items:
-            assert item.text in str(event["DESCRIPTION"])
+        assert str(event["UID"]) == f"plan-{plan_id}-{phase.slug}@gp-practice-migration-guide"
+    items = events[len(key_phases) + 1 :]
+    assert [str(event["SUMMARY"]) for event in items] == [item.text for item in checklist.items]
+    assert [str(event["DESCRIPTION"]).startswith("Done.") for event in items] == [
+        item.id in ticked for item in checklist.items
+    ]
     first_uids = [str(event["UID"]) for event in events]
     # The files were made in the page: the downloads fetched nothing.
     assert [url for url in requests if not url.startswith("blob:")] == []
@@ -214,7 +220,7 @@ def test_the_spreadsheet_and_calendar_file_hold_the_ticks_and_dates_and_keep_the
         page.locator("#download-checklist-ics").click()
     moved = Calendar.from_ical(Path(download.value.path()).read_bytes()).walk("VEVENT")
     assert [str(event["UID"]) for event in moved] == first_uids
-    assert moved[0].decoded("DTSTART") == events[0].decoded("DTSTART") + timedelta(weeks=6)
+    assert moved[0].decoded("DTSTART") == plan(later, phases(guide))[0][1] != events[0].decoded("DTSTART")
 
 
 def test_nothing_about_the_ticks_leaves_the_device(page, guide):
@@ -273,7 +279,7 @@ def test_without_javascript_each_item_is_a_checkbox_in_a_printable_list(page_wit
     assert not page.locator("#clear-ticks").is_visible()
     assert page.locator(".app-checklist__phases").is_visible()
     # Each phase still says when it happens, in weeks from go-live, and how to get dates.
-    assert page.locator(".app-checklist__when").first.inner_text().startswith("When: 16 to 15 weeks before go-live")
+    assert page.locator(".app-checklist__when").first.inner_text().startswith("When: 17 to 16 weeks before go-live")
 
     link = page.locator("#download-checklist-csv")
     assert link.get_attribute("href") == "/checklists/practice-staff.csv"
@@ -328,3 +334,26 @@ def test_screenshot_of_each_checklist_on_a_phone(new_page, screenshots, guide, n
     assert path.stat().st_size > 10_000
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the checklist scrolls sideways on a phone ({width}px)"
+
+
+def test_importing_the_plans_and_the_checklists_calendar_files_adds_no_event_twice(new_page, guide):
+    """A calendar client keys an import by UID: the checklist's file updates the plan's phases, adds its items."""
+    import recurring_ical_events
+    from icalendar import Calendar
+
+    page = new_page(accept_downloads=True)
+    set_go_live_in_the_planner(page, GO_LIVE)
+    files = []
+    with page.expect_download() as download:
+        page.click("#download-ics")
+    files.append(Path(download.value.path()).read_bytes())
+    open_checklist(page)
+    with page.expect_download() as download:
+        page.locator("#download-checklist-ics").click()
+    files.append(Path(download.value.path()).read_bytes())
+    imported = {}
+    for text in files:
+        for event in recurring_ical_events.of(Calendar.from_ical(text)).between(date(2026, 1, 1), date(2028, 1, 1)):
+            imported[str(event["UID"])] = str(event["SUMMARY"])
+    checklist = guide.checklists["practice-staff"]
+    assert len(imported) == len(phases(guide)) + 1 + len(checklist.items)  # phases, the meeting, the items

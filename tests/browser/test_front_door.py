@@ -153,6 +153,34 @@ def test_pressing_yes_twice_stores_one_answer(new_page, functions_database):
     assert stored_feedback(functions_database, section)[before:] == [{"answer": "yes", "comment": ""}]
 
 
+def test_an_answer_whose_reply_was_lost_is_sent_again_and_stored_once(new_page, functions_database):
+    """The post reaches the function and is stored, but its reply never arrives: feedback.mjs sends the form
+    again as a plain post, with the same idempotency key, and the reader is thanked for one stored answer."""
+    page = new_page(viewport=PHONE)
+    page.goto(GUIDE_PAGE)
+    form = page.locator("form.app-feedback").nth(5)
+    section = form.locator("input[name=section]").input_value()
+    assert len(form.locator("input[name=idempotency_key]").input_value()) == 32  # made on this page view
+    before = len(stored_feedback(functions_database, section))
+    lost = []
+
+    def lose_the_first_reply(route):
+        if not lost:
+            lost.append(route.fetch().status)  # the function stores the answer and replies…
+            route.abort("connectionreset")  # …and the reply is lost on the way back
+        else:
+            route.continue_()
+
+    page.route("**/api/feedback", lose_the_first_reply)
+    page.locator(f"#feedback-{section}-yes").click()
+    page.wait_for_url("**/api/feedback")
+    assert lost == [200]
+    assert page.locator("h1").inner_text() == "Thank you for your feedback"
+    assert stored_feedback(functions_database, section)[before:] == [{"answer": "yes", "comment": ""}]
+    # The lost reply is the fault under test, not the page's.
+    page.problems[:] = [p for p in page.problems if "ERR_CONNECTION_RESET" not in p]
+
+
 # The home page and Get started
 
 

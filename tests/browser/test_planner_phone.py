@@ -4,9 +4,12 @@ Screenshots go to test-artifacts/screenshots/planner-*.png."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
+from support.plan_files import csv_warnings, ics_warnings
 
 from migration_guide.config import Settings
 from migration_guide.content.loading import load_guide
@@ -25,10 +28,10 @@ def guide_phases():
     return phases(load_guide(Settings.from_environment()))
 
 
-def phone(new_page, **options):
-    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True, **options)
+def phone(new_page, today: date = TODAY, **options):
+    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True, timezone_id="Europe/London", **options)
     if options.get("java_script_enabled", True):
-        page.clock.set_fixed_time(datetime(TODAY.year, TODAY.month, TODAY.day, 10, 0))
+        page.clock.set_fixed_time(datetime(today.year, today.month, today.day, 10, 0))
     return page
 
 
@@ -103,7 +106,7 @@ def test_without_javascript_a_callout_states_the_rules_the_plan_is_checked_by(ne
     assert callout.is_visible()
     text = callout.inner_text()
     assert "Check your dates" in text
-    assert "31 March, when the QOF (Quality and Outcomes Framework) year ends" in text
+    assert "before the Quality and Outcomes Framework (QOF) year ends on 31 March" in text
     assert "1 April 2027" in text
     assert "starts on the next working day" in page.locator("main").inner_text()
 
@@ -197,3 +200,62 @@ def test_the_printed_checklist_has_no_sentence_broken_where_a_link_was(new_page,
         assert "Change your go-live date" not in summary
     else:
         assert "To see the dates" not in summary
+
+
+CASES = json.loads((Path(__file__).parent.parent / "fixtures" / "plan-warnings.json").read_text())["cases"]
+
+
+def downloaded(page, link: str) -> str:
+    with page.expect_download() as download:
+        page.click(link)
+    return Path(download.value.path()).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+def test_the_page_the_calendar_file_and_the_csv_give_the_same_warnings(new_page, case):
+    page = phone(new_page, today=date.fromisoformat(case["today"]))
+    show_plan(page, date.fromisoformat(case["goLive"]))
+    callouts = page.locator("#plan-warnings .nhsuk-card--warning")
+    assert [callout.get_attribute("data-warning") for callout in callouts.all()] == case["keys"]
+    shown = [
+        {
+            "title": " ".join(callout.locator("h3").inner_text().split()).removeprefix("Important: "),
+            "text": callout.locator("p").inner_text(),
+        }
+        for callout in callouts.all()
+    ]
+    in_calendar, on_go_live = ics_warnings(downloaded(page, "#download-ics"))
+    assert in_calendar == on_go_live == shown
+    assert csv_warnings(downloaded(page, "#download-csv")) == shown
+
+
+def test_the_printed_plan_starts_with_whose_plan_it_is_and_its_first_sheet_is_not_empty(new_page):
+    import io
+
+    from pypdf import PdfReader
+
+    page = phone(new_page)
+    show_plan(page, date(2027, 3, 15), practice="Oak <Surgery>")
+    header = page.locator("#plan-print-header")
+    assert not header.is_visible()  # paper only
+    page.emulate_media(media="print")
+    rows = [" ".join(row.inner_text().split()) for row in header.locator(".nhsuk-summary-list__row").all()]
+    assert rows == [
+        "Practice Oak <Surgery>",
+        "Go-live date Monday 15 March 2027",
+        "Printed on Tuesday 1 December 2026",
+        f"From The GP practice migration guide, {Settings.from_environment().site_url}/plan/",
+    ]
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))
+    first = " ".join(pdf.pages[0].extract_text().split())
+    for words in ("Oak <Surgery>", "Monday 15 March 2027", "Printed on Tuesday 1 December 2026", "Plan your migration"):
+        assert words in first, words
+    assert "Decide to migrate and secure funding" in first  # the plan itself starts on the first sheet
+
+
+def test_printed_without_a_plan_the_header_gives_only_the_guides_address(new_page):
+    page = phone(new_page, java_script_enabled=False)
+    page.goto("/plan/")
+    page.emulate_media(media="print")
+    rows = page.locator("#plan-print-header .nhsuk-summary-list__row")
+    assert [row.is_visible() for row in rows.all()] == [False, False, False, True]
