@@ -282,3 +282,15 @@ def test_a_fact_not_checked_for_longer_than_the_setting_goes_to_the_owner_of_eac
         in text
     )
     assert digest.digests(database, manifest, "https://example.org", TODAY, 365) == []
+
+
+def test_a_long_comment_is_cut_to_300_characters_and_only_comments_on_the_page_as_it_is_are_sent(database, manifest):
+    dates = manifest.pages["/guide/dates/"].version
+    for _ in range(3):
+        feedback.save(database, "/guide/dates/", "check-dates", "no", "word " * 100, dates)
+    # The newest comment, but given to the page before its last change: the owner has dealt with it.
+    feedback.save(database, "/guide/dates/", "check-dates", "no", "On the old page", "an-earlier-version")
+    guide_team = next(d for d in digest.digests(database, manifest, "https://guide", TODAY) if d.owner == "Guide team")
+    [section] = guide_team.flagged
+    assert section.latest_comments == (("word " * 60)[:299] + "…",) * 3
+    assert "On the old page" not in guide_team.text(TODAY)

@@ -950,3 +950,13 @@ def test_when_the_database_is_down_the_form_answers_503_in_the_nhs_style_with_re
         assert "Traceback" not in html and "Internal Server Error" not in html
     else:
         assert response.get_json()["status"] == 503
+
+
+def test_a_section_exactly_half_helpful_is_not_flagged_and_one_answer_less_helpful_is(database):
+    for answer in ["yes", "yes", "no", "no"]:
+        add(database, "/guide/", "half", answer)
+    for answer in ["yes", "no", "no"]:
+        add(database, "/guide/", "less", answer)
+    reports = {r.section: r for r in feedback.report(database, VERSIONS)}
+    assert (reports["half"].since.helpful_percent, reports["half"].needs_review) == (50, False)
+    assert (reports["less"].since.helpful_percent, reports["less"].needs_review) == (33, True)

@@ -362,3 +362,113 @@ def test_on_postgresql_one_instance_migrates_while_the_others_wait_for_its_lock(
         holder.close()
         waiting.close()
     assert applied and applied[0] == [version for version, _ in MIGRATIONS]
+
+
+# What the mutation table (bench/mutations.py) found no test for
+
+
+def test_the_confirmation_cap_counts_the_whole_utc_day_not_only_the_current_hour(database, directory):
+    afternoon = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
+    for number in range(outbox.CONFIRMATIONS_PER_DAY):
+        details = help_requests.cleaned_from({**GOOD, "message": f"Request {number}"})
+        assert len(help_requests.store_request(database, details, directory, now=afternoon).message_ids) == 2
+    with database.transaction() as cursor:  # those confirmations went out early that morning
+        cursor.execute("UPDATE outbox SET created_at = ?", ("2026-12-02T00:30:00.000000Z",))
+    fourth = help_requests.cleaned_from({**GOOD, "message": "Request 4"})
+    assert len(help_requests.store_request(database, fourth, directory, now=afternoon).message_ids) == 1
+    next_day = help_requests.cleaned_from({**GOOD, "message": "Request 5"})
+    tomorrow = datetime(2026, 12, 3, 0, 10, tzinfo=UTC)
+    assert len(help_requests.store_request(database, next_day, directory, now=tomorrow).message_ids) == 2
+
+
+def test_a_message_sent_after_a_failure_keeps_no_error(database, directory, tmp_path):
+    first, _ = store(database, directory).message_ids
+    now = datetime.now(UTC) + timedelta(seconds=1)
+    failure = outbox.TemporaryFailure("Notify did not take the message (503)")
+    outbox.deliver_due(database, FailingSender(failure), ids=(first,), now=now)
+    assert outbox_row(database, first)["last_error"] == "Notify did not take the message (503)"
+    [delivery] = outbox.deliver_due(database, outbox.FileSender(tmp_path), ids=(first,), now=now + outbox.backoff(1))
+    row = outbox_row(database, first)
+    assert (delivery.status, row["status"], row["attempts"], row["last_error"]) == ("sent", "sent", 2, "")
+
+
+def test_no_send_starts_when_less_time_is_left_than_one_send_may_wait_for_notify(
+    database, directory, outbox_environment
+):
+    function = load_outbox_function()
+    store(database, directory)
+    # 3 s left, less than SEND_TIMEOUT (4 s) and FINISHING_TIME (1 s): a send now could outlast the run.
+    assert function.handler({}, LambdaContext(seconds=3))["tried"] == 0
+    assert [(m["status"], m["attempts"]) for m in rows(database, "outbox")] == [("queued", 0), ("queued", 0)]
+
+
+def test_the_daily_run_keeps_requests_and_comments_each_for_its_own_retention_period(
+    database, directory, outbox_environment, monkeypatch
+):
+    monkeypatch.setenv("REQUEST_RETENTION_DAYS", "30")
+    monkeypatch.setenv("COMMENT_RETENTION_DAYS", "60")
+    now = datetime.now(UTC)
+    old, recent = store(database, directory, ods_code="C12345"), store(database, directory)
+    feedback.save(database, "/guide/", "intro", "no", "Ring me on 01632 960123", "v1")
+    feedback.save(database, "/guide/", "intro", "no", "Recent comment", "v1")
+    with database.transaction() as cursor:
+        for table, column, key, days in [
+            ("help_requests", "reference", old.reference, 31),
+            ("help_requests", "reference", recent.reference, 29),
+            ("feedback", "comment", "Ring me on 01632 960123", 61),
+            ("feedback", "comment", "Recent comment", 59),
+        ]:
+            moment = (now - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            cursor.execute(f"UPDATE {table} SET created_at = ? WHERE {column} = ?", (moment, key))
+    result = load_outbox_function().handler({"retention": True}, LambdaContext(seconds=15))
+    assert (result["purged"], result["comments_forgotten"]) == (1, 1)
+    assert [r["reference"] for r in rows(database, "help_requests")] == [recent.reference]
+    assert [r["comment"] for r in rows(database, "feedback")] == ["", "Recent comment"]
+
+
+def test_a_request_is_deleted_as_soon_as_its_retention_period_has_passed_and_not_before(database, directory):
+    store(database, directory)
+    created = datetime.fromisoformat(rows(database, "help_requests")[0]["created_at"].replace("Z", "+00:00"))
+    assert help_requests.purge(database, 90, now=created + timedelta(days=90, minutes=-1)) == 0
+    assert help_requests.purge(database, 90, now=created + timedelta(days=90, minutes=1)) == 1
+
+
+def test_blanked_comments_leave_no_copy_in_sqlites_write_ahead_log(tmp_path):
+    path = tmp_path / "store.sqlite3"
+    db = Database(f"sqlite:///{path}", tmp_path / "unused.sqlite3")
+    secret = "Ring me on 01632 960123"
+    feedback.save(db, "/guide/", "intro", "no", secret, "v1")
+    assert feedback.forget_old_comments(db, 365, now=datetime.now(UTC) + timedelta(days=366)) == 1
+    wal = path.with_name(path.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    assert secret.encode() not in path.read_bytes()
+    db.close()
+
+
+def test_the_scheduled_run_counts_as_sent_only_what_notify_took(database, directory, outbox_environment, httpserver):
+    httpserver.expect_request("/v2/notifications/email").respond_with_json(
+        {"errors": [{"error": "Exception", "message": "Internal server error"}]}, status=500
+    )
+    store(database, directory)
+    outbox_environment(httpserver.url_for("/").rstrip("/"))
+    result = load_outbox_function().handler({}, LambdaContext(seconds=15))
+    assert result == {"tried": 2, "sent": 0, "purged": 0, "comments_forgotten": 0}
+    assert [m["status"] for m in rows(database, "outbox")] == ["queued", "queued"]
+
+
+def test_a_send_budget_stops_new_sends_once_the_clock_has_spent_it(database, directory, monkeypatch):
+    """The clock moves only while a message is sent (1 s each), so the budget, not the machine's load, decides."""
+    clock = [1000.0]
+    monkeypatch.setattr(outbox.time, "monotonic", lambda: clock[0])
+
+    class OneSecondSender:
+        def send(self, message):
+            clock[0] += 1.0
+            return "sent-id"
+
+    store(database, directory)
+    store(database, directory, ods_code="C12345")
+    deliveries = outbox.deliver_due(database, OneSecondSender(), budget=1.5)
+    # Sends start at 0 s and 1 s of the 1.5 s; at 2 s the budget is spent and the rest wait for the next run.
+    assert [d.status for d in deliveries] == ["sent", "sent"]
+    assert [m["status"] for m in rows(database, "outbox")] == ["sent", "sent", "queued", "queued"]

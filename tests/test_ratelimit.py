@@ -61,3 +61,13 @@ def test_the_clean_up_finds_old_minutes_through_an_index(database):
             cursor.execute("SET LOCAL enable_seqscan = off")
             plan = cursor.execute("EXPLAIN DELETE FROM rate_limit WHERE window_start < '2026'").all()
             assert any("rate_limit_window" in str(row) for row in plan), plan
+
+
+def test_the_tenth_failed_post_in_a_minute_closes_the_form_to_that_reader(database):
+    with database.transaction() as cursor:
+        for _ in range(ratelimit.FAILURES_PER_MINUTE - 1):
+            ratelimit.record_failure(cursor, ADDRESS, now=MORNING)
+        after_nine = ratelimit.allow(cursor, ADDRESS, now=MORNING)
+        ratelimit.record_failure(cursor, ADDRESS, now=MORNING)
+        after_ten = ratelimit.allow(cursor, ADDRESS, now=MORNING)
+    assert (ratelimit.FAILURES_PER_MINUTE, after_nine, after_ten) == (10, True, False)

@@ -21,7 +21,8 @@ from migration_guide.config import Settings
 from migration_guide.content.directory import Directory
 from migration_guide.content.loading import load_guide
 from migration_guide.content.problems import ContentError
-from migration_guide.forms import help_requests, outbox
+from migration_guide.forms import help_requests, outbox, request_fields
+from migration_guide.forms.request_fields import RequestField
 from migration_guide.pages.app import create_app
 
 ORIGIN = "https://gp-practice-migration-guide.netlify.app"
@@ -328,14 +329,46 @@ def test_a_request_is_stored_with_a_reference_and_two_messages(client, app):
         ("partner", "gp-migrations.north-east-and-yorkshire@example.org", "sent"),
         ("requester", "ann.smith@nhs.net", "sent"),
     ]
+    reference = request_row["reference"]
     to_partner = json.loads(messages[0]["personalisation"])
-    assert (
-        to_partner["message"] == GOOD["message"]
-        and to_partner["icb_name"] == "NHS West Yorkshire Integrated Care Board"
-    )
+    assert set(to_partner) == {"reference", "subject", "body"}
+    assert to_partner["subject"] == f"Help request {reference}"
+    assert to_partner["body"].splitlines()[:10] == [
+        f"Reference: {reference}",
+        "",
+        "A GP practice has asked North East and Yorkshire GP IT delivery partner (example) for help with its"
+        " clinical system migration.",
+        "Reply to the person who asked by email. Quote the reference in your reply.",
+        "",
+        "Full name: Ann Smith",
+        "Work email address: ann.smith@nhs.net",
+        "Phone number: 01632 960 001",
+        "Role: Practice manager",
+        "Practice name: High Street Surgery",
+    ]
+    assert "Integrated Care Board: NHS West Yorkshire Integrated Care Board (QWO)" in to_partner["body"]
+    assert "Planned go-live date: 27 March 2027" in to_partner["body"]
+    assert to_partner["body"].endswith("Message\n" + GOOD["message"])
     to_requester = json.loads(messages[1]["personalisation"])
-    assert set(to_requester) == {"reference", "partner_name", "replies_within", "what_happens_next", "privacy_notice"}
-    assert to_requester["privacy_notice"] == ORIGIN + "/privacy/"
+    assert set(to_requester) == {"reference", "subject", "body"}
+    assert to_requester["subject"] == f"Your help request {reference}"
+    assert to_requester["body"] == "\n".join(
+        [
+            f"Your reference number is {reference}.",
+            "",
+            "We have sent your request to North East and Yorkshire GP IT delivery partner (example)."
+            " They aim to reply within 2 working days.",
+            "",
+            "Your request is about:",
+            "Integrated Care Board: NHS West Yorkshire Integrated Care Board (QWO)",
+            "Phase: Kick-off",
+            "",
+            "The delivery partner will read your request and reply to you by email."
+            " If your request is urgent, contact your Integrated Care Board's GP IT team as well.",
+            "",
+            f"How we use your details: {ORIGIN}/privacy/",
+        ]
+    )
 
 
 def test_references_are_short_and_unambiguous():
@@ -868,6 +901,120 @@ def test_every_single_line_field_refuses_separators_bidi_controls_and_zero_width
     )
 
 
+# One list of fields drives the form, its checks, the store, the export, purge and the emails
+
+#: A field as someone would add it: nothing else in the code or the templates is edited for it.
+PATIENTS = RequestField(
+    "registered_patients",
+    "Number of registered patients (optional)",
+    "text",
+    "practice",
+    email_label="Registered patients",
+    required=False,
+    max_length=7,
+)
+#: A personal field as someone would add it.
+MOBILE = RequestField("mobile", "Mobile number (optional)", "tel", "you", required=False, max_length=20, personal=True)
+
+
+def export_of(app, database_url, monkeypatch, output="json"):
+    from click.testing import CliRunner
+
+    from migration_guide.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("INSTANCE_DIR", str(app.config["SETTINGS"].instance_dir))
+    text = CliRunner().invoke(main, ["requests", "export", "--format", output]).output
+    if output == "json":
+        return json.loads(text)
+    header, *lines = list(csv.reader(io.StringIO(text, newline="")))
+    return [dict(zip(header, line, strict=True)) for line in lines]
+
+
+def test_a_field_added_to_the_list_reaches_the_form_its_checks_the_store_the_export_and_the_partner(
+    app, client, monkeypatch, database_url
+):
+    monkeypatch.setattr(request_fields, "FIELDS", (*request_fields.FIELDS, PATIENTS))
+    page = client.get("/request-help/").get_data(as_text=True)
+    assert 'name="registered_patients"' in page and "Number of registered patients (optional)" in page
+    practice_part = page.split(">About the practice<")[1].split(">About the migration<")[0]
+    assert 'id="registered-patients"' in practice_part  # in its section of the form
+
+    refused = send(client, {**GOOD, "registered_patients": "12345678"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Number of registered patients (optional) must be 7 characters or fewer" in html
+    assert 'href="#registered-patients"' in html and 'value="12345678"' in html  # linked, and kept as typed
+
+    assert send(client, {**GOOD, "registered_patients": "9 500"}).status_code == 200
+    assert rows(app, "help_requests")[0]["registered_patients"] == "9 500"
+    to_partner, to_requester = (json.loads(m["personalisation"])["body"] for m in rows(app, "outbox"))
+    assert "\nRegistered patients: 9 500\n" in to_partner
+    assert "9 500" not in to_requester  # typed text never goes to the address that was typed
+    assert [row["registered_patients"] for row in export_of(app, database_url, monkeypatch)] == ["9 500"]
+    assert [row["registered_patients"] for row in export_of(app, database_url, monkeypatch, "csv")] == ["9 500"]
+
+
+def test_a_field_left_blank_is_not_given_in_the_partners_email(app, client, monkeypatch):
+    monkeypatch.setattr(request_fields, "FIELDS", (*request_fields.FIELDS, PATIENTS))
+    assert send(client, {**GOOD, "phone": ""}).status_code == 200
+    body = json.loads(rows(app, "outbox")[0]["personalisation"])["body"]
+    assert "\nPhone number: Not given\n" in body and "\nRegistered patients: Not given" in body
+
+
+def test_every_personal_field_is_exported_and_then_purged_with_its_request(app, directory, monkeypatch, database_url):
+    monkeypatch.setattr(request_fields, "FIELDS", (*request_fields.FIELDS, MOBILE))
+    personal = [spec for spec in request_fields.FIELDS if spec.personal]
+    # Who the person is and how to reach them; the list's flags say so (a flag dropped would fail here).
+    assert [spec.name for spec in personal] == ["full_name", "email", "phone", "mobile"]
+    values = {"full_name": "Zed Quillfeather", "email": "zed.quillfeather@nhs.net", "phone": "01632 960 999"}
+    values["mobile"] = "07700 900 999"
+    settings = app.config["SETTINGS"]
+    db = app.extensions["database"]
+    stored = help_requests.store_request(db, help_requests.cleaned_from({**GOOD, **values}), directory)
+    outbox.deliver_due(db, outbox.sender_for(settings), ids=stored.message_ids)  # message files too
+
+    for output in ("json", "csv"):
+        [exported] = export_of(app, database_url, monkeypatch, output)
+        assert {spec.name: exported[spec.name] for spec in personal} == values, output
+
+    later = datetime.now(UTC) + timedelta(days=settings.request_retention_days + 1)
+    assert help_requests.purge(db, settings.request_retention_days, outbox.outbox_dir(settings), now=later) == 1
+    left = json.dumps([rows(app, "help_requests"), rows(app, "outbox")])
+    left += "".join(path.read_text() for path in settings.outbox_dir.glob("*.json"))
+    assert [value for value in values.values() if value in left] == []
+    assert export_of(app, database_url, monkeypatch) == []
+
+
+def test_the_list_refuses_a_personal_field_left_out_of_the_export():
+    with pytest.raises(ValueError, match="mobile is personal data, so it must be exported"):
+        RequestField("mobile", "Mobile number", "tel", "you", personal=True, exported=False)
+
+
+def test_the_list_refuses_typed_text_in_the_requesters_email():
+    with pytest.raises(ValueError, match="only a choice may go in the requester's email"):
+        RequestField("nickname", "Nickname", "text", "you", to_requester=True)
+    assert RequestField("region", "Region", "select", "practice", choices=("North",), to_requester=True)
+
+
+def test_a_required_field_added_without_its_own_message_still_says_what_to_do(app, client, monkeypatch):
+    trust = RequestField("trust_name", "Trust name", "text", "practice", max_length=80)
+    go_live = RequestField("go_live_date", "Planned go-live date", "date", "migration", input_name="go_live")
+    fields = tuple(spec for spec in request_fields.FIELDS if spec.name != "go_live_date")
+    monkeypatch.setattr(request_fields, "FIELDS", (*fields, trust, go_live))
+    data = {**GOOD, "go_live_day": "", "go_live_month": "", "go_live_year": ""}
+    html = send(client, data).get_data(as_text=True)
+    assert "Enter trust name" in html and 'href="#trust-name"' in html
+    assert "Enter planned go-live date" in html and 'href="#go-live-day"' in html
+    assert rows(app, "help_requests") == []
+
+
+def test_every_field_of_the_list_is_on_the_form_in_order(client):
+    page = client.get("/request-help/").get_data(as_text=True)
+    positions = [page.index(f'id="{spec.element_id}') for spec in request_fields.FIELDS]
+    assert positions == sorted(positions)
+
+
 # Personal data really goes
 
 
@@ -930,8 +1077,8 @@ def test_the_partners_email_shows_the_message_as_plain_text_not_notify_formattin
     )
     assert send(client, {**GOOD, "message": message}).status_code == 200
     to_partner = json.loads(next(m for m in rows(app, "outbox") if m["recipient_role"] == "partner")["personalisation"])
-    assert to_partner["message"] == (
-        "| # Action needed\n| ^ Your account is locked\n| ---\n"
+    assert to_partner["body"].endswith(
+        "Message\n| # Action needed\n| ^ Your account is locked\n| ---\n"
         "| * [Log in here] (https://evil.example/login) ( (reference) )"
     )
     assert rows(app, "help_requests")[-1]["message"] == message  # stored as typed

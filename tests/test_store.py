@@ -354,3 +354,30 @@ def test_a_frozen_server_costs_a_post_well_within_lambdas_15_seconds():
     assert LOCK_TIMEOUT < STATEMENT_TIMEOUT < WAIT_TIMEOUT
     # A post waits at most once on a server that stopped: connecting, or one statement.
     assert max(CONNECT_TIMEOUT, WAIT_TIMEOUT) <= 15 / 2
+
+
+@pytest.mark.parametrize(
+    ("error", "unavailable"),
+    [
+        ("DatabaseError", True),  # "file is not a database": a damaged file
+        ("OperationalError", True),  # locked, full or failing disk
+        ("IntegrityError", False),  # a constraint: our bug, not an outage
+        ("ProgrammingError", False),  # a typo in our SQL
+    ],
+)
+def test_a_damaged_sqlite_file_is_unavailable_and_our_own_mistakes_stay_errors(error, unavailable):
+    import sqlite3
+
+    error_class = getattr(sqlite3, error)
+
+    class RawCursorOfADamagedFile:
+        def execute(self, sql, params):
+            raise error_class("file is not a database")
+
+    cursor = Cursor(RawCursorOfADamagedFile(), "sqlite")
+    if unavailable:
+        with pytest.raises(DatabaseUnavailable, match=f"the sqlite database failed: {error}"):
+            cursor.execute("SELECT 1")
+    else:
+        with pytest.raises(error_class):
+            cursor.execute("SELECT 1")

@@ -29,7 +29,8 @@ def requests_export(since, output):
         click.echo(json.dumps(rows, indent=2, ensure_ascii=True))
         return
     out = io.StringIO()
-    write_csv([help_requests.EXPORT_COLUMNS] + [[row[c] for c in help_requests.EXPORT_COLUMNS] for row in rows], out)
+    columns = help_requests.export_columns()
+    write_csv([columns] + [[row[column] for column in columns] for row in rows], out)
     click.echo(out.getvalue(), nl=False)
 
 

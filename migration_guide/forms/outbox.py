@@ -21,7 +21,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..config import Settings
-from .notify_text import plain
 from .store import Cursor, Database, timestamp, utc_now
 
 log = logging.getLogger(__name__)
@@ -32,10 +31,6 @@ MAX_ATTEMPTS = 10
 CONFIRMATIONS_PER_DAY = 3
 #: While one sender is trying a message, no other picks it up.
 SENDING_LEASE = timedelta(minutes=2)
-WHAT_HAPPENS_NEXT = (
-    "The delivery partner will read your request and reply to you by email. "
-    "If your request is urgent, contact your Integrated Care Board's GP IT team as well."
-)
 
 
 class TemporaryFailure(Exception):
@@ -82,35 +77,18 @@ def enqueue_for_request(
     cursor: Cursor,
     request_id: int,
     reference: str,
-    details: dict,
-    partner,
-    icb_name: str,
+    partner_email: str,
+    to_partner: dict[str, str],
+    requester_email: str,
+    to_requester: dict[str, str],
     now: datetime,
-    privacy_notice: str = "",
 ) -> tuple[int, ...]:
-    """The emails a help request sends: every detail to the partner; to the requester, a confirmation.
-
-    The confirmation carries nothing the sender typed (not even their name), so the form cannot be
-    used to send our email with someone else's words in it, and at most CONFIRMATIONS_PER_DAY go
-    to one address a day; the request still reaches the partner.
-    """
-    to_partner = {
-        "reference": reference,
-        "partner_name": plain(partner.name),
-        "icb_name": plain(icb_name),
-        **{key: plain(value) if value else "Not given" for key, value in details.items()},
-    }
-    to_requester = {
-        "reference": reference,
-        "partner_name": plain(partner.name),
-        "replies_within": plain(partner.replies_within),
-        "what_happens_next": WHAT_HAPPENS_NEXT,
-        # The Notify template ends "How we use your details: ((privacy_notice))" (see README).
-        "privacy_notice": privacy_notice,
-    }
-    messages = [("partner", partner.email, to_partner)]
-    if confirmations_today(cursor, details["email"], now) < CONFIRMATIONS_PER_DAY:
-        messages.append(("requester", mailbox(details["email"]), to_requester))
+    """Queues a help request's emails (written by `request_emails`): the partner's always; the requester's
+    confirmation only while fewer than CONFIRMATIONS_PER_DAY have gone to that address today, so the form
+    cannot flood a mailbox (the request still reaches the partner)."""
+    messages = [("partner", partner_email, to_partner)]
+    if confirmations_today(cursor, requester_email, now) < CONFIRMATIONS_PER_DAY:
+        messages.append(("requester", mailbox(requester_email), to_requester))
     ids = []
     for role, recipient, personalisation in messages:
         ids.append(

@@ -249,6 +249,19 @@ class Cursor:
     def all(self) -> list[dict]:
         return [self._as_dict(row) for row in self._raw.fetchall()]
 
+    def columns(self, table: str) -> set[str]:
+        """The names of a table's columns."""
+        if self.dialect == "sqlite":
+            return {row["name"] for row in self.execute(f"PRAGMA table_info({table})").all()}
+        return {
+            row["column_name"]
+            for row in self.execute(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name = ?",
+                (table,),
+            ).all()
+        }
+
     @property
     def rowcount(self) -> int:
         return self._raw.rowcount

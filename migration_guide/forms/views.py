@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from ..content.directory import Directory, Partner
 from ..content.links import canonical_path
 from ..web.urls import absolute_url
-from . import feedback, help_requests, outbox
+from . import feedback, help_requests, outbox, request_fields
 from .fields import first_errors
 from .guard import count_failure, current_site, database, form_endpoint, refuse, wants_json
 from .store import DatabaseUnavailable
@@ -268,6 +268,6 @@ def render_help_form(form: help_requests.HelpRequestForm, errors: dict[str, str]
         "request-help.jinja",
         form=form,
         errors=errors or {},
-        message_limit=help_requests.MESSAGE_LIMIT,
+        sections=request_fields.SECTIONS,
         select_items=select_items,
     ), status
