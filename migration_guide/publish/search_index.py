@@ -87,7 +87,7 @@ def _indexed(out_dir: Path, records: Sequence[Record]) -> str:
     """A hash of what an index of `out_dir` is made from: each page file's path, size and modification
     time (Frozen-Flask leaves a page it would write unchanged untouched), the records and the settings."""
     digest = hashlib.sha256(json.dumps([metadata.version("pagefind"), NOT_INDEXED, UNUSED_FILES]).encode())
-    pages = []
+    pages: list[Path] = []
     for folder, subfolders, files in os.walk(out_dir):
         subfolders[:] = [name for name in subfolders if name != BUNDLE_FOLDER]
         pages.extend(Path(folder, name) for name in files if name.endswith(".html"))
