@@ -928,7 +928,10 @@ def bench_feedback() -> None:
 def bench_lighthouse(site: Path) -> None:
     import lighthouse
 
-    heading("Lighthouse 12 through guide preview: each page type, mobile (simulated slow 4G) and desktop")
+    heading(
+        f"Lighthouse 12 through guide preview: each page type, mobile (simulated slow 4G) and desktop,"
+        f" median of {lighthouse.RUNS} runs (load average {load()})"
+    )
     try:
         results = lighthouse.run_lighthouse(site, lighthouse.PAGES, OUT / "lighthouse")
     except Exception as error:  # no chromium or npm here: say so, and go on to the summary
