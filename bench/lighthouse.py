@@ -171,7 +171,10 @@ def median_run(url: str, name: str, form_factor: str, out: Path, runs: int = RUN
     results = []
     for index in range(runs):
         (out / f"run-{index + 1}").mkdir(parents=True, exist_ok=True)
-        results.append(run_one(url, name, form_factor, out / f"run-{index + 1}"))
+        result = run_one(url, name, form_factor, out / f"run-{index + 1}")
+        if result.error:  # Lighthouse now and then loses its trace (NO_NAVSTART): one more try, not a score of 0
+            result = run_one(url, name, form_factor, out / f"run-{index + 1}")
+        results.append(result)
     ok = [result for result in results if not result.error]
     if not ok:
         return results[-1]
