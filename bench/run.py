@@ -13,6 +13,7 @@ The build is compared with MkDocs 1.6 (the 'bench' extra) and with Eleventy 3 an
 plugin 9 (bench/eleventy/package.json, installed there by this script with `npm ci` when missing).
     .venv/bin/python bench/run.py --only feedback      # the report and digest at 1 million answers
     .venv/bin/python bench/run.py --only lighthouse    # Lighthouse 12 on each page type (bench/lighthouse.py)
+    .venv/bin/python bench/run.py --only phone         # checklist long tasks, print style and layout (bench/phone.py)
 
 Output goes to bench-output/ (git-ignored).
 """
@@ -929,7 +930,10 @@ def bench_feedback() -> None:
 def bench_lighthouse(site: Path) -> None:
     import lighthouse
 
-    heading("Lighthouse 12 through guide preview: each page type, mobile (simulated slow 4G) and desktop")
+    heading(
+        f"Lighthouse 12 through guide preview: each page type, mobile (simulated slow 4G) and desktop,"
+        f" median of {lighthouse.RUNS} runs (load average {load()})"
+    )
     try:
         results = lighthouse.run_lighthouse(site, lighthouse.PAGES, OUT / "lighthouse")
     except Exception as error:  # no chromium or npm here: say so, and go on to the summary
@@ -938,6 +942,22 @@ def bench_lighthouse(site: Path) -> None:
         return
     print(lighthouse.table(results))
     SUMMARY.extend(Row("lighthouse", *row) for row in lighthouse.summary_rows(results))
+
+
+# 6. The heaviest pages on a phone (bench/phone.py)
+
+
+def bench_phone(site: Path) -> None:
+    import phone
+
+    heading("The checklist and print pages on a phone: 375×812, CPU 4× slower, median of 3")
+    try:
+        rows = phone.measure(site)
+    except Exception as error:  # no chromium or playwright here: say so, and go on to the summary
+        print(f"  not run: {error}")
+        SUMMARY.append(Row("phone", "phone pages", f"not run: {error}", "-", "-"))
+        return
+    SUMMARY.extend(Row("phone", *row) for row in rows)
 
 
 def print_summary() -> None:
@@ -958,7 +978,9 @@ def print_summary() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmarks for the guide: build, page weight, functions.")
-    parser.add_argument("--only", choices=["build", "weight", "functions", "feedback", "lighthouse"], action="append")
+    parser.add_argument(
+        "--only", choices=["build", "weight", "functions", "feedback", "lighthouse", "phone"], action="append"
+    )
     parser.add_argument("--pages", type=int, action="append", help="guide sizes for the build (default 30 and 1000)")
     parser.add_argument("--no-mkdocs", action="store_true")
     parser.add_argument("--no-eleventy-govuk", action="store_true", help="skip the GOV.UK Eleventy plugin")
@@ -971,7 +993,7 @@ def main() -> None:
     )
     parser.add_argument("--posts", type=int, default=1000)
     args = parser.parse_args()
-    sections = args.only or ["build", "weight", "functions", "feedback", "lighthouse"]
+    sections = args.only or ["build", "weight", "functions", "feedback", "lighthouse", "phone"]
     OUT.mkdir(exist_ok=True)
     print(
         f"Benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}, load average {load()}; output in {OUT}"
@@ -985,7 +1007,7 @@ def main() -> None:
         )
     if "feedback" in sections:
         bench_feedback()
-    if "weight" in sections or "functions" in sections or "lighthouse" in sections:
+    if {"weight", "functions", "lighthouse", "phone"} & set(sections):
         site = build_real_site()
         if "weight" in sections:
             bench_weight(site)
@@ -993,6 +1015,8 @@ def main() -> None:
             bench_functions(OUT / "real-instance" / "manifest.json", posts=args.posts)
         if "lighthouse" in sections:
             bench_lighthouse(site)
+        if "phone" in sections:
+            bench_phone(site)
     print_summary()
 
 

@@ -111,6 +111,85 @@ def test_the_report_can_be_only_one_owners_pages(database, current_version, data
     assert unknown.exit_code == 2 and "no page is owned by 'Nobody'" in unknown.output
 
 
+def test_one_owners_report_with_a_real_owner_from_the_guides_front_matter(
+    database, settings, database_url, tmp_path, monkeypatch
+):
+    """The real guide: its pages' owner, read from their front matter, gets a report of their pages only."""
+    from migration_guide.config import PROJECT_ROOT, Settings
+
+    guide = load_guide(Settings.from_environment(content_dir=PROJECT_ROOT / "content"))
+    kick_off = guide.pages["/guide/kick-off/"]
+    owner = kick_off.meta["owner"]
+    assert owner, "the kick-off page names its owner in its front matter"
+    section = next(ident for ident in re.findall(r'<h2 id="([^"]+)"', kick_off.html))
+    for answer in ["no", "no", "no"]:
+        feedback.save(database, "/guide/kick-off/", section, answer, "Too long", kick_off.version)
+    feedback.save(database, "/gone/", "intro", "no", "", "any")  # a page no longer in the guide has no owner
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    result = CliRunner().invoke(
+        main, ["feedback", "report", "--format", "html", "--owner", owner, "--content", str(PROJECT_ROOT / "content")]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"<h1>Section feedback for {owner}</h1>" in result.output
+    assert f"3 answers about 1 section, on the pages {owner} looks after" in result.output
+    assert f"{kick_off.title}: " in result.output.split('<h2 id="flagged">')[1].split("</ul>")[0]
+    assert "/gone/" not in result.output
+    assert 'name="owner"' not in result.output  # one owner's report has nothing to filter
+
+
+@pytest.fixture
+def two_owners_content(tmp_path):
+    """The fixture guide with two owners: Get started looked after by the guide team, First step by the ICB team."""
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    for name, owner in [("index.md", "Guide team"), ("first-step.md", "ICB <team> & co")]:
+        page = content / "guide" / name
+        page.write_text(page.read_text().replace("---\n", f"---\nowner: {owner}\n", 1), encoding="utf-8")
+    (content / "data").mkdir(exist_ok=True)
+    (content / "data" / "owners.yml").write_text(
+        "owners:\n  Guide team: guide-team@nhs.net\n  ICB <team> & co: icb-team@nhs.net\n", encoding="utf-8"
+    )
+    return content
+
+
+def test_the_html_report_filters_by_owner_without_a_script(
+    database, two_owners_content, database_url, tmp_path, monkeypatch
+):
+    from migration_guide.config import Settings
+
+    pages = load_guide(Settings.from_environment(content_dir=two_owners_content)).pages
+    for _ in range(3):
+        feedback.save(database, "/guide/first-step/", "check-dates", "no", "", pages["/guide/first-step/"].version)
+        feedback.save(database, "/guide/", "key-phases", "yes", "", pages["/guide/"].version)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    base = ["feedback", "report", "--format", "html", "--content", str(two_owners_content)]
+
+    only = CliRunner().invoke(main, [*base, "--owner", "Guide team"])
+    assert only.exit_code == 0, only.output
+    assert "Key phases" in only.output and "Check dates" not in only.output
+
+    every = CliRunner().invoke(main, base)
+    assert every.exit_code == 0, every.output
+    html = every.output
+    assert "<script" not in html
+    # A radio button per owner, their names escaped, and every owner first.
+    assert '<input type="radio" name="owner" id="owner-all" checked><label for="owner-all">Every owner</label>' in html
+    assert '<label for="owner-1">Guide team</label>' in html
+    assert '<label for="owner-2">ICB &lt;team&gt; &amp; co</label>' in html
+    # Each owner's choice hides every other owner's rows, lists and page cards, by a rule in the page's styles.
+    assert 'body:has(#owner-1:checked) [data-owner]:not([data-owner="owner-1"]) { display: none; }' in html
+    assert 'body:has(#owner-2:checked) [data-owner]:not([data-owner="owner-2"]) { display: none; }' in html
+    helpfulness = html.split('<h2 id="helpfulness">')[1].split("</table>")[0]
+    assert re.search(r'<tr data-owner="owner-2"><th scope="row"><a [^>]*>First step: Check dates', helpfulness)
+    assert re.search(r'<tr data-owner="owner-1"><th scope="row"><a [^>]*>Get started: Key phases', helpfulness)
+    flagged = html.split('<h2 id="flagged">')[1].split("</ul>")[0]
+    assert '<li data-owner="owner-2"><a href="#section--guide-first-step--check-dates">' in flagged
+    cards = html.split('<h2 id="pages">')[1]
+    assert '<div class="card" data-owner="owner-2">\n<h3>First step' in cards
+
+
 def test_every_page_and_section_with_answers_helpful_share_and_flag(report_html):
     assert "<h1>Section feedback</h1>" in report_html
     assert "15 answers about 3 sections" in report_html and "0 flagged for review" in report_html

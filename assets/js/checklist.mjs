@@ -46,9 +46,10 @@ function readPhases() {
     const items = [...section.querySelectorAll("input[data-item]")].map((input) => ({
       id: input.value,
       input,
-      text: root.querySelector(`label[for="${input.id}"]`)?.textContent.trim() || input.value,
-      href: section.querySelector(`#${CSS.escape(input.id)}-item-hint a`)?.getAttribute("href") || "",
-      on: section.querySelector(`#${CSS.escape(input.id)}-item-hint [data-item-date]`)?.dataset.itemDate || "",
+      // Found through the input's own label and hint id, not by a search of the page per item.
+      text: input.labels[0]?.textContent.trim() || input.value,
+      href: document.getElementById(`${input.id}-item-hint`)?.querySelector("a")?.getAttribute("href") || "",
+      on: document.getElementById(`${input.id}-item-hint`)?.querySelector("[data-item-date]")?.dataset.itemDate || "",
     }));
     return { ...timings.get(slug), slug, section, items };
   });

@@ -182,8 +182,14 @@ def html_report(
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # Without --owner and with more than one owner, the page can show one owner's rows at a time: radio
+    # buttons and a CSS rule per owner (:has), so it stays one file with no script. Keys, not names, go in
+    # the CSS, so no name can break out of a selector.
+    owners = sorted({row.owner for row in rows if row.owner}, key=str.lower)
+    owner_keys = {name: f"owner-{index}" for index, name in enumerate(owners, start=1)}
     return environment.get_template("feedback_report.html.jinja").render(
         rows=rows,
+        owner_keys=owner_keys if owner is None and len(owners) > 1 else {},
         flagged=flagged,
         gone=[row for row in rows if not row.report.in_guide],
         by_page=by_page,

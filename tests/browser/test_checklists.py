@@ -132,6 +132,8 @@ def test_clear_my_ticks_asks_first_and_no_keeps_them(page, guide):
 
 
 def test_each_phase_shows_its_dates_once_the_planner_has_a_go_live_date(page, guide):
+    from playwright.sync_api import expect  # here: without playwright the suite is skipped, not broken
+
     checklist = guide.checklists["practice-staff"]
     open_checklist(page)
     planner_link = page.locator("#checklist-dates a")
@@ -149,11 +151,15 @@ def test_each_phase_shows_its_dates_once_the_planner_has_a_go_live_date(page, gu
     planned = {phase.slug: (start, end) for phase, start, end in plan(GO_LIVE, phases(guide))}
     for phase in checklist.phases:
         start, end = planned[phase.slug]
-        shown = page.locator(f'section[data-phase="{phase.slug}"] [data-phase-dates]').inner_text()
+        dates = page.locator(f'section[data-phase="{phase.slug}"] [data-phase-dates]')
+        # As a reader would: a phase off screen is drawn once scrolled to (content-visibility: auto),
+        # and only drawn text has an innerText, so the check waits for the frame that draws it.
+        dates.scroll_into_view_if_needed()
         if start == end:
-            assert shown == f"Date: {start:%A} {start.day} {start:%B %Y}", phase.slug
+            shown = f"Date: {start:%A} {start.day} {start:%B %Y}"
         else:
-            assert shown == f"Dates: {start:%A} {start.day} {start:%B %Y} to {end:%A} {end.day} {end:%B %Y}", phase.slug
+            shown = f"Dates: {start:%A} {start.day} {start:%B %Y} to {end:%A} {end.day} {end:%B %Y}"
+        expect(dates).to_have_text(shown, use_inner_text=True)
     assert page.locator("#download-checklist-ics").is_visible()
 
 
@@ -357,3 +363,69 @@ def test_importing_the_plans_and_the_checklists_calendar_files_adds_no_event_twi
             imported[str(event["UID"])] = str(event["SUMMARY"])
     checklist = guide.checklists["practice-staff"]
     assert len(imported) == len(phases(guide)) + 1 + len(checklist.items)  # phases, the meeting, the items
+
+
+#: Runs before any page script: notes each call that makes the browser lay the page out now (a
+#: "forced layout"), with the script that made it.
+LAYOUT_READS = """
+window.__layoutReads = [];
+const note = (name) => {
+  const caller = (new Error().stack || "").split("\\n").slice(2).find((line) => line.includes("/assets/")) || "";
+  window.__layoutReads.push(`${name} ${caller.trim()}`);
+};
+const wrapGetter = (proto, prop) => {
+  const own = Object.getOwnPropertyDescriptor(proto, prop);
+  Object.defineProperty(proto, prop, { ...own, get() { note(prop); return own.get.call(this); } });
+};
+for (const prop of ["offsetHeight", "offsetWidth", "offsetTop", "offsetLeft", "offsetParent", "innerText"]) {
+  wrapGetter(HTMLElement.prototype, prop);
+}
+for (const prop of ["clientHeight", "clientWidth", "scrollHeight", "scrollWidth", "scrollTop"]) {
+  wrapGetter(Element.prototype, prop);
+}
+for (const name of ["getBoundingClientRect", "getClientRects", "scrollIntoView"]) {
+  const own = Element.prototype[name];
+  Element.prototype[name] = function (...args) { note(name); return own.apply(this, args); };
+}
+const computed = window.getComputedStyle;
+window.getComputedStyle = function (...args) { note("getComputedStyle"); return computed.apply(this, args); };
+"""
+
+
+@pytest.mark.parametrize("go_live", [None, GO_LIVE], ids=["without a go-live date", "with a go-live date"])
+def test_the_checklist_starts_on_a_phone_with_no_work_per_item_on_the_layout(new_page, guide, go_live):
+    """What keeps the 116 items from blocking a phone: timings are in bench/phone.py, not here."""
+    page = new_page(viewport={"width": 375, "height": 812})
+    if go_live:
+        set_go_live_in_the_planner(page, go_live)
+    page.context.add_init_script(LAYOUT_READS)
+    open_checklist(page)
+    reads = page.evaluate("window.__layoutReads")
+    assert any("/app." in read for read in reads), "the probe saw nothing (the header's script measures its menu)"
+    assert [read for read in reads if "/checklist." in read] == [], "the checklist script forced a layout at start"
+
+    # One delegated listener for every tick, none on the items themselves.
+    cdp = page.context.new_cdp_session(page)
+    root = cdp.send("Runtime.evaluate", {"expression": "document.getElementById('checklist')"})["result"]
+    root_node = cdp.send("DOM.describeNode", {"objectId": root["objectId"]})["node"]["backendNodeId"]
+    listeners = cdp.send("DOMDebugger.getEventListeners", {"objectId": root["objectId"], "depth": -1})["listeners"]
+    assert [
+        (listener["type"], listener["backendNodeId"]) for listener in listeners if listener["type"] == "change"
+    ] == [("change", root_node)]
+    listened = set()
+    for listener in listeners:
+        node = cdp.send("DOM.describeNode", {"backendNodeId": listener["backendNodeId"]})["node"]
+        attributes = node.get("attributes", [])
+        listened.add(attributes[attributes.index("id") + 1] if "id" in attributes else node["nodeName"])
+    assert not {name for name in listened if name.startswith("item-")}, sorted(listened)
+
+    # Phases are drawn only when they come near the screen; paper gets them all (the print test).
+    styles = page.eval_on_selector_all(
+        "section[data-phase]", "sections => sections.map((s) => getComputedStyle(s).contentVisibility)"
+    )
+    assert set(styles) == {"auto"}
+    # Ticking a phase far down the page still works, counts and is kept.
+    last = guide.checklists["practice-staff"].phases[-1].items[-1]
+    tick_with_keyboard(page, last.id)
+    assert page.locator(f"#item-{last.id}").is_checked()
+    assert stored_ticks(page) == [last.id]

@@ -482,3 +482,31 @@ def test_the_whole_guide_prints_as_one_document_with_working_anchors(open_page, 
     page.pdf(path=str(pdf), format="A4")
     assert pdf.stat().st_size > 50_000
     assert not page.locator(".nhsuk-header").is_visible()
+
+
+def test_on_a_phone_the_print_page_draws_only_the_pages_near_the_screen_and_paper_gets_them_all(open_page, fpp_site):
+    """What keeps the whole guide from costing a phone seconds of style and layout (figures: bench/phone.py)."""
+    address, _, _ = fpp_site
+    page = open_page()
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{address}/guide/print/")
+    sections = page.locator(".app-print-page")
+    assert sections.count() > 10
+    styles = page.eval_on_selector_all(
+        ".app-print-page", "all => all.map((s) => getComputedStyle(s).contentVisibility)"
+    )
+    assert set(styles) == {"auto"}, "each printed page waits to be drawn until it nears the screen"
+    glossary = page.locator("#page-glossary")
+    assert glossary.inner_text() == "", "a page far down is not drawn at first (only drawn text has an innerText)"
+
+    # A reader following the contents to a page far down finds it drawn.
+    page.locator(".app-print-guide__contents a[href='#page-glossary']").click()
+    assert page.url.endswith("#page-glossary")
+    page.wait_for_function("document.getElementById('page-glossary').innerText === 'Glossary'")
+
+    page.emulate_media(media="print")
+    styles = page.eval_on_selector_all(
+        ".app-print-page", "all => all.map((s) => getComputedStyle(s).contentVisibility)"
+    )
+    assert set(styles) == {"visible"}, "paper gets every page"
+    assert all(sections.nth(index).inner_text().strip() for index in range(sections.count()))
