@@ -9,6 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from support.plan_files import csv_warnings, ics_warnings
 
 from migration_guide.config import Settings
@@ -146,7 +147,8 @@ def test_a_checklist_item_on_the_meeting_shows_the_meetings_day(new_page):
     show_plan(page, date(2027, 4, 30))  # 5 weeks before is Good Friday: the meeting moves back to Thursday
     page.goto("/project-managers/")
     dated = page.locator('#item-agree-cut-over-dates ~ .nhsuk-hint [data-item-date="cut-over-planning-meeting"]')
-    assert dated.inner_text() == "At the cut-over planning meeting: Thursday 25 March 2027."
+    dated.scroll_into_view_if_needed()  # a phase off the screen is not drawn yet (content-visibility: auto)
+    expect(dated).to_have_text("At the cut-over planning meeting: Thursday 25 March 2027.", use_inner_text=True)
 
 
 def test_after_show_my_plan_the_plan_heading_is_in_view_and_focused(new_page):
