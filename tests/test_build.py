@@ -170,3 +170,24 @@ def test_the_app_pages_link_check_reads_again_only_pages_that_changed_and_still_
     with pytest.raises(ContentError) as failure:
         check_app_pages(out, guide, "", cache_file)
     assert any(f"but that page has no id '{fragment}'" in str(problem) for problem in failure.value.problems)
+
+
+def test_the_app_pages_link_check_reads_links_and_ids_as_an_html_parser_would(tmp_path):
+    """The check reads the frozen HTML with regular expressions (the print page holds the whole guide):
+    entities in an href are decoded, both quote styles count, each link keeps its line, and `data-id` or
+    `grid="..."` is not taken for an id."""
+    from migration_guide.publish.link_check import _ids, _links
+
+    html_text = (
+        '<p>\n<a class="x" href="/guide/a/?x=1&amp;y=2#top">A</a>\n\n'
+        "<link rel='stylesheet' href='/assets/app.css'>\n"
+        '<a name="no-href">B</a><abbr href="/not-a-link/">C</abbr>\n'
+        '<area shape="rect"\n  href="/guide/b/">\n'
+        '<div data-id="nope" grid="nope" id="yes">\n<h2 id=\'also\'>H</h2>'
+    )
+    assert _links(html_text) == [
+        (2, "/guide/a/?x=1&y=2#top"),
+        (4, "/assets/app.css"),
+        (6, "/guide/b/"),
+    ]
+    assert _ids(html_text) == ["yes", "also"]

@@ -70,6 +70,8 @@ class GuideSource:
         page file that could not be read has no known address: its problems answer addresses no page has.
         """
         guide = self.guide
+        if not self.problems:  # a build, or content without problems: nothing to sort out, page after page
+            return []
         unread_pages = {problem.path for problem in self.problems if problem.unreadable and self._is_page_file(problem)}
         page_files = {loaded.source for loaded in guide.pages.values()} | unread_pages
         shared = [problem for problem in self.problems if problem.path not in page_files]
