@@ -6,6 +6,7 @@ commands start fast.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from datetime import date
@@ -48,12 +49,13 @@ def serve(host: str, port: int, content_dir):
     )
 
 
-def print_problems(problems: list) -> None:
-    """What `guide serve` says after each change to the content: the problems, worst first, or that all is well."""
+def print_problems(problems: list, until_fixed: str = "those pages show them") -> None:
+    """What `guide serve` and `guide build --watch` say after each change to the content: the problems, worst
+    first, or that all is well."""
     if not problems:
         click.secho("The content has no problems.", fg="green", err=True)
         return
-    click.secho(f"The content has {len(problems)} problem(s); those pages show them until fixed:", fg="red", err=True)
+    click.secho(f"The content has {len(problems)} problem(s); {until_fixed} until fixed:", fg="red", err=True)
     for problem in problems:
         click.echo(f"  {problem}", err=True)
 
@@ -65,7 +67,10 @@ def print_problems(problems: list) -> None:
 )
 @click.option("--base-path", default=None, help="Serve under this prefix, such as /prm-practice-migration.")
 @click.option("--no-cache", is_flag=True, help="Render every page again instead of reusing cached pages.")
-def build(content_dir, out_dir, base_path, no_cache):
+@click.option(
+    "--watch", is_flag=True, help="Stay running, and build again each time a page, template or style is saved."
+)
+def build(content_dir, out_dir, base_path, no_cache, watch):
     """Freeze the whole guide to static files."""
     from ..publish.freeze import build_site
 
@@ -80,6 +85,27 @@ def build(content_dir, out_dir, base_path, no_cache):
         written += 1
         if written % 100 == 0:
             click.echo(f"  {written} files written", err=True)
+
+    if watch:
+        from ..publish.watch import watch as watch_folders
+
+        def build_once() -> None:
+            nonlocal written, settings
+            written = 0
+            try:
+                report = build_site(settings, on_progress=progress)
+            except ContentError as error:
+                print_problems(error.problems, f"{settings.out_dir} keeps the last good build")
+                return
+            finally:
+                settings = settings.with_overrides(use_render_cache=True)  # --no-cache: the first build only
+            warn_overdue(list(report.overdue), settings.review_grace_days)
+            click.echo(report.summary())
+
+        click.echo("Watching the content, templates, styles and code: press Ctrl+C to stop.", err=True)
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C ends the watch, not with a traceback
+            watch_folders(settings, build_once)
+        return
 
     try:
         report = build_site(settings, on_progress=progress)

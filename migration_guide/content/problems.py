@@ -32,7 +32,8 @@ class ContentError(Exception):
     """Content that cannot be published; carries every problem found, not just the first."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems, key=lambda problem: problem.order)
+        # The same problem found twice (a navigation file linking to a page from 2 menus) is listed once.
+        self.problems = sorted(dict.fromkeys(problems), key=lambda problem: problem.order)
         super().__init__("\n".join(str(problem) for problem in self.problems))
 
 
