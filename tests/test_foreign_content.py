@@ -70,3 +70,19 @@ def test_building_another_folder_leaves_the_real_guides_functions_manifest_alone
     assert settings.functions_manifest == settings.instance_dir / "functions" / "manifest.json"
     assert settings.functions_manifest.is_file(), "the other folder's functions still get a manifest of their own"
     assert Settings.from_environment().functions_manifest == Settings.functions_manifest, "the real guide's stays"
+
+
+def test_a_folder_with_no_navigation_and_no_home_page_starts_readers_at_its_first_page(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "notes.md").write_text(page("Notes", "/notes/", "See [more](/notes/more/)."))
+    (content / "more.md").write_text(page("More notes", "/notes/more/", "Back to [the notes](/notes/)."))
+    settings = Settings.from_environment(
+        content_dir=content, out_dir=tmp_path / "site", instance_dir=tmp_path / "instance", use_render_cache=False
+    )
+    build_site(settings)
+    assert check_site(settings.out_dir) == []
+    header = re.search(
+        r'<a class="nhsuk-header__service-logo" href="([^"]+)"', (settings.out_dir / "404.html").read_text()
+    )
+    assert header[1] == "/notes/"

@@ -154,3 +154,103 @@ def test_a_change_note_on_one_page_renders_that_page_and_whats_new_and_no_other_
     )
     build_site(cold.with_overrides(functions_manifest=tmp_path / "cold-manifest.json"))
     _same_site(settings.out_dir, tmp_path / "cold")  # what was skipped is what a full build writes
+
+
+def _warm_and_cold(tmp_path, content):
+    warm = Settings.from_environment(
+        content_dir=content,
+        out_dir=tmp_path / "warm",
+        instance_dir=tmp_path / "instance",
+        functions_manifest=tmp_path / "m1.json",
+    )
+    cold = warm.with_overrides(
+        out_dir=tmp_path / "cold",
+        use_render_cache=False,
+        instance_dir=tmp_path / "cold-instance",
+        functions_manifest=tmp_path / "m2.json",
+    )
+    return warm, cold
+
+
+@pytest.fixture
+def rendered(monkeypatch):
+    """The URLs each build asks the app for: the pages it renders rather than keeps."""
+    from flask.testing import FlaskClient
+
+    urls: list[str] = []
+    original_get = FlaskClient.get
+    monkeypatch.setattr(
+        FlaskClient, "get", lambda self, url, *a, **k: urls.append(url) or original_get(self, url, *a, **k)
+    )
+    return urls
+
+
+def test_renaming_a_heading_a_checklist_item_links_to_renders_the_checklist_page_again(
+    tmp_path, write_content, rendered
+):
+    """The checklist page names each item's target heading, which lives in another page's file."""
+    from test_checklists import guide_files
+
+    content = write_content(guide_files())
+    warm, cold = _warm_and_cold(tmp_path, content)
+    build_site(warm)
+    assert "Meeting" in (tmp_path / "warm" / "staff" / "index.html").read_text()
+
+    guide_page = content / "guide.md"
+    guide_page.write_text(guide_page.read_text().replace("## Meeting {#meeting}", "## The kick-off meeting {#meeting}"))
+    rendered.clear()
+    build_site(warm)
+    assert "/staff/" in rendered
+    build_site(cold)
+    _same_site(tmp_path / "warm", tmp_path / "cold")
+    assert "The kick-off meeting" in (tmp_path / "warm" / "staff" / "index.html").read_text()
+
+
+def test_a_checklist_pages_bank_holidays_follow_todays_date(tmp_path, write_content, monkeypatch):
+    """Its phases are dated with the bank holidays of the planner's years, which start from today's year."""
+    from datetime import date
+
+    from test_checklists import guide_files
+
+    from migration_guide.content.loading import load_guide
+    from migration_guide.publish import page_cache
+
+    content = write_content(guide_files())
+    warm, _cold = _warm_and_cold(tmp_path, content)
+    guide = load_guide(warm)
+    checklist_page = guide.pages["/staff/"]
+    this_year = page_cache.shown_from_elsewhere(guide, checklist_page)
+
+    class NextYear(date):
+        @classmethod
+        def today(cls):
+            return date(date.today().year + 1, 1, 2)
+
+    monkeypatch.setattr(page_cache, "date", NextYear)
+    assert page_cache.shown_from_elsewhere(guide, checklist_page) != this_year
+    assert page_cache.shown_from_elsewhere(guide, guide.pages["/guide/"]) == "", "other pages depend on no date"
+
+
+def test_request_help_privacy_and_robots_are_kept_while_only_page_text_changes_and_made_again_when_data_changes(
+    tmp_path, rendered
+):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    warm, cold = _warm_and_cold(tmp_path, content)
+    build_site(warm)
+
+    page = content / "guide" / "first-step.md"
+    page.write_text(page.read_text() + "\nA new sentence.\n")
+    rendered.clear()
+    build_site(warm)
+    assert "/guide/first-step/" in rendered
+    assert not {"/request-help/", "/privacy/", "/robots.txt"} & set(rendered)
+    assert {"/search/", "/guide/print/"} <= set(rendered), "pages made from every page's text are made again"
+
+    navigation = content / "data" / "navigation.yml"
+    navigation.write_text(navigation.read_text() + "\n# a comment, but the file changed\n")
+    rendered.clear()
+    build_site(warm)
+    assert {"/request-help/", "/privacy/", "/robots.txt"} <= set(rendered)
+    build_site(cold)
+    _same_site(tmp_path / "warm", tmp_path / "cold")

@@ -9,7 +9,11 @@ cache on asks Frozen-Flask to skip a page whose file is still in the output fold
 key is the one the last build recorded: change one page's text and only that page is
 rendered again; change a title, a template or a setting and every page is.
 
-Pages the app makes from the whole guide (search, print) are not Markdown pages and are
+Two kinds of page show more than that. A checklist page names each item's target heading on
+another page, and dates its phases with the bank holidays of the planner's years (which move on
+with today's date): both are part of its key. App pages made only from shared things (request
+help, privacy, robots.txt) are keyed like a page whose own file never changes. Other app pages
+(search, print, the planner, what's new) are made from the whole guide, or today's date, and are
 always rendered. `guide build --no-cache` renders everything and records nothing.
 """
 
@@ -17,12 +21,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 from importlib import metadata
 from pathlib import Path
 
 from ..config import Settings
 from ..content.loading import SPECIAL_FOLDERS
-from ..content.model import Guide
+from ..content.model import Guide, Page
+from ..content.working_days import planner_years
 from ..fingerprints import PACKAGE_DIR, hash_folder
 
 #: Front matter no other guide page shows: a page's own key covers it (its whole file), and the pages that
@@ -48,6 +54,20 @@ def shared_fingerprint(settings: Settings, guide: Guide, assets_manifest: dict) 
     return digest.hexdigest()
 
 
+#: App pages whose HTML depends only on what `shared_fingerprint` covers: the settings (retention periods,
+#: the site's address), the templates and code, the data files (ICBs, delivery partners) and the navigation.
+FROM_SHARED_ONLY = ("/request-help/", "/privacy/", "/robots.txt")
+
+
+def shown_from_elsewhere(guide: Guide, page: Page) -> str:
+    """What a page shows that neither its own file nor the shared fingerprint covers."""
+    checklist = guide.checklist_of(page)
+    if checklist is None:
+        return ""
+    headings = [guide.link_title(item.link) for item in checklist.items if item.target is not None]
+    return json.dumps([headings, list(planner_years(date.today()))])
+
+
 class PageCache:
     """Frozen-Flask's `FREEZER_SKIP_EXISTING`: True for pages whose output is already up to date."""
 
@@ -55,14 +75,13 @@ class PageCache:
         self.enabled = settings.use_render_cache
         self.file = settings.cache_dir / "pages.json"
         shared = shared_fingerprint(settings, guide, assets_manifest) if self.enabled else ""
-        self.keys = (
-            {
-                permalink: hashlib.sha256(f"{shared}{page.version}".encode()).hexdigest()
-                for permalink, page in guide.pages.items()
-            }
-            if self.enabled
-            else {}
-        )
+        self.keys: dict[str, str] = {}
+        if self.enabled:
+            for permalink, page in guide.pages.items():
+                own = f"{page.version}{shown_from_elsewhere(guide, page)}"
+                self.keys[permalink] = hashlib.sha256(f"{shared}{own}".encode()).hexdigest()
+            for url in FROM_SHARED_ONLY:
+                self.keys.setdefault(url, hashlib.sha256(f"{shared}{url}".encode()).hexdigest())
         self.previous: dict[str, str] = {}
         if self.enabled and self.file.is_file():
             try:

@@ -38,7 +38,7 @@ def _site_context():
         "navigation": site.navigation,
         # Addresses from the content's own navigation, not fixed ones: the engine builds any content folder.
         "home_path": site.home,
-        "start_path": site.navigation.start,
+        "start_path": site.start,
         "page_url": page_url,
         "absolute_url": absolute_url,
         "asset_url": lambda name: assets.url(name, settings.base_path),

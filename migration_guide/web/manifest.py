@@ -48,8 +48,16 @@ class SiteManifest:
 
     @property
     def home(self) -> str:
-        """The home page, or where the navigation starts when the content has none (any content folder builds)."""
-        return "/" if "/" in self.pages else self.navigation.start
+        """The home page, or where the guide starts when the content has none (any content folder builds)."""
+        return "/" if "/" in self.pages else self.start
+
+    @property
+    def start(self) -> str:
+        """Where a reader starts: where the navigation starts, or the first page when it names none of ours."""
+        start = self.navigation.start
+        if start in self.pages or not self.pages:
+            return start
+        return "/" if "/" in self.pages else min(self.pages)
 
     @classmethod
     def from_guide(cls, guide: Guide, base_path: str, assets: dict[str, str] | None = None) -> SiteManifest:
