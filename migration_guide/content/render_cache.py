@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
@@ -80,6 +79,8 @@ def render_pages(
 
     workers = worker_count()
     if len(to_render) >= PARALLEL_THRESHOLD and workers > 1:
+        from concurrent.futures import ProcessPoolExecutor  # large guides only
+
         with ProcessPoolExecutor(
             workers,
             initializer=_start_worker,

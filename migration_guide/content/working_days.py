@@ -12,11 +12,10 @@ be written (a read-only Lambda bundle), the library is simply asked each time.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 from datetime import date, timedelta
-
-import holidays
 
 from ..config import BANK_HOLIDAYS_DIR
 
@@ -33,15 +32,25 @@ def planner_years(today: date) -> range:
     return range(FIRST_YEAR - MARGIN_YEARS, today.year + YEARS_AHEAD + MARGIN_YEARS + 1)
 
 
+def _library_stamp() -> str:
+    """Which release of `holidays` is installed, without importing it (or reading every package's metadata):
+    its files' size and time, which an upgrade changes."""
+    spec = importlib.util.find_spec("holidays")
+    stat = os.stat(spec.origin) if spec and spec.origin else None
+    return f"{stat.st_size}:{stat.st_mtime_ns}" if stat else ""
+
+
 def bank_holidays(years) -> dict[date, str]:
     """England's bank holidays (substitute days included) in those years, by date."""
     years = sorted(set(years))
-    asked = hashlib.sha256(json.dumps([holidays.__version__, years]).encode()).hexdigest()[:16]
+    asked = hashlib.sha256(json.dumps([_library_stamp(), years]).encode()).hexdigest()[:16]
     kept = BANK_HOLIDAYS_DIR / f"{asked}.json"
     try:
         return {date.fromisoformat(day): name for day, name in json.loads(kept.read_text(encoding="utf-8")).items()}
     except (OSError, ValueError, AttributeError):
         pass  # not kept yet, or unreadable: ask the library
+    import holidays  # only when not kept: importing it is a tenth of a build's imports
+
     found = dict(holidays.country_holidays("GB", subdiv="ENG", years=years))
     try:
         BANK_HOLIDAYS_DIR.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,6 @@ from functools import cache
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
-from email_validator import EmailNotValidError, validate_email
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -45,6 +44,9 @@ def checked_email(form, field) -> None:
     labels), without its DNS look-up. The field keeps its normalised form (domain in lower case)."""
     if not field.data or has_hidden_characters(field.data):
         return  # `single_line` says what is wrong with hidden characters
+    # Imported here, not at the top: a build renders the form but never checks an address (a tenth of its imports).
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         field.data = validate_email(field.data, check_deliverability=False).normalized
     except EmailNotValidError:
