@@ -259,3 +259,80 @@ def test_a_rebuild_that_changed_no_page_keeps_the_index_and_a_changed_page_is_in
     build_site(settings)
     assert len(calls) == 1, "a changed page must be indexed again"
     assert sorted(path.name for path in bundle.rglob("*")) != indexed  # the fragments hold the new words
+
+
+@pytest.mark.slow  # builds a site of its own
+def test_pagefind_starts_once_the_searched_pages_are_written_while_the_rest_are_frozen(tmp_path, monkeypatch):
+    from conftest import FIXTURE_CONTENT
+
+    from migration_guide.publish import freeze
+
+    events = []
+    original_freeze, original_index = freeze.parallel_freeze.freeze_yield, freeze.index_site
+
+    def freeze_yield(freezer):
+        for page in original_freeze(freezer):
+            events.append(page.url)
+            yield page
+
+    monkeypatch.setattr(freeze.parallel_freeze, "freeze_yield", freeze_yield)
+    monkeypatch.setattr(freeze, "index_site", lambda *args: events.append("Pagefind") or original_index(*args))
+    settings = Settings.from_environment(
+        content_dir=FIXTURE_CONTENT,
+        out_dir=tmp_path / "site",
+        instance_dir=tmp_path / "instance",
+        functions_manifest=tmp_path / "manifest.json",
+    )
+    freeze.build_site(settings)
+    started = events.index("Pagefind")
+    assert {"/", "/guide/", "/plan/"} <= set(events[:started]), "Pagefind started before a searched page was written"
+    assert any(url.startswith("/assets/") for url in events[started:]), "Pagefind waited for the whole freeze"
+
+
+@pytest.mark.slow  # builds a site of its own
+def test_a_page_taken_out_of_the_content_is_out_of_the_index_after_the_next_build(tmp_path, write_content):
+    import gzip
+
+    from migration_guide.publish.freeze import build_site
+
+    content = write_content(
+        {
+            "data/navigation.yml": "sidebar:\n  - heading: Guide\n    pages: [/guide/]\n",
+            "index.md": "---\ntitle: Home\npermalink: /\nlayout: home\n---\nWelcome.\n",
+            "guide/index.md": "---\ntitle: Guide\npermalink: /guide/\n---\n## Plan the move {#plan}\n\nBook rooms.\n",
+            "extra.md": "---\ntitle: Extra\npermalink: /extra/\n---\n## Zebras {#zebras}\n\nStriped words.\n",
+        }
+    )
+    settings = Settings.from_environment(
+        content_dir=content,
+        out_dir=tmp_path / "site",
+        instance_dir=tmp_path / "instance",
+        functions_manifest=tmp_path / "manifest.json",
+    )
+
+    def indexed_text() -> bytes:
+        return b"".join(
+            gzip.decompress(path.read_bytes()) for path in (settings.out_dir / "pagefind").rglob("*.pf_fragment")
+        )
+
+    build_site(settings)
+    assert b"Zebras" in indexed_text()
+    (content / "extra.md").unlink()
+    build_site(settings)
+    assert b"Zebras" not in indexed_text() and b"Book rooms" in indexed_text()
+    assert not (settings.out_dir / "extra").exists()
+
+
+def test_every_app_page_with_a_body_to_search_is_indexed_before_the_rest_are_frozen(built):
+    """The build starts Pagefind once the Markdown pages and SEARCHED_APP_PAGES are written: an app page that
+    gains data-pagefind-body must be listed there, or Pagefind might read it half written."""
+    from migration_guide.content.links import APP_PAGES
+    from migration_guide.publish.search_index import SEARCHED_APP_PAGES
+
+    settings = built
+    with_body = {
+        path
+        for path in APP_PAGES
+        if "data-pagefind-body" in (settings.out_dir / path.strip("/") / "index.html").read_text(encoding="utf-8")
+    }
+    assert with_body == set(SEARCHED_APP_PAGES)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from flask import render_template
+from flask import Flask, render_template
 from flask_frozen import Freezer, MissingURLGeneratorWarning
 from jinja2 import FileSystemBytecodeCache
 
@@ -30,7 +30,7 @@ from . import parallel_freeze
 from .css_purge import class_sources, expected_cut, purge_site_stylesheet
 from .link_check import check_app_pages
 from .page_cache import PageCache
-from .search_index import checklist_records, index_site, record_index
+from .search_index import SEARCHED_APP_PAGES, checklist_records, index_site, record_index
 
 #: Files in the output folder that the freezer did not write but must keep.
 WRITTEN_AFTER_FREEZING = ["404.html", "_redirects"]
@@ -49,12 +49,17 @@ class BuildReport:
         return f"Built {self.pages} pages ({self.files} files) to {self.out_dir} in {self.seconds:.2f}s"
 
 
+def _searched(guide: Guide) -> list[str]:
+    """The pages Pagefind indexes: every Markdown page, and the app pages with a body to search."""
+    return [*guide.pages, *(path for path in SEARCHED_APP_PAGES if path not in guide.pages)]
+
+
 def _urls(guide: Guide, asset_files: Iterable[str]) -> Iterable[str]:
-    yield from guide.pages
+    yield from _searched(guide)  # first: Pagefind can start once they are written (see `_freeze`)
     yield "/sitemap.xml"
     yield "/robots.txt"
     yield FEED
-    yield from APP_PAGES
+    yield from (path for path in APP_PAGES if path not in SEARCHED_APP_PAGES)
     yield from csv_paths(guide)
     for name in asset_files:
         yield f"/assets/{name}"
@@ -73,6 +78,32 @@ def _write_if_changed(path: Path, text: str) -> None:
     except FileNotFoundError:
         pass
     path.write_text(text, encoding="utf-8")
+
+
+def _write_the_rest(settings: Settings, app: Flask, guide: Guide, out_dir: Path) -> int:
+    """What Frozen-Flask leaves to us: the 404 page, a page at each old address and Netlify's `_redirects`
+    (none of them searched). Returns how many files."""
+    files = 2
+    with app.test_request_context(base_url=f"http://localhost{settings.base_path}/"):
+        _write_if_changed(out_dir / "404.html", render_template("404.jinja"))
+        redirect_lines = []
+        if settings.functions_url:
+            # Netlify cannot run Python: the form functions live on AWS Lambda, proxied (status 200) from here.
+            # Signed: Netlify adds X-Nf-Sign, made with API_SIGNATURE_TOKEN, which the functions check.
+            redirect_lines.append(
+                f"{settings.base_path}/api/* {settings.functions_url}/api/:splat 200 Sign=API_SIGNATURE_TOKEN"
+            )
+        for old, permalink in sorted(guide.redirects.items()):
+            target = settings.base_path + permalink
+            page_file = out_dir / _redirect_file(old)
+            page_file.parent.mkdir(parents=True, exist_ok=True)
+            _write_if_changed(page_file, render_template("redirect.jinja", target=target, page=guide.pages[permalink]))
+            redirect_lines.append(
+                f"{settings.base_path}{old} {target} 301!"
+            )  # forced: the meta-refresh page at the old address is for other hosts
+            files += 1
+        _write_if_changed(out_dir / "_redirects", "\n".join(redirect_lines) + "\n")
+    return files
 
 
 def build_site(settings: Settings, on_progress: Callable[[str], None] | None = None) -> BuildReport:
@@ -110,47 +141,33 @@ def build_site(settings: Settings, on_progress: Callable[[str], None] | None = N
     asset_files = assets.files()
     freezer.register_generator(lambda: _urls(guide, asset_files))
 
-    files = 0
-    with warnings.catch_warnings():
-        # Our generator yields plain URLs, so Frozen-Flask cannot tell which endpoints it covered.
-        warnings.simplefilter("ignore", MissingURLGeneratorWarning)
-        for url in parallel_freeze.freeze_yield(freezer):  # across cores for large guides
-            files += 1
-            if on_progress:
-                on_progress(url.url)
-
-    with app.test_request_context(base_url=f"http://localhost{settings.base_path}/"):
-        _write_if_changed(out_dir / "404.html", render_template("404.jinja"))
-        redirect_lines = []
-        if settings.functions_url:
-            # Netlify cannot run Python: the form functions live on AWS Lambda, proxied (status 200) from here.
-            # Signed: Netlify adds X-Nf-Sign, made with API_SIGNATURE_TOKEN, which the functions check.
-            redirect_lines.append(
-                f"{settings.base_path}/api/* {settings.functions_url}/api/:splat 200 Sign=API_SIGNATURE_TOKEN"
-            )
-        for old, permalink in sorted(guide.redirects.items()):
-            target = settings.base_path + permalink
-            page_file = out_dir / _redirect_file(old)
-            page_file.parent.mkdir(parents=True, exist_ok=True)
-            _write_if_changed(page_file, render_template("redirect.jinja", target=target, page=guide.pages[permalink]))
-            redirect_lines.append(
-                f"{settings.base_path}{old} {target} 301!"
-            )  # forced: the meta-refresh page at the old address is for other hosts
-            files += 1
-        _write_if_changed(out_dir / "_redirects", "\n".join(redirect_lines) + "\n")
-    files += 2
-    # Only the CSS rules some page or function can use (see css_purge); the functions get the same file.
-    # The Markdown's classes are in the frozen pages already; templates and Python also make the functions' pages.
+    records = checklist_records(guide)
+    index_record = settings.cache_dir / "search-index.json" if settings.use_render_cache else None
     with ThreadPoolExecutor(2) as background:
-        # Three jobs that only read what the freeze wrote, run side by side: Pagefind indexes the pages
-        # while PurgeCSS cuts the stylesheet (pages are rewritten atomically, so Pagefind sees whole
-        # pages, and only their <head> changes), and the functions' templates are compiled meanwhile.
-        records = checklist_records(guide)
-        index_record = settings.cache_dir / "search-index.json" if settings.use_render_cache else None
-        indexing = background.submit(index_site, out_dir, records, index_record)
+        # Pagefind runs as a process of its own. It starts once the last page it searches is written (those
+        # come first), and reads them while the rest are frozen; then PurgeCSS cuts the stylesheet beside it
+        # (pages are rewritten atomically, and only their <head> changes).
+        searched = set(_searched(guide))
+        indexing: Future | None = None
+        files = 0
+        with warnings.catch_warnings():
+            # Our generator yields plain URLs, so Frozen-Flask cannot tell which endpoints it covered.
+            warnings.simplefilter("ignore", MissingURLGeneratorWarning)
+            for frozen in parallel_freeze.freeze_yield(freezer):  # across cores for large guides
+                files += 1
+                searched.discard(frozen.url)
+                if not searched and indexing is None:
+                    indexing = background.submit(index_site, out_dir, records, index_record)
+                if on_progress:
+                    on_progress(frozen.url)
+        files += _write_the_rest(settings, app, guide, out_dir)
+        if indexing is None:  # a searched page the freezer did not give back: index what there is
+            indexing = background.submit(index_site, out_dir, records, index_record)
         compiling = background.submit(
             precompile, settings.templates_dir, settings.compiled_templates_dir, PAGE_TEMPLATES
         )
+        # Only the CSS rules some page or function can use (see css_purge); the functions get the same file.
+        # The Markdown's classes are in the frozen pages already; templates and Python also make the functions' pages.
         assets_manifest = purge_site_stylesheet(
             out_dir,
             assets.manifest,

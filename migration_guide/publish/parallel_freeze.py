@@ -15,6 +15,7 @@ import multiprocessing
 from collections.abc import Iterator
 from contextlib import suppress
 from pathlib import Path
+from unicodedata import normalize
 
 from flask_frozen import Freezer, Page, walk_directory
 
@@ -31,11 +32,26 @@ def _freeze_chunk(urls: list[str]) -> list[tuple[str, str]]:
     return [(page.url, str(page.path)) for page in _freezer.freeze_yield()]
 
 
+def _remove_gone_pages(freezer: Freezer, urls: list[str]) -> None:
+    """Pages an earlier build wrote that this one will not, removed before any page is written (Frozen-Flask
+    removes them only at the end): Pagefind reads the folder while the last files are still being frozen,
+    and must not find a page that has gone."""
+    written = {normalize("NFC", freezer.urlpath_to_filepath(url)) for url in urls}
+    for name in walk_directory(freezer.root, ignore=freezer.app.config["FREEZER_DESTINATION_IGNORE"]):
+        if name.endswith(".html") and name not in written:
+            gone = freezer.root / name
+            gone.unlink()
+            with suppress(OSError):
+                gone.parent.rmdir()
+
+
 def freeze_yield(freezer: Freezer, workers: int | None = None) -> Iterator[Page]:
     """Like `freezer.freeze_yield()`, with the work shared across cores for large sites."""
     global _freezer
     workers = workers or worker_count()
     urls = list(dict.fromkeys(freezer.all_urls()))
+    if freezer.app.config["FREEZER_REMOVE_EXTRA_FILES"] and freezer.root.is_dir():
+        _remove_gone_pages(freezer, urls)
     if len(urls) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield from freezer.freeze_yield()
         return

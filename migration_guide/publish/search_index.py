@@ -38,6 +38,9 @@ from ..pages.search import BUNDLE_FOLDER
 #: links carry data-pagefind-ignore="all", which also keeps them out of section titles;
 #: listing them here would undo that.)
 NOT_INDEXED = (".app-contents", ".app-review-date", ".nhsuk-pagination", ".app-feedback", ".app-get-help")
+#: The app's own pages that carry data-pagefind-body (the rest are not searched): the build starts Pagefind as
+#: soon as these and the Markdown pages are frozen, while the other pages are still being written.
+SEARCHED_APP_PAGES = ("/plan/",)
 #: Pagefind's ready-made search interfaces, which set inline styles our CSP refuses; never loaded.
 UNUSED_FILES = ("pagefind-ui.*", "pagefind-component-ui.*", "pagefind-modular-ui.*", "pagefind-highlight.js")
 
