@@ -254,3 +254,30 @@ def test_request_help_privacy_and_robots_are_kept_while_only_page_text_changes_a
     assert {"/request-help/", "/privacy/", "/robots.txt"} <= set(rendered)
     build_site(cold)
     _same_site(tmp_path / "warm", tmp_path / "cold")
+
+
+def test_a_builder_that_builds_again_keeps_its_app_yet_reads_a_template_saved_in_between(tmp_path):
+    """`guide build --watch` keeps one builder: its loaded templates are reused, but never a stale one."""
+    from migration_guide.publish.freeze import SiteBuilder
+
+    templates = tmp_path / "templates"
+    shutil.copytree(Settings.templates_dir, templates)
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    warm, cold = _warm_and_cold(tmp_path, content)
+    warm, cold = warm.with_overrides(templates_dir=templates), cold.with_overrides(templates_dir=templates)
+    builder = SiteBuilder(warm)
+    builder.build()
+    app = builder.app
+    page = content / "guide" / "first-step.md"
+    page.write_text(page.read_text() + "\nA sentence saved while watching.\n")
+    builder.build()
+    assert builder.app is app, "the app, and its loaded templates, are kept"
+    assert "A sentence saved while watching." in (tmp_path / "warm" / "guide" / "first-step" / "index.html").read_text()
+
+    layout = templates / "layouts" / "guide.jinja"
+    layout.write_text(layout.read_text().replace("Need help with your migration?", "Stuck with your migration?"))
+    builder.build()
+    assert "Stuck with your migration?" in (tmp_path / "warm" / "guide" / "first-step" / "index.html").read_text()
+    build_site(cold)
+    _same_site(tmp_path / "warm", tmp_path / "cold")

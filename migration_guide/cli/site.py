@@ -77,7 +77,7 @@ def build(content_dir, out_dir, base_path, no_cache, watch):
     # imported and loaded, again and again: about a tenth of a small guide's build. `--watch` collects once
     # after each build instead.
     gc.disable()
-    from ..publish.freeze import build_site
+    from ..publish.freeze import SiteBuilder, build_site
 
     settings = Settings.from_environment(
         content_dir=content_dir, out_dir=out_dir, base_path=base_path, use_render_cache=not no_cache
@@ -94,17 +94,19 @@ def build(content_dir, out_dir, base_path, no_cache, watch):
     if watch:
         from ..publish.watch import watch as watch_folders
 
+        builder = SiteBuilder(settings)
+
         def build_once() -> None:
-            nonlocal written, settings
+            nonlocal written
             written = 0
             try:
-                report = build_site(settings, on_progress=progress)
+                report = builder.build(on_progress=progress)
                 warn_overdue(list(report.overdue), settings.review_grace_days)
                 click.echo(report.summary())
             except ContentError as error:
                 print_problems(error.problems, f"{settings.out_dir} keeps the last good build")
             finally:
-                settings = settings.with_overrides(use_render_cache=True)  # --no-cache: the first build only
+                builder.settings = settings.with_overrides(use_render_cache=True)  # --no-cache: the first build only
                 gc.collect()  # once the author has been told, while they read or type
 
         click.echo("Watching the content, templates, styles and code: press Ctrl+C to stop.", err=True)

@@ -44,6 +44,10 @@ class GuideSource:
         self._site: SiteManifest | None = None
         self._site_for: Guide | None = None
 
+    def use(self, guide: Guide) -> None:
+        """Hand views this guide from now on: the next build's, loaded by the builder that keeps this app."""
+        self._guide, self.problems = guide, []
+
     def _content_stamp(self):
         files = [p for p in self.settings.content_dir.rglob("*") if p.is_file()]
         return len(files), max((p.stat().st_mtime_ns for p in files), default=0)
