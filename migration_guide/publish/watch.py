@@ -25,7 +25,7 @@ from ..fingerprints import PACKAGE_DIR
 
 #: After the first event, how long to wait for the others of the same save (an editor writes a
 #: temporary file, then renames it; `git checkout` writes many), so they make one rebuild.
-SETTLE_SECONDS = 0.03
+SETTLE_SECONDS = 0.01
 
 
 def _is_scratch(path: str) -> bool:
