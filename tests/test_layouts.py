@@ -77,3 +77,31 @@ def test_a_page_type_left_out_of_search_print_and_the_sitemap_is_in_none_of_them
     assert ("data-pagefind-body" in client.get("/reference/").get_data(as_text=True)) is listed
     assert ("/reference/" in client.get("/sitemap.xml").get_data(as_text=True)) is listed
     assert ("Text of the section." in client.get("/guide/print/").get_data(as_text=True)) is listed
+
+
+def test_both_guide_navigations_mark_the_current_page_and_show_titles_as_text(settings, write_content):
+    """The side navigation (beside the text) and its fold near the top (for phones) list the same pages."""
+    import re
+
+    from conftest import page
+
+    from migration_guide.pages.app import create_app
+
+    content = write_content(
+        {
+            "data/navigation.yml": "sidebar:\n  - heading: Steps & <more>\n    pages: [/guide/, /guide/two/]\n",
+            "guide/index.md": page("Start <here>", "/guide/", "## One {#one}\n\nText.", layout="guide"),
+            "guide/two.md": page('Two & "more"', "/guide/two/", "## Two {#two}\n\nText.", layout="guide"),
+        }
+    )
+    client = create_app(settings.with_overrides(content_dir=content)).test_client()
+    for _ in range(5):  # past the calls that check the stamped fold against a full rendering
+        html = client.get("/guide/two/").get_data(as_text=True)
+    navs = re.findall(r'<nav class="app-side-nav" aria-label="([^"]+)">(.*?)</nav>', html, re.S)
+    assert [label for label, _ in navs] == ["Guide contents", "Guide"]
+    for _, nav in navs:
+        assert "Steps &amp; &lt;more&gt;" in nav and "<more>" not in nav
+        assert '<a href="/guide/">Start &lt;here&gt;</a>' in nav
+        assert '<li class="app-side-nav__item app-side-nav__item--current">' in nav
+        assert '<a href="/guide/two/" aria-current="page">Two &amp; &#34;more&#34;</a>' in nav
+    assert '<h2 class="app-side-nav__heading">' in navs[1][1] and '<p class="app-side-nav__heading">' in navs[0][1]

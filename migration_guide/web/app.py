@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from ..config import Settings
 from ..templating import JINJA_OPTIONS, template_loader
 from .security import add_security_headers
+from .side_nav import side_nav
 from .stamping import Memo, Stamper
 from .urls import absolute_url, page_url
 
@@ -23,6 +24,7 @@ def base_app(settings: Settings, watch: bool = False) -> Flask:
     app.jinja_loader = template_loader(settings.templates_dir)
     app.jinja_env.globals["stamped"] = Stamper()  # repeated components rendered once (see stamping)
     app.jinja_env.globals["memo"] = Memo()
+    app.jinja_env.globals["side_nav"] = side_nav
     app.config.update(SETTINGS=settings, TEMPLATES_AUTO_RELOAD=watch)
     app.context_processor(_site_context)
     app.after_request(add_security_headers)
