@@ -36,10 +36,9 @@ def test_the_build_ends_by_writing_the_pagefind_index(built):
     assert check_site(built.out_dir, built.base_path) == []
 
 
-def test_the_indexes_hold_every_page_with_a_body_and_every_checklist_item(built, guide):
-    """Each checklist item is a record of its own, in the items' index beside the pages': none may go missing."""
-    pages_entry = json.loads((built.out_dir / "pagefind" / "pagefind-entry.json").read_text())
-    items_entry = json.loads((built.out_dir / "pagefind-items" / "pagefind-entry.json").read_text())
+def test_the_index_holds_every_page_with_a_body_and_every_checklist_item(built, guide):
+    """Each checklist item is a record of its own, sent to Pagefind alongside the pages: none may go missing."""
+    entry = json.loads((built.out_dir / "pagefind" / "pagefind-entry.json").read_text())
     pages = [
         path
         for path in built.out_dir.rglob("*.html")
@@ -47,8 +46,7 @@ def test_the_indexes_hold_every_page_with_a_body_and_every_checklist_item(built,
     ]
     records = checklist_records(guide)
     assert len(records) > 200  # the guide's three role checklists
-    assert pages_entry["languages"]["en"]["page_count"] == len(pages)
-    assert items_entry["languages"]["en"]["page_count"] == len(records)
+    assert entry["languages"]["en"]["page_count"] == len(pages) + len(records)
 
 
 def test_only_page_text_is_indexed_not_the_chrome(built):
@@ -73,7 +71,6 @@ def test_only_page_text_is_indexed_not_the_chrome(built):
 def test_the_search_page_loads_the_bundle_under_the_base_path(built):
     html = (built.out_dir / "search" / "index.html").read_text()
     assert f'data-bundle="{built.base_path}/pagefind/"' in html
-    assert f'data-items-bundle="{built.base_path}/pagefind-items/"' in html
     assert f'data-base-url="{built.base_path}/"' in html
     assert re.search(rf'<script type="module" src="{built.base_path}/assets/build/search\.[0-9a-f]{{10}}\.js">', html)
 
@@ -132,12 +129,11 @@ def test_without_javascript_the_search_page_explains_itself_and_shows_the_a_to_z
     assert "<script>" not in html and "style=" not in html
 
 
-def test_the_dev_server_serves_the_indexes_from_the_last_build(built):
+def test_the_dev_server_serves_the_index_from_the_last_build(built):
     client = create_app(built).test_client()
-    for bundle in ("pagefind", "pagefind-items"):
-        response = client.get(f"/{bundle}/pagefind.js")
-        assert response.status_code == 200 and b"pagefind" in response.data
-        assert response.headers["Content-Security-Policy"]
+    response = client.get("/pagefind/pagefind.js")
+    assert response.status_code == 200 and b"pagefind" in response.data
+    assert response.headers["Content-Security-Policy"]
 
 
 def test_without_a_build_the_dev_server_has_no_index(settings):
@@ -340,45 +336,3 @@ def test_every_app_page_with_a_body_to_search_is_indexed_before_the_rest_are_fro
         if "data-pagefind-body" in (settings.out_dir / path.strip("/") / "index.html").read_text(encoding="utf-8")
     }
     assert with_body == set(SEARCHED_APP_PAGES)
-
-
-@pytest.mark.slow  # builds a site of its own
-def test_the_items_index_is_kept_while_page_text_changes_and_made_again_when_a_checklist_changes(
-    settings, write_content
-):
-    from test_checklists import CHECKLIST, guide_files
-
-    from migration_guide.publish.freeze import build_site
-
-    content = write_content(guide_files())
-    settings = settings.with_overrides(content_dir=content)
-    build_site(settings)
-    items = settings.out_dir / "pagefind-items"
-
-    def stamps():
-        return {path.name: path.stat().st_mtime_ns for path in items.rglob("*") if path.is_file()}
-
-    def items_text() -> bytes:
-        import gzip
-
-        return b"".join(gzip.decompress(path.read_bytes()) for path in items.rglob("*.pf_fragment"))
-
-    before = stamps()
-    assert b"Hold the kick-off" in items_text()
-    guide_page = content / "guide.md"
-    guide_page.write_text(guide_page.read_text() + "\nMore words on the guide page.\n")
-    build_site(settings)
-    assert stamps() == before, "a page's text changed, so the items' index was written again for nothing"
-
-    (content / "checklists" / "staff.yml").write_text(CHECKLIST.replace("Hold the kick-off", "Hold the first meeting"))
-    build_site(settings)
-    assert b"Hold the first meeting" in items_text() and b"Hold the kick-off" not in items_text()
-
-
-@pytest.mark.slow  # builds a site of its own
-def test_content_without_checklist_items_has_no_items_index_and_the_search_page_asks_for_none(settings):
-    from migration_guide.publish.freeze import build_site
-
-    build_site(settings)  # the fixture guide has no checklists
-    assert not (settings.out_dir / "pagefind-items").exists()
-    assert 'data-items-bundle=""' in (settings.out_dir / "search" / "index.html").read_text()

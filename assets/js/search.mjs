@@ -13,7 +13,7 @@ const MAX_PAGES = 10;
 const CONSIDERED = 20;
 const MORE_SECTIONS = 3;
 
-let engines = null;
+let pagefind = null;
 
 // What readers type that the guide says in other words (content/data/search_terms.yml, on the page as data).
 const termsData = document.getElementById("search-terms");
@@ -25,23 +25,13 @@ const MAX_QUERIES = 4;
 const ITEMS = 5;
 const SUGGESTIONS = 3;
 
-async function loadIndex(bundle) {
-  const pagefind = await import(/* webpackIgnore: true */ `${bundle}pagefind.js`);
-  await pagefind.options({ baseUrl: app.dataset.baseUrl, excerptLength: 24 });
-  return pagefind;
-}
-
-// Two Pagefind indexes: the pages', and the checklist items' (a bundle of its own, so an edit to a page's
-// text does not make the build index every item again). Each URL is a module of its own.
 async function loadPagefind() {
-  if (!engines) {
-    const [pages, items] = await Promise.all([
-      loadIndex(app.dataset.bundle),
-      app.dataset.itemsBundle ? loadIndex(app.dataset.itemsBundle) : null,
-    ]);
-    engines = { pages, items };
+  if (!pagefind) {
+    const bundle = app.dataset.bundle;
+    pagefind = await import(/* webpackIgnore: true */ `${bundle}pagefind.js`);
+    await pagefind.options({ baseUrl: app.dataset.baseUrl, excerptLength: 24 });
   }
-  return engines;
+  return pagefind;
 }
 
 function element(tag, attributes = {}, ...children) {
@@ -195,13 +185,12 @@ function queriesFor(query) {
 }
 
 /** Pages for the first query first, then any the other ways of saying it add. */
-async function searchAll({ pages, items }, queries) {
-  // Pages and checklist items are asked for apart (each index, with Pagefind's "kind" filter), so the many
-  // short item records never push the guide's sections out of the pages considered.
-  const none = { results: [] };
+async function searchAll(engine, queries) {
+  // Pages and checklist items are asked for apart (Pagefind's "kind" filter), so the many short item
+  // records never push the guide's sections out of the pages considered.
   const searches = await Promise.all(queries.flatMap((query) => [
-    pages.search(query, { filters: { kind: "page" } }),
-    items ? items.search(query, { filters: { kind: "checklist item" } }) : none,
+    engine.search(query, { filters: { kind: "page" } }),
+    engine.search(query, { filters: { kind: "checklist item" } }),
   ]));
   const seen = new Set();
   const merged = [];

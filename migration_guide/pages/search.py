@@ -20,8 +20,6 @@ from .views import current_guide
 
 PATH = "/search/"
 BUNDLE_FOLDER = "pagefind"
-#: The checklist items' own index: made again only when a checklist changes, not with every page.
-ITEMS_BUNDLE_FOLDER = "pagefind-items"
 #: Pages the app makes that readers look for by name; Markdown pages are added from the guide.
 FEATURE_ENTRIES = (("Plan your migration dates", "/plan/"), ("Print the whole guide", "/guide/print/"))
 
@@ -72,11 +70,11 @@ def letter_id(letter: str) -> str:
     return "a-to-z-" + ("0-9" if letter == "0–9" else letter.lower())
 
 
-@blueprint.route(f"/<any('{BUNDLE_FOLDER}', '{ITEMS_BUNDLE_FOLDER}'):folder>/<path:filename>")
-def bundle_file(folder: str, filename: str):
-    """For `guide serve`: the indexes from the last `guide build`, so search works while writing too.
-    The frozen site has the folders itself."""
-    bundle = current_app.config["SETTINGS"].out_dir / folder
+@blueprint.route(f"/{BUNDLE_FOLDER}/<path:filename>")
+def bundle_file(filename: str):
+    """For `guide serve`: the index from the last `guide build`, so search works while writing too.
+    The frozen site has the folder itself."""
+    bundle = current_app.config["SETTINGS"].out_dir / BUNDLE_FOLDER
     if not bundle.is_dir():
         abort(404)
     return send_from_directory(bundle, filename, max_age=0)
@@ -102,11 +100,6 @@ def search_terms_data(guide: Guide, settings) -> dict:
     return {"synonyms": [list(group) for group in terms.synonyms], "misspellings": terms.misspellings, "offers": offers}
 
 
-def _has_checklist_items(guide: Guide) -> bool:
-    """Whether the build writes the items' index: some page shows a checklist with items."""
-    return any((checklist := guide.checklist_of(page)) and checklist.items for page in guide.pages.values())
-
-
 @blueprint.route(PATH)
 def search_page():
     guide = current_guide()
@@ -122,7 +115,6 @@ def search_page():
         all_letters=["0–9", *ascii_uppercase],
         letter_id=letter_id,
         bundle_url=f"{base_path}/{BUNDLE_FOLDER}/",
-        items_bundle_url=f"{base_path}/{ITEMS_BUNDLE_FOLDER}/" if _has_checklist_items(guide) else "",
         base_url=f"{base_path}/",
         search_terms=search_terms_data(guide, settings),
         breadcrumbs=[guide.pages["/"]] if "/" in guide.pages else [],

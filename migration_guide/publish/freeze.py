@@ -23,7 +23,6 @@ from ..content.ownership import Review, overdue
 from ..forms.views import PAGE_TEMPLATES
 from ..pages.app import create_app
 from ..pages.checklists import csv_paths
-from ..pages.search import BUNDLE_FOLDER, ITEMS_BUNDLE_FOLDER
 from ..pages.whats_new import FEED
 from ..templating import precompile
 from ..web.assets import build_assets
@@ -32,7 +31,7 @@ from . import parallel_freeze
 from .css_purge import class_sources, expected_cut, purge_site_stylesheet
 from .link_check import check_app_pages
 from .page_cache import PageCache
-from .search_index import SEARCHED_APP_PAGES, checklist_records, index_records, index_site, record_index
+from .search_index import SEARCHED_APP_PAGES, checklist_records, index_site, record_index
 
 #: Files in the output folder that the freezer did not write but must keep.
 WRITTEN_AFTER_FREEZING = ["404.html", "_redirects"]
@@ -152,8 +151,7 @@ class SiteBuilder:
             FREEZER_DESTINATION_IGNORE=[
                 *WRITTEN_AFTER_FREEZING,
                 *map(_redirect_file, guide.redirects),
-                f"{BUNDLE_FOLDER}/*",
-                f"{ITEMS_BUNDLE_FOLDER}/*",
+                "pagefind/*",
                 "api/*",
             ],
             FREEZER_REDIRECT_POLICY="error",
@@ -169,14 +167,9 @@ class SiteBuilder:
         asset_files = assets.files()
         freezer.register_generator(lambda: _urls(guide, asset_files))
 
-        cache = settings.cache_dir if settings.use_render_cache else None
-        index_record = cache / "search-index.json" if cache else None
-        with ThreadPoolExecutor(3) as background:
-            # The checklist items' index comes from the checklists alone, so it is made (when they changed)
-            # while the pages are frozen.
-            items = background.submit(
-                index_records, out_dir, checklist_records(guide), cache / "search-items.json" if cache else None
-            )
+        records = checklist_records(guide)
+        index_record = settings.cache_dir / "search-index.json" if settings.use_render_cache else None
+        with ThreadPoolExecutor(2) as background:
             # Pagefind runs as a process of its own. It starts once the last page it searches is written (those
             # come first), and reads them while the rest are frozen; then PurgeCSS cuts the stylesheet beside it
             # (pages are rewritten atomically, and only their <head> changes).
@@ -190,12 +183,12 @@ class SiteBuilder:
                     files += 1
                     searched.discard(frozen.url)
                     if not searched and indexing is None:
-                        indexing = background.submit(index_site, out_dir, index_record)
+                        indexing = background.submit(index_site, out_dir, records, index_record)
                     if on_progress:
                         on_progress(frozen.url)
             files += _write_the_rest(settings, app, guide, out_dir)
             if indexing is None:  # a searched page the freezer did not give back: index what there is
-                indexing = background.submit(index_site, out_dir, index_record)
+                indexing = background.submit(index_site, out_dir, records, index_record)
             compiling = background.submit(
                 precompile, settings.templates_dir, settings.compiled_templates_dir, PAGE_TEMPLATES
             )
@@ -218,10 +211,9 @@ class SiteBuilder:
             SiteManifest.from_guide(guide, settings.base_path, assets_manifest).dump(settings.functions_manifest)
             compiling.result()
             indexing.result()
-            items.result()
         page_cache.save()
         if index_record is not None:
-            record_index(out_dir, index_record)  # every page written: a rebuild changing none keeps the index
+            record_index(out_dir, records, index_record)  # every page written: a rebuild changing none keeps the index
         reviews = [Review.of(page, settings.content_dir) for page in guide.pages.values()]
         return BuildReport(
             len(guide.pages), files, time.perf_counter() - started, out_dir, tuple(overdue(reviews, date.today()))

@@ -31,7 +31,7 @@ from pagefind.service import PagefindService
 from pagefind.service.types import InternalResponseType
 
 from ..content.model import Guide
-from ..pages.search import BUNDLE_FOLDER, ITEMS_BUNDLE_FOLDER
+from ..pages.search import BUNDLE_FOLDER
 
 #: Parts of a page body that are not its text: 'On this page', review dates, previous and next
 #: links, the section feedback forms and the offer of help under every guide page. (Heading
@@ -86,112 +86,56 @@ class SearchIndexError(RuntimeError):
     pass
 
 
-def _settings() -> hashlib._Hash:
-    """A hash started with what every index depends on besides its input: Pagefind's version and our settings."""
-    return hashlib.sha256(json.dumps([metadata.version("pagefind"), NOT_INDEXED, UNUSED_FILES]).encode())
-
-
-def _pages_indexed(out_dir: Path) -> str:
-    """A hash of what the pages' index is made from: each page file's path, size and modification time
-    (Frozen-Flask leaves a page it would write unchanged untouched)."""
-    digest = _settings()
+def _indexed(out_dir: Path, records: Sequence[Record]) -> str:
+    """A hash of what an index of `out_dir` is made from: each page file's path, size and modification
+    time (Frozen-Flask leaves a page it would write unchanged untouched), the records and the settings."""
+    digest = hashlib.sha256(json.dumps([metadata.version("pagefind"), NOT_INDEXED, UNUSED_FILES]).encode())
     pages: list[Path] = []
     for folder, subfolders, files in os.walk(out_dir):
-        subfolders[:] = [name for name in subfolders if name not in (BUNDLE_FOLDER, ITEMS_BUNDLE_FOLDER)]
+        subfolders[:] = [name for name in subfolders if name != BUNDLE_FOLDER]
         pages.extend(Path(folder, name) for name in files if name.endswith(".html"))
     for page in sorted(pages):
         stat = page.stat()
         digest.update(f"{page.relative_to(out_dir)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
-def _records_indexed(records: Sequence[Record]) -> str:
-    digest = _settings()
     digest.update(json.dumps([asdict(record) for record in records]).encode())
     return digest.hexdigest()
 
 
-def index_site(out_dir: Path, record_file: Path | None = None) -> Path:
-    """Write the Pagefind index of the frozen pages in `out_dir`; returns the bundle folder. With `record_file`
-    (see `record_index`), an index made from the same pages is kept as it is."""
+def index_site(out_dir: Path, records: Sequence[Record] = (), record_file: Path | None = None) -> Path:
+    """Write the Pagefind index for the frozen site in `out_dir`, with `records` besides its pages; returns
+    the bundle folder. With `record_file` (see `record_index`), an index made from the same pages and records
+    is kept as it is."""
     bundle = out_dir / BUNDLE_FOLDER
-    if _kept(bundle, record_file, lambda: _pages_indexed(out_dir)):
-        return bundle
-    _write_bundle(bundle, record_file, lambda index: index.add_directory(str(out_dir)))
-    if not (bundle / "pagefind.js").is_file():
-        raise SearchIndexError("Pagefind wrote no index: no page has data-pagefind-body")
-    return bundle
-
-
-def index_records(out_dir: Path, records: Sequence[Record], record_file: Path | None = None) -> Path | None:
-    """Write the index of the checklist items (`records`) in a bundle of its own, which a change to a page's
-    text leaves as it is; returns its folder, or None (and no folder) when there are no records."""
-    bundle = out_dir / ITEMS_BUNDLE_FOLDER
-    if not records:
-        shutil.rmtree(bundle, ignore_errors=True)
-        return None
-    key = _records_indexed(records)
-    if _kept(bundle, record_file, lambda: key):
-        return bundle
-
-    async def add_records(index) -> None:
-        # Sent together: the binary answers each in turn, with no round trip between them.
-        await asyncio.gather(
-            *(
-                index.add_custom_record(
-                    url=record.url,
-                    content=record.content,
-                    language="en",
-                    meta={"title": record.title, "in": record.page_title},
-                    filters={"kind": [ITEM_KIND]},
-                )
-                for record in records
-            )
-        )
-
-    _write_bundle(bundle, record_file, add_records)
-    if record_file is not None:
-        _write_record(record_file, key)
-    return bundle
-
-
-def record_index(out_dir: Path, record_file: Path) -> None:
-    """Record what the pages' index in `out_dir` was made from, for `index_site` to keep it next time. Call once
-    the build has written its last page: the stylesheet cut, run beside the indexing, may point pages' <head>
-    at the cut stylesheet, which changes no indexed text."""
-    _write_record(record_file, _pages_indexed(out_dir))
-
-
-def _kept(bundle: Path, record_file: Path | None, key) -> bool:
-    """Whether the bundle there is one made from what `key()` describes (see `_write_record`)."""
-    if record_file is None or not (bundle / "pagefind.js").is_file():
-        return False
-    try:
-        return record_file.read_text(encoding="utf-8") == key()
-    except OSError:
-        return False  # no record: index
-
-
-def _write_record(record_file: Path, key: str) -> None:
-    record_file.parent.mkdir(parents=True, exist_ok=True)
-    record_file.write_text(key, encoding="utf-8")
-
-
-def _write_bundle(bundle: Path, record_file: Path | None, fill) -> None:
-    """A fresh index in `bundle`, from what `fill(index)` adds to it."""
+    if record_file is not None and (bundle / "pagefind.js").is_file():
+        try:
+            if record_file.read_text(encoding="utf-8") == _indexed(out_dir, records):
+                return bundle
+        except OSError:
+            pass  # no record: index
     if record_file is not None:
         record_file.unlink(missing_ok=True)  # an index half written is never taken for this one
     if bundle.exists():
-        shutil.rmtree(bundle)  # nothing left from pages that have gone
+        shutil.rmtree(bundle)  # a fresh index: nothing left from pages that have gone
     try:
-        asyncio.run(_write_index(bundle, fill))
+        asyncio.run(_write_index(out_dir, bundle, records))
     except Exception as error:  # the binary missing, or Pagefind refusing the site
         raise SearchIndexError(
             f"Pagefind could not index the site (is the 'pagefind[bin]' package installed?): {error}"
         ) from error
+    if not (bundle / "pagefind.js").is_file():
+        raise SearchIndexError("Pagefind wrote no index: no page has data-pagefind-body")
     for unused in UNUSED_FILES:  # Pagefind's own interfaces: we draw results ourselves (see search.mjs)
         for path in bundle.glob(unused):
             path.unlink()
+    return bundle
+
+
+def record_index(out_dir: Path, records: Sequence[Record], record_file: Path) -> None:
+    """Record what the index in `out_dir` was made from, for `index_site` to keep it next time. Call once the
+    build has written its last page: the stylesheet cut, run beside the indexing, may point pages' <head> at
+    the cut stylesheet, which changes no indexed text."""
+    record_file.parent.mkdir(parents=True, exist_ok=True)
+    record_file.write_text(_indexed(out_dir, records), encoding="utf-8")
 
 
 class _PromptService(PagefindService):
@@ -221,10 +165,25 @@ class _PromptService(PagefindService):
                 waiting.set_result(payload)
 
 
-async def _write_index(bundle: Path, fill) -> None:
-    """Pagefind's own Python API: one index, filled and written."""
+async def _write_index(out_dir: Path, bundle: Path, records) -> None:
+    """Pagefind's own Python API: the frozen pages and every record, in one index."""
     config = IndexConfig(exclude_selectors=list(NOT_INDEXED), output_path=str(bundle))
     async with _PromptService() as service:
         index = await service.create_index(config)
-        await fill(index)
+        await index.add_directory(str(out_dir))  # first, alone: the same index, byte for byte, every build
+        # The records sent together: the binary answers each in turn, with no round trip between them.
+        await asyncio.gather(
+            *(
+                index.add_custom_record(
+                    url=record.url,
+                    content=record.content,
+                    language="en",
+                    meta={"title": record.title, "in": record.page_title},
+                    # Pages carry kind:page (data-pagefind-filter in the layouts): search.mjs asks for each kind
+                    # apart, so 265 short item records never crowd the guide's sections out of the results.
+                    filters={"kind": [ITEM_KIND]},
+                )
+                for record in records
+            )
+        )
         await index.write_files(str(bundle))
