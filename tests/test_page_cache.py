@@ -231,7 +231,7 @@ def test_a_checklist_pages_bank_holidays_follow_todays_date(tmp_path, write_cont
     assert page_cache.shown_from_elsewhere(guide, guide.pages["/guide/"]) == "", "other pages depend on no date"
 
 
-def test_request_help_privacy_and_robots_are_kept_while_only_page_text_changes_and_made_again_when_data_changes(
+def test_request_help_privacy_robots_and_the_planner_are_kept_while_page_text_changes_and_made_when_data_changes(
     tmp_path, rendered
 ):
     content = tmp_path / "content"
@@ -244,14 +244,14 @@ def test_request_help_privacy_and_robots_are_kept_while_only_page_text_changes_a
     rendered.clear()
     build_site(warm)
     assert "/guide/first-step/" in rendered
-    assert not {"/request-help/", "/privacy/", "/robots.txt"} & set(rendered)
+    assert not {"/request-help/", "/privacy/", "/robots.txt", "/plan/"} & set(rendered)
     assert {"/search/", "/guide/print/"} <= set(rendered), "pages made from every page's text are made again"
 
     navigation = content / "data" / "navigation.yml"
     navigation.write_text(navigation.read_text() + "\n# a comment, but the file changed\n")
     rendered.clear()
     build_site(warm)
-    assert {"/request-help/", "/privacy/", "/robots.txt"} <= set(rendered)
+    assert {"/request-help/", "/privacy/", "/robots.txt", "/plan/"} <= set(rendered)
     build_site(cold)
     _same_site(tmp_path / "warm", tmp_path / "cold")
 
@@ -279,5 +279,34 @@ def test_a_builder_that_builds_again_keeps_its_app_yet_reads_a_template_saved_in
     layout.write_text(layout.read_text().replace("Need help with your migration?", "Stuck with your migration?"))
     builder.build()
     assert "Stuck with your migration?" in (tmp_path / "warm" / "guide" / "first-step" / "index.html").read_text()
+    build_site(cold)
+    _same_site(tmp_path / "warm", tmp_path / "cold")
+
+
+def test_the_planner_is_made_again_when_the_timeline_moves_to_another_page(tmp_path, write_content, rendered):
+    """The planner links to wherever the content shows the key phases' timeline: a page's text, not shared."""
+    from conftest import page
+
+    timeline = "## When things happen {#when}\n\n:::steps key-phases\n:::"
+    content = write_content(
+        {
+            "index.md": page("Home", "/"),
+            "guide/index.md": page("Guide", "/guide/", timeline),
+            "guide/other.md": page("Other", "/guide/other/", "## Elsewhere {#elsewhere}\n\nText."),
+            "steps/key-phases/01-start.md": "---\ntitle: Start\ntitle_url: /guide/\nstarts_weeks_before_go_live: 2\n"
+            "ends_weeks_before_go_live: 1\n---\nBegin.\n",
+        }
+    )
+    warm, cold = _warm_and_cold(tmp_path, content)
+    build_site(warm)
+    (content / "guide" / "index.md").write_text(page("Guide", "/guide/", "Text only."))
+    (content / "guide" / "other.md").write_text(page("Other", "/guide/other/", timeline))
+    rendered.clear()
+    build_site(warm)
+    assert "/plan/" in rendered
+    assert (
+        'href="/guide/other/#when">the overview of key phases</a>'
+        in (tmp_path / "warm" / "plan" / "index.html").read_text()
+    )
     build_site(cold)
     _same_site(tmp_path / "warm", tmp_path / "cold")

@@ -11,16 +11,17 @@ rendered again; change a title, a template or a setting and every page is.
 
 Two kinds of page show more than that. A checklist page names each item's target heading on
 another page, and dates its phases with the bank holidays of the planner's years (which move on
-with today's date): both are part of its key. App pages made only from shared things (request
-help, privacy, robots.txt) are keyed like a page whose own file never changes. Other app pages
-(search, print, the planner, what's new) are made from the whole guide, or today's date, and are
-always rendered. `guide build --no-cache` renders everything and records nothing.
+with today's date): both are part of its key. App pages made from shared things (request help,
+privacy, robots.txt) are keyed like a page whose own file never changes; the planner's key adds
+where the timeline is and its years. Other app pages (search, print, what's new) are made from
+every page's text and are always rendered. `guide build --no-cache` renders everything and records nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import date
 from importlib import metadata
 from pathlib import Path
@@ -28,6 +29,7 @@ from pathlib import Path
 from ..config import Settings
 from ..content.loading import SPECIAL_FOLDERS
 from ..content.model import Guide, Page
+from ..content.phases import GROUP
 from ..content.working_days import planner_years
 from ..fingerprints import PACKAGE_DIR, hash_folder
 
@@ -54,9 +56,20 @@ def shared_fingerprint(settings: Settings, guide: Guide, assets_manifest: dict) 
     return digest.hexdigest()
 
 
-#: App pages whose HTML depends only on what `shared_fingerprint` covers: the settings (retention periods,
-#: the site's address), the templates and code, the data files (ICBs, delivery partners) and the navigation.
-FROM_SHARED_ONLY = ("/request-help/", "/privacy/", "/robots.txt")
+def _the_planners_own(guide: Guide) -> str:
+    """What the planner shows besides shared things: where the timeline is, and the bank holidays of its years."""
+    return json.dumps([guide.section_showing(GROUP), list(planner_years(date.today()))])
+
+
+#: App pages kept while what they show is unchanged, each with what it shows beyond `shared_fingerprint`
+#: (the settings, such as retention periods and the site's address; the templates and code; the data files,
+#: such as ICBs and delivery partners; the steps; the navigation and every page's title).
+KEPT_APP_PAGES: dict[str, Callable[[Guide], str]] = {
+    "/request-help/": lambda guide: "",
+    "/privacy/": lambda guide: "",
+    "/robots.txt": lambda guide: "",
+    "/plan/": _the_planners_own,
+}
 
 
 def shown_from_elsewhere(guide: Guide, page: Page) -> str:
@@ -80,8 +93,9 @@ class PageCache:
             for permalink, page in guide.pages.items():
                 own = f"{page.version}{shown_from_elsewhere(guide, page)}"
                 self.keys[permalink] = hashlib.sha256(f"{shared}{own}".encode()).hexdigest()
-            for url in FROM_SHARED_ONLY:
-                self.keys.setdefault(url, hashlib.sha256(f"{shared}{url}".encode()).hexdigest())
+            for url, shown_beyond in KEPT_APP_PAGES.items():
+                key = f"{shared}{url}{shown_beyond(guide)}"
+                self.keys.setdefault(url, hashlib.sha256(key.encode()).hexdigest())
         self.previous: dict[str, str] = {}
         if self.enabled and self.file.is_file():
             try:
