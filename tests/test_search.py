@@ -248,8 +248,8 @@ def test_a_rebuild_that_changed_no_page_keeps_the_index_and_a_changed_page_is_in
     indexed = sorted(path.name for path in bundle.rglob("*"))
 
     calls = []
-    original = search_index._write_index
-    monkeypatch.setattr(search_index, "_write_index", lambda *args: calls.append(args) or original(*args))
+    original = search_index.SearchIndex._write
+    monkeypatch.setattr(search_index.SearchIndex, "_write", lambda self: calls.append(self) or original(self))
     build_site(settings)
     assert calls == [], "Pagefind ran although no page changed"
     assert sorted(path.name for path in bundle.rglob("*")) == indexed
@@ -268,7 +268,7 @@ def test_pagefind_starts_once_the_searched_pages_are_written_while_the_rest_are_
     from migration_guide.publish import freeze
 
     events = []
-    original_freeze, original_index = freeze.parallel_freeze.freeze_yield, freeze.index_site
+    original_freeze, original_index = freeze.parallel_freeze.freeze_yield, freeze.SearchIndex.finish
 
     def freeze_yield(freezer):
         for page in original_freeze(freezer):
@@ -276,7 +276,7 @@ def test_pagefind_starts_once_the_searched_pages_are_written_while_the_rest_are_
             yield page
 
     monkeypatch.setattr(freeze.parallel_freeze, "freeze_yield", freeze_yield)
-    monkeypatch.setattr(freeze, "index_site", lambda *args: events.append("Pagefind") or original_index(*args))
+    monkeypatch.setattr(freeze.SearchIndex, "finish", lambda self: events.append("Pagefind") or original_index(self))
     settings = Settings.from_environment(
         content_dir=FIXTURE_CONTENT,
         out_dir=tmp_path / "site",
@@ -336,3 +336,32 @@ def test_every_app_page_with_a_body_to_search_is_indexed_before_the_rest_are_fro
         if "data-pagefind-body" in (settings.out_dir / path.strip("/") / "index.html").read_text(encoding="utf-8")
     }
     assert with_body == set(SEARCHED_APP_PAGES)
+
+
+@pytest.mark.slow  # builds a site of its own
+def test_the_checklist_records_reach_pagefind_while_the_pages_are_still_being_frozen(
+    settings, write_content, monkeypatch
+):
+    from test_checklists import guide_files
+
+    from migration_guide.publish import freeze, search_index
+
+    events = []
+    original_send, original_freeze = search_index._PromptService.send, freeze.parallel_freeze.freeze_yield
+
+    async def send(self, payload):
+        events.append(payload["type"])
+        return await original_send(self, payload)
+
+    def freeze_yield(freezer):
+        for page in original_freeze(freezer):
+            events.append("frozen")
+            yield page
+
+    monkeypatch.setattr(search_index._PromptService, "send", send)
+    monkeypatch.setattr(freeze.parallel_freeze, "freeze_yield", freeze_yield)
+    freeze.build_site(settings.with_overrides(content_dir=write_content(guide_files())))
+    last_frozen = len(events) - 1 - events[::-1].index("frozen")
+    assert "AddRecord" in events[:last_frozen], "the records waited for the freeze"
+    assert events.index("frozen") < events.index("AddDir"), "the pages are added once written"
+    assert "WriteFiles" in events and events.count("AddRecord") == 3

@@ -31,7 +31,7 @@ from . import parallel_freeze
 from .css_purge import class_sources, expected_cut, purge_site_stylesheet
 from .link_check import check_app_pages
 from .page_cache import PageCache
-from .search_index import SEARCHED_APP_PAGES, checklist_records, index_site, record_index
+from .search_index import SEARCHED_APP_PAGES, SearchIndex, checklist_records, record_index
 
 #: Files in the output folder that the freezer did not write but must keep.
 WRITTEN_AFTER_FREEZING = ["404.html", "_redirects"]
@@ -169,7 +169,7 @@ class SiteBuilder:
 
         records = checklist_records(guide)
         index_record = settings.cache_dir / "search-index.json" if settings.use_render_cache else None
-        with ThreadPoolExecutor(2) as background:
+        with SearchIndex(out_dir, records, index_record) as search, ThreadPoolExecutor(2) as background:
             # Pagefind runs as a process of its own. It starts once the last page it searches is written (those
             # come first), and reads them while the rest are frozen; then PurgeCSS cuts the stylesheet beside it
             # (pages are rewritten atomically, and only their <head> changes).
@@ -183,12 +183,12 @@ class SiteBuilder:
                     files += 1
                     searched.discard(frozen.url)
                     if not searched and indexing is None:
-                        indexing = background.submit(index_site, out_dir, records, index_record)
+                        indexing = background.submit(search.finish)
                     if on_progress:
                         on_progress(frozen.url)
             files += _write_the_rest(settings, app, guide, out_dir)
             if indexing is None:  # a searched page the freezer did not give back: index what there is
-                indexing = background.submit(index_site, out_dir, records, index_record)
+                indexing = background.submit(search.finish)
             compiling = background.submit(
                 precompile, settings.templates_dir, settings.compiled_templates_dir, PAGE_TEMPLATES
             )

@@ -1,4 +1,4 @@
-"""The Pagefind index, written at the end of a build for /search/.
+"""The Pagefind index that each build writes for /search/.
 
 Pagefind (from PyPI, which ships its binary, driven through its Python API) reads the frozen HTML
 and writes a static index to `site/pagefind/`. Each checklist item is added as a record of its own,
@@ -7,9 +7,10 @@ templates mark `data-pagefind-body` is indexed: the text of each page, not the h
 navigation. Every h2 and h3 has an id, so each becomes a result
 of its own that links to its anchor.
 
-Pagefind cannot add pages to an index it wrote before, so any changed page means indexing them all
-(one call, a few seconds at 1,000 pages). A rebuild that changed no page, though, keeps the index:
-`index_site` records what it indexed (each page's path, size and modification time, the records and
+Pagefind starts with the build, and is sent the checklist records while the pages are rendered. It
+cannot add pages to an index it wrote before, so any changed page means indexing them all (one call,
+a few seconds at 1,000 pages). A rebuild that changed no page, though, keeps the index:
+`SearchIndex` records what it indexed (each page's path, size and modification time, the records and
 the settings), and when all of it is the same and the index is still there, it does nothing.
 """
 
@@ -21,6 +22,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from importlib import metadata
@@ -101,33 +103,113 @@ def _indexed(out_dir: Path, records: Sequence[Record]) -> str:
     return digest.hexdigest()
 
 
-def index_site(out_dir: Path, records: Sequence[Record] = (), record_file: Path | None = None) -> Path:
-    """Write the Pagefind index for the frozen site in `out_dir`, with `records` besides its pages; returns
-    the bundle folder. With `record_file` (see `record_index`), an index made from the same pages and records
-    is kept as it is."""
-    bundle = out_dir / BUNDLE_FOLDER
-    if record_file is not None and (bundle / "pagefind.js").is_file():
+class SearchIndex:
+    """The build's Pagefind index, started with the build: the checklist records are sent while the pages
+    are rendered, and `finish` (once the pages it searches are written) adds the pages and writes the index.
+
+    With `record_file` (see `record_index`), an index made from the same pages and records is kept as it
+    is. Use as a context manager: a build that fails part way stops Pagefind and leaves the last index."""
+
+    def __init__(self, out_dir: Path, records: Sequence[Record] = (), record_file: Path | None = None):
+        self.out_dir = out_dir
+        self.bundle = out_dir / BUNDLE_FOLDER
+        self.records = list(records)
+        self.record_file = record_file
+        # Pagefind's Python API is asynchronous: its event loop runs in a thread of its own.
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="pagefind", daemon=True)
+        self._thread.start()
+        self._service: _PromptService | None = None
+        self._started = asyncio.run_coroutine_threadsafe(self._start(), self._loop)
+
+    async def _start(self) -> None:
+        service = self._service = _PromptService()
+        await service.launch()
+        self._index = await service.create_index(
+            IndexConfig(exclude_selectors=list(NOT_INDEXED), output_path=str(self.bundle))
+        )
+        # Sent together, before the pages: the binary answers each in turn, with no round trip between them.
+        self._records_added = asyncio.gather(
+            *(
+                self._index.add_custom_record(
+                    url=record.url,
+                    content=record.content,
+                    language="en",
+                    meta={"title": record.title, "in": record.page_title},
+                    # Pages carry kind:page (data-pagefind-filter in the layouts): search.mjs asks for each kind
+                    # apart, so 265 short item records never crowd the guide's sections out of the results.
+                    filters={"kind": [ITEM_KIND]},
+                )
+                for record in self.records
+            )
+        )
+
+    def finish(self) -> Path:
+        """Add the frozen pages and write the index (or keep the last one); returns the bundle folder."""
         try:
-            if record_file.read_text(encoding="utf-8") == _indexed(out_dir, records):
-                return bundle
+            if self._kept():
+                return self.bundle
+            if self.record_file is not None:
+                self.record_file.unlink(missing_ok=True)  # an index half written is never taken for this one
+            self._started.result()
+            asyncio.run_coroutine_threadsafe(self._write(), self._loop).result()
+        except Exception as error:  # the binary missing, or Pagefind refusing the site
+            raise SearchIndexError(
+                f"Pagefind could not index the site (is the 'pagefind[bin]' package installed?): {error}"
+            ) from error
+        finally:
+            self.close()
+        if not (self.bundle / "pagefind.js").is_file():
+            raise SearchIndexError("Pagefind wrote no index: no page has data-pagefind-body")
+        for unused in UNUSED_FILES:  # Pagefind's own interfaces: we draw results ourselves (see search.mjs)
+            for path in self.bundle.glob(unused):
+                path.unlink()
+        return self.bundle
+
+    def _kept(self) -> bool:
+        if self.record_file is None or not (self.bundle / "pagefind.js").is_file():
+            return False
+        try:
+            return self.record_file.read_text(encoding="utf-8") == _indexed(self.out_dir, self.records)
         except OSError:
-            pass  # no record: index
-    if record_file is not None:
-        record_file.unlink(missing_ok=True)  # an index half written is never taken for this one
-    if bundle.exists():
-        shutil.rmtree(bundle)  # a fresh index: nothing left from pages that have gone
-    try:
-        asyncio.run(_write_index(out_dir, bundle, records))
-    except Exception as error:  # the binary missing, or Pagefind refusing the site
-        raise SearchIndexError(
-            f"Pagefind could not index the site (is the 'pagefind[bin]' package installed?): {error}"
-        ) from error
-    if not (bundle / "pagefind.js").is_file():
-        raise SearchIndexError("Pagefind wrote no index: no page has data-pagefind-body")
-    for unused in UNUSED_FILES:  # Pagefind's own interfaces: we draw results ourselves (see search.mjs)
-        for path in bundle.glob(unused):
-            path.unlink()
-    return bundle
+            return False  # no record: index
+
+    async def _write(self) -> None:
+        await self._records_added
+        await self._index.add_directory(str(self.out_dir))
+        if self.bundle.exists():
+            shutil.rmtree(self.bundle)  # a fresh index: nothing left from pages that have gone
+        await self._index.write_files(str(self.bundle))
+
+    def close(self) -> None:
+        """Stop Pagefind (once)."""
+        if self._loop.is_closed():
+            return
+        try:
+            self._started.result(timeout=30)
+            if self._service is not None:
+                asyncio.run_coroutine_threadsafe(self._stop(self._service), self._loop).result(timeout=30)
+        except Exception:
+            pass  # it did not start, or could not stop: the build says so if it needed the index
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join()
+            self._loop.close()
+
+    @staticmethod
+    async def _stop(service: _PromptService) -> None:
+        try:
+            await service.close()
+        finally:
+            if service._backend.returncode is None:  # close() gave up on a reply: stop the binary anyway
+                service._backend.terminate()
+                await service._backend.wait()
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
 
 def record_index(out_dir: Path, records: Sequence[Record], record_file: Path) -> None:
@@ -163,27 +245,3 @@ class _PromptService(PagefindService):
                 waiting.set_exception(Exception(payload["message"], payload.get("original_message")))
             else:
                 waiting.set_result(payload)
-
-
-async def _write_index(out_dir: Path, bundle: Path, records) -> None:
-    """Pagefind's own Python API: the frozen pages and every record, in one index."""
-    config = IndexConfig(exclude_selectors=list(NOT_INDEXED), output_path=str(bundle))
-    async with _PromptService() as service:
-        index = await service.create_index(config)
-        await index.add_directory(str(out_dir))  # first, alone: the same index, byte for byte, every build
-        # The records sent together: the binary answers each in turn, with no round trip between them.
-        await asyncio.gather(
-            *(
-                index.add_custom_record(
-                    url=record.url,
-                    content=record.content,
-                    language="en",
-                    meta={"title": record.title, "in": record.page_title},
-                    # Pages carry kind:page (data-pagefind-filter in the layouts): search.mjs asks for each kind
-                    # apart, so 265 short item records never crowd the guide's sections out of the results.
-                    filters={"kind": [ITEM_KIND]},
-                )
-                for record in records
-            )
-        )
-        await index.write_files(str(bundle))
