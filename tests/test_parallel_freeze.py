@@ -44,3 +44,26 @@ def test_a_parallel_build_writes_the_same_files_and_removes_stale_ones(tmp_path,
     assert one == two
     _match, mismatch, errors = filecmp.cmpfiles(tmp_path / "one", tmp_path / "two", one, shallow=False)
     assert mismatch == [] and errors == []
+
+
+def test_a_build_in_one_process_also_removes_what_an_earlier_build_left_and_keeps_what_it_must(tmp_path):
+    out = tmp_path / "site"
+    settings = Settings.from_environment(
+        content_dir=REAL_CONTENT,
+        out_dir=out,
+        instance_dir=tmp_path / "instance",
+        functions_manifest=tmp_path / "m.json",
+    )
+    build_site(settings)
+    (out / "gone").mkdir()
+    (out / "gone" / "index.html").write_text("a page taken out of the content")
+    (out / "assets" / "build" / "app.0000000000.css").write_text("an old stylesheet")
+    (out / "api").mkdir()
+    (out / "api" / "kept.txt").write_text("ignored by the freezer")
+    build_site(settings)
+    assert not (out / "gone").exists() and not (out / "assets" / "build" / "app.0000000000.css").exists()
+    assert (
+        (out / "api" / "kept.txt").exists()
+        and (out / "404.html").exists()
+        and (out / "pagefind" / "pagefind.js").exists()
+    )

@@ -4,7 +4,7 @@ Frozen-Flask requests one URL after another through the Flask test client. For a
 that is most of the build after rendering, and each page is independent, so the URLs are
 split into chunks that forked workers freeze with the parent's `Freezer` (the loaded guide,
 the app and its compiled templates come with the fork, nothing is loaded twice). Files that an
-earlier build left and this one did not write are removed afterwards, as Frozen-Flask does.
+earlier build left and this one will not write are removed first (Frozen-Flask removes them last).
 
 Small sites, and systems without `fork`, are frozen in this process exactly as before.
 """
@@ -32,13 +32,14 @@ def _freeze_chunk(urls: list[str]) -> list[tuple[str, str]]:
     return [(page.url, str(page.path)) for page in _freezer.freeze_yield()]
 
 
-def _remove_gone_pages(freezer: Freezer, urls: list[str]) -> None:
-    """Pages an earlier build wrote that this one will not, removed before any page is written (Frozen-Flask
-    removes them only at the end): Pagefind reads the folder while the last files are still being frozen,
-    and must not find a page that has gone."""
+def _remove_what_is_gone(freezer: Freezer, urls: list[str]) -> None:
+    """Files an earlier build wrote that this one will not, removed before any is written. Frozen-Flask
+    removes them at the end, but Pagefind reads the folder while the last files are being frozen and must
+    not find a page that has gone; and one look through the folder, not two, is a tenth of a second less
+    at 1,000 pages."""
     written = {normalize("NFC", freezer.urlpath_to_filepath(url)) for url in urls}
     for name in walk_directory(freezer.root, ignore=freezer.app.config["FREEZER_DESTINATION_IGNORE"]):
-        if name.endswith(".html") and name not in written:
+        if name not in written:
             gone = freezer.root / name
             gone.unlink()
             with suppress(OSError):
@@ -49,40 +50,28 @@ def freeze_yield(freezer: Freezer, workers: int | None = None) -> Iterator[Page]
     """Like `freezer.freeze_yield()`, with the work shared across cores for large sites."""
     global _freezer
     workers = workers or worker_count()
-    urls = list(dict.fromkeys(freezer.all_urls()))
-    if freezer.app.config["FREEZER_REMOVE_EXTRA_FILES"] and freezer.root.is_dir():
-        _remove_gone_pages(freezer, urls)
-    if len(urls) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        yield from freezer.freeze_yield()
-        return
-
     app = freezer.app
+    urls = list(dict.fromkeys(freezer.all_urls()))
     remove_extra = app.config["FREEZER_REMOVE_EXTRA_FILES"]
+    if remove_extra and freezer.root.is_dir():
+        _remove_what_is_gone(freezer, urls)
     generators = freezer.url_generators
-    built: set[Path] = set()
-    app.config["FREEZER_REMOVE_EXTRA_FILES"] = False
+    app.config["FREEZER_REMOVE_EXTRA_FILES"] = False  # done above
     try:
+        if len(urls) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            yield from freezer.freeze_yield()
+            return
         # The first page here, so templates are compiled once and every worker inherits them.
         first = urls[:1]
         freezer.url_generators = [lambda: first]
-        for page in freezer.freeze_yield():
-            built.add(freezer.root / page.path)
-            yield page
+        yield from freezer.freeze_yield()
         _freezer = freezer
         chunks = [urls[start : start + CHUNK_SIZE] for start in range(1, len(urls), CHUNK_SIZE)]
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for results in pool.imap_unordered(_freeze_chunk, chunks):
                 for url, path in results:
-                    built.add(freezer.root / path)
                     yield Page(url, Path(path))
     finally:
         _freezer = None
         freezer.url_generators = generators
         app.config["FREEZER_REMOVE_EXTRA_FILES"] = remove_extra
-
-    if remove_extra:  # as Frozen-Flask does: files of a previous build that this one did not write
-        ignore = app.config["FREEZER_DESTINATION_IGNORE"]
-        for extra in {freezer.root / name for name in walk_directory(freezer.root, ignore=ignore)} - built:
-            extra.unlink()
-            with suppress(OSError):
-                extra.parent.rmdir()
