@@ -1,6 +1,7 @@
 """Freezing across cores writes exactly what freezing in one process writes."""
 
 import filecmp
+import shutil
 
 import pytest
 from conftest import REAL_CONTENT
@@ -67,3 +68,29 @@ def test_a_build_in_one_process_also_removes_what_an_earlier_build_left_and_keep
         and (out / "404.html").exists()
         and (out / "pagefind" / "pagefind.js").exists()
     )
+
+
+def test_a_rebuild_that_renders_few_pages_is_frozen_in_one_process_and_a_cold_build_in_workers(tmp_path, monkeypatch):
+    import multiprocessing
+
+    contexts = []
+    original = multiprocessing.get_context
+    monkeypatch.setattr(parallel_freeze.multiprocessing, "get_context", lambda *a: contexts.append(a) or original(*a))
+    # The real guide has some 70 URLs; a rebuild after one edit renders about 40 (the assets are not skipped).
+    monkeypatch.setattr(parallel_freeze, "PARALLEL_THRESHOLD", 50)
+    content = tmp_path / "content"
+    shutil.copytree(REAL_CONTENT, content)
+    settings = Settings.from_environment(
+        content_dir=content,
+        out_dir=tmp_path / "site",
+        instance_dir=tmp_path / "instance",
+        functions_manifest=tmp_path / "m.json",
+    )
+    build_site(settings)
+    assert contexts, "a cold build of this many URLs shares the work"
+    contexts.clear()
+    page = content / "glossary.md"
+    page.write_text(page.read_text() + "\nOne more sentence.\n")
+    build_site(settings)
+    assert contexts == [], "starting workers for a few pages costs more than it saves"
+    assert "One more sentence." in (tmp_path / "site" / "glossary" / "index.html").read_text()

@@ -6,7 +6,7 @@ split into chunks that forked workers freeze with the parent's `Freezer` (the lo
 the app and its compiled templates come with the fork, nothing is loaded twice). Files that an
 earlier build left and this one will not write are removed first (Frozen-Flask removes them last).
 
-Small sites, and systems without `fork`, are frozen in this process exactly as before.
+Small sites, rebuilds that render few pages, and systems without `fork` are frozen in this process.
 """
 
 from __future__ import annotations
@@ -46,6 +46,15 @@ def _remove_what_is_gone(freezer: Freezer, urls: list[str]) -> None:
                 gone.parent.rmdir()
 
 
+def _to_render(freezer: Freezer, urls: list[str]) -> list[str]:
+    """The URLs Frozen-Flask will not skip (`FREEZER_SKIP_EXISTING`): a rebuild that renders a few pages of a
+    large guide is quicker in this process than in workers that must first be started."""
+    skip = freezer.app.config["FREEZER_SKIP_EXISTING"]
+    if not callable(skip):
+        return urls
+    return [url for url in urls if not skip(url, str(freezer.root / freezer.urlpath_to_filepath(url)))]
+
+
 def freeze_yield(freezer: Freezer, workers: int | None = None) -> Iterator[Page]:
     """Like `freezer.freeze_yield()`, with the work shared across cores for large sites."""
     global _freezer
@@ -58,7 +67,11 @@ def freeze_yield(freezer: Freezer, workers: int | None = None) -> Iterator[Page]
     generators = freezer.url_generators
     app.config["FREEZER_REMOVE_EXTRA_FILES"] = False  # done above
     try:
-        if len(urls) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if (
+            len(_to_render(freezer, urls)) < PARALLEL_THRESHOLD
+            or workers < 2
+            or "fork" not in multiprocessing.get_all_start_methods()
+        ):
             yield from freezer.freeze_yield()
             return
         # The first page here, so templates are compiled once and every worker inherits them.
