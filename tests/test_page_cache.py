@@ -23,9 +23,8 @@ def _same_site(one, two):
     assert mismatch == [] and errors == []
 
 
-def test_a_warm_rebuild_renders_only_changed_pages_and_matches_a_cold_build(tmp_path, monkeypatch):
-    content = tmp_path / "content"
-    shutil.copytree(FIXTURE_CONTENT, content)
+def _warm_and_cold(tmp_path, content):
+    """Settings for a warm build (the cache on) and a cold one of the same content, each with its own folders."""
     warm = Settings.from_environment(
         content_dir=content,
         out_dir=tmp_path / "warm",
@@ -38,6 +37,13 @@ def test_a_warm_rebuild_renders_only_changed_pages_and_matches_a_cold_build(tmp_
         instance_dir=tmp_path / "cold-instance",
         functions_manifest=tmp_path / "m2.json",
     )
+    return warm, cold
+
+
+def test_a_warm_rebuild_renders_only_changed_pages_and_matches_a_cold_build(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    warm, cold = _warm_and_cold(tmp_path, content)
     build_site(warm)
 
     rendered = []
@@ -154,22 +160,6 @@ def test_a_change_note_on_one_page_renders_that_page_and_whats_new_and_no_other_
     )
     build_site(cold.with_overrides(functions_manifest=tmp_path / "cold-manifest.json"))
     _same_site(settings.out_dir, tmp_path / "cold")  # what was skipped is what a full build writes
-
-
-def _warm_and_cold(tmp_path, content):
-    warm = Settings.from_environment(
-        content_dir=content,
-        out_dir=tmp_path / "warm",
-        instance_dir=tmp_path / "instance",
-        functions_manifest=tmp_path / "m1.json",
-    )
-    cold = warm.with_overrides(
-        out_dir=tmp_path / "cold",
-        use_render_cache=False,
-        instance_dir=tmp_path / "cold-instance",
-        functions_manifest=tmp_path / "m2.json",
-    )
-    return warm, cold
 
 
 @pytest.fixture
