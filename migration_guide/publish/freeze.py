@@ -31,7 +31,7 @@ from . import parallel_freeze
 from .css_purge import class_sources, expected_cut, purge_site_stylesheet
 from .link_check import check_app_pages
 from .page_cache import PageCache
-from .search_index import SEARCHED_APP_PAGES, SearchIndex, checklist_records, record_index
+from .search_index import SEARCHED_APP_PAGES, SearchIndex, checklist_records
 
 #: Files in the output folder that the freezer did not write but must keep.
 WRITTEN_AFTER_FREEZING = ["404.html", "_redirects"]
@@ -56,7 +56,7 @@ def _searched(guide: Guide) -> list[str]:
 
 
 def _urls(guide: Guide, asset_files: Iterable[str]) -> Iterable[str]:
-    yield from _searched(guide)  # first: Pagefind can start once they are written (see `_freeze`)
+    yield from _searched(guide)  # first: Pagefind can start once they are written (see `SiteBuilder.build`)
     yield "/sitemap.xml"
     yield "/robots.txt"
     yield FEED
@@ -212,8 +212,7 @@ class SiteBuilder:
             compiling.result()
             indexing.result()
         page_cache.save()
-        if index_record is not None:
-            record_index(out_dir, records, index_record)  # every page written: a rebuild changing none keeps the index
+        search.record()  # every page written: a rebuild changing none keeps the index
         reviews = [Review.of(page, settings.content_dir) for page in guide.pages.values()]
         return BuildReport(
             len(guide.pages), files, time.perf_counter() - started, out_dir, tuple(overdue(reviews, date.today()))

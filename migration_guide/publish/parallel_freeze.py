@@ -68,9 +68,10 @@ def freeze_yield(freezer: Freezer, workers: int | None = None) -> Iterator[Page]
     app.config["FREEZER_REMOVE_EXTRA_FILES"] = False  # done above
     try:
         if (
-            len(_to_render(freezer, urls)) < PARALLEL_THRESHOLD
-            or workers < 2
+            workers < 2
             or "fork" not in multiprocessing.get_all_start_methods()
+            or len(urls) < PARALLEL_THRESHOLD
+            or len(_to_render(freezer, urls)) < PARALLEL_THRESHOLD
         ):
             yield from freezer.freeze_yield()
             return

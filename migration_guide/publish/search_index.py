@@ -107,7 +107,7 @@ class SearchIndex:
     """The build's Pagefind index, started with the build: the checklist records are sent while the pages
     are rendered, and `finish` (once the pages it searches are written) adds the pages and writes the index.
 
-    With `record_file` (see `record_index`), an index made from the same pages and records is kept as it
+    With `record_file` (see `record`), an index made from the same pages and records is kept as it
     is. Use as a context manager: a build that fails part way stops Pagefind and leaves the last index."""
 
     def __init__(self, out_dir: Path, records: Sequence[Record] = (), record_file: Path | None = None):
@@ -205,19 +205,20 @@ class SearchIndex:
                 service._backend.terminate()
                 await service._backend.wait()
 
+    def record(self) -> None:
+        """Record what the index was made from, for the next build to keep it if nothing changed. Call once the
+        build has written its last page: the stylesheet cut, run beside the indexing, may point pages' <head> at
+        the cut stylesheet, which changes no indexed text."""
+        if self.record_file is None:
+            return
+        self.record_file.parent.mkdir(parents=True, exist_ok=True)
+        self.record_file.write_text(_indexed(self.out_dir, self.records), encoding="utf-8")
+
     def __enter__(self) -> SearchIndex:
         return self
 
     def __exit__(self, *exc_info) -> None:
         self.close()
-
-
-def record_index(out_dir: Path, records: Sequence[Record], record_file: Path) -> None:
-    """Record what the index in `out_dir` was made from, for `index_site` to keep it next time. Call once the
-    build has written its last page: the stylesheet cut, run beside the indexing, may point pages' <head> at
-    the cut stylesheet, which changes no indexed text."""
-    record_file.parent.mkdir(parents=True, exist_ok=True)
-    record_file.write_text(_indexed(out_dir, records), encoding="utf-8")
 
 
 class _PromptService(PagefindService):

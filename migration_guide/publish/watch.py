@@ -64,12 +64,10 @@ class _Changes(FileSystemEventHandler):
         self.code_changed = False
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed_no_write") or (event.is_directory and event.event_type == "modified"):
+        if not isinstance(event, tuple(CHANGES)):
             return  # a read, or a folder's listing changing: a file's own event says what changed
         paths = [os.fsdecode(event.src_path), os.fsdecode(getattr(event, "dest_path", "") or "")]
-        changed = [
-            path for path in paths if path and not _is_scratch(path) and not path.startswith(tuple(self.ignored))
-        ]
+        changed = [path for path in paths if path and not _is_scratch(path) and not path.startswith(self.ignored)]
         package = str(PACKAGE_DIR) + os.sep
         # In the package only the code counts: Python writes its __pycache__ there as it imports.
         changed = [path for path in changed if not path.startswith(package) or path.endswith(".py")]
@@ -99,7 +97,8 @@ def watch(settings: Settings, build: Callable[[], None], stop: threading.Event |
     changes = _Changes([settings.out_dir.resolve(), settings.instance_dir.resolve()])
     observer = Observer()
     for folder in watched_folders(settings):
-        observer.schedule(changes, str(folder), recursive=True, event_filter=CHANGES)
+        # Absolute, as the ignored folders are: events name paths the way the folder was given.
+        observer.schedule(changes, str(folder.resolve()), recursive=True, event_filter=CHANGES)
     observer.start()
     try:
         build()
